@@ -1,0 +1,10 @@
+/**
+ * Removes passwords from URLs in free text. Every message that may quote a URL goes through
+ * here, so a password typed into a connection string never reaches an error or a log.
+ */
+const CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)([^/\s:@]*):([^/\s@]*)@/gi;
+const PASSWORD_PARAM = /([?&](?:password|pass|pwd|sslpassword)=)[^&\s#]*/gi;
+
+export function redactUrls(text: string): string {
+  return text.replace(CREDENTIALS, "$1$2:***@").replace(PASSWORD_PARAM, "$1***");
+}

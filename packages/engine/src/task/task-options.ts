@@ -1,0 +1,37 @@
+import { z } from "zod";
+
+/** How long to wait before attempt n+1. */
+export const retryOptionsSchema = z
+  .strictObject({
+    /** Total number of attempts, the first one included. */
+    maxAttempts: z.int().min(1).max(1000).default(1),
+    backoff: z.enum(["fixed", "exponential"]).default("exponential"),
+    /** Delay before the second attempt (and every attempt with `fixed`). */
+    delayMs: z.int().min(0).default(1000),
+    /** Upper bound for exponential delays. */
+    maxDelayMs: z.int().min(0).default(60_000),
+    /** Randomise each delay by up to ±this fraction, so retries of many runs spread out. */
+    jitter: z.number().min(0).max(1).default(0),
+  })
+  .refine((r) => r.maxDelayMs >= r.delayMs, { message: "maxDelayMs must be at least delayMs", path: ["maxDelayMs"] });
+
+export type RetryOptions = z.input<typeof retryOptionsSchema>;
+export type RetryPolicy = z.output<typeof retryOptionsSchema>;
+
+const taskIdSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.:/-]*$/, "use letters, digits and _ . : / - (not starting with a symbol)");
+
+export const taskOptionsSchema = z.strictObject({
+  id: taskIdSchema,
+  dependsOn: z.array(taskIdSchema).default([]),
+  retry: retryOptionsSchema.default({ maxAttempts: 1, backoff: "exponential", delayMs: 1000, maxDelayMs: 60_000, jitter: 0 }),
+  /** Milliseconds an attempt may run before its signal is aborted and the attempt fails. */
+  timeout: z.int().min(1).optional(),
+});
+
+/** Options of `@task(...)` and `task(options, fn)`. */
+export type TaskOptions = z.input<typeof taskOptionsSchema>;
+export type ResolvedTaskOptions = z.output<typeof taskOptionsSchema>;

@@ -1,0 +1,177 @@
+import { z } from "zod";
+import { WorkflowDefinitionError } from "../errors.js";
+import { globalRegistry } from "../registry/registry.js";
+import type { Context, TaskRunInfo } from "../types.js";
+import { userCallSite } from "./call-site.js";
+import type { TaskDefinition, TaskFunction, TaskRef } from "./task-definition.js";
+import { type ResolvedTaskOptions, type TaskOptions, taskOptionsSchema } from "./task-options.js";
+
+type AnyFunction = (...args: any[]) => any;
+
+/** A decorator usable both as a TC39 standard method decorator and as a legacy (`experimentalDecorators`) one. */
+export interface TaskDecorator {
+  // TC39 standard decorators
+  <F extends AnyFunction>(value: F, context: ClassMethodDecoratorContext): void;
+  // experimentalDecorators
+  (target: object, propertyKey: string | symbol, descriptor: PropertyDescriptor): void;
+}
+
+/**
+ * Declares a task and registers it in the global registry.
+ *
+ * As a decorator on a static or instance method (both decorator dialects):
+ * ```ts
+ * class Etl {
+ *   @task({ id: "extract" })
+ *   static async extract(ctx: { source: string }) { return { rows: [1, 2, 3] }; }
+ * }
+ * ```
+ * As a function, for free functions (no decorator support needed):
+ * ```ts
+ * const load = task({ id: "load", dependsOn: ["extract"] }, async (ctx, run) => ({ loaded: true }));
+ * ```
+ */
+export function task(options: TaskOptions): TaskDecorator;
+export function task<In extends Context, Out extends Context | void>(
+  options: TaskOptions,
+  fn: TaskFunction<In, Out>,
+): TaskRef<In, Out>;
+export function task(options: TaskOptions, fn?: TaskFunction): TaskDecorator | TaskRef {
+  const resolved = parseTaskOptions(options);
+  if (fn !== undefined) {
+    if (typeof fn !== "function") {
+      throw new WorkflowDefinitionError("INVALID_TASK_OPTIONS", `task("${resolved.id}", fn): fn must be a function.`);
+    }
+    const definition = register(resolved, (ctx, run) => fn(ctx, run));
+    return { id: resolved.id, definition, fn };
+  }
+  const registeredAt = userCallSite();
+  return ((...args: unknown[]) => decorate(resolved, registeredAt, args)) as TaskDecorator;
+}
+
+function parseTaskOptions(options: TaskOptions): ResolvedTaskOptions {
+  const parsed = taskOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const id = typeof (options as { id?: unknown } | undefined)?.id === "string" ? ` "${options.id}"` : "";
+    throw new WorkflowDefinitionError(
+      "INVALID_TASK_OPTIONS",
+      `Invalid options for task${id}:\n${z.prettifyError(parsed.error)}`,
+      { cause: parsed.error, details: { issues: parsed.error.issues } },
+    );
+  }
+  const duplicate = parsed.data.dependsOn.find((dep, i, all) => all.indexOf(dep) !== i);
+  if (duplicate !== undefined) {
+    throw new WorkflowDefinitionError(
+      "INVALID_TASK_OPTIONS",
+      `Task "${parsed.data.id}" lists "${duplicate}" twice in dependsOn.`,
+    );
+  }
+  return parsed.data;
+}
+
+function register(
+  options: ResolvedTaskOptions,
+  invoke: (ctx: Context, run: TaskRunInfo) => unknown,
+  registeredAt = userCallSite(),
+): TaskDefinition {
+  const definition: TaskDefinition = Object.freeze({ ...options, kind: "cloacina.task", invoke, registeredAt });
+  globalRegistry().addTask(definition);
+  return definition;
+}
+
+function isTc39Context(value: unknown): value is DecoratorContext {
+  return typeof value === "object" && value !== null && "kind" in value && "name" in value;
+}
+
+function decorate(options: ResolvedTaskOptions, registeredAt: string, args: unknown[]): void {
+  const [first, second, third] = args;
+  if (args.length === 2 && isTc39Context(second)) {
+    decorateTc39(options, registeredAt, first, second);
+    return;
+  }
+  if (args.length === 3 && typeof third === "object" && third !== null && typeof first !== "undefined") {
+    decorateLegacy(options, registeredAt, first as object, third as PropertyDescriptor);
+    return;
+  }
+  throw new WorkflowDefinitionError(
+    "INVALID_TASK_DECORATOR",
+    `@task({ id: "${options.id}" }) must decorate a class method.`,
+  );
+}
+
+function decorateTc39(options: ResolvedTaskOptions, registeredAt: string, value: unknown, context: DecoratorContext): void {
+  if (context.kind !== "method" || typeof value !== "function") {
+    throw new WorkflowDefinitionError(
+      "INVALID_TASK_DECORATOR",
+      `@task({ id: "${options.id}" }) must decorate a method, not a ${context.kind}.`,
+    );
+  }
+  const method = value as AnyFunction;
+  // Static: the initializer runs while the class is defined, with `this` = the class.
+  // Instance: it runs when an instance is constructed, with `this` = that instance. The first
+  // instance wins; `@taskClass()` constructs one as soon as the class is defined.
+  let receiver: unknown;
+  let bound = false;
+  context.addInitializer(function (this: unknown) {
+    if (!bound) {
+      receiver = this;
+      bound = true;
+    }
+  });
+  const methodName = String(context.name);
+  register(
+    options,
+    (ctx, run) => {
+      if (!bound) {
+        throw new WorkflowDefinitionError(
+          "INVALID_TASK_DECORATOR",
+          `Task "${options.id}" is the instance method ${methodName}() and no instance of its class exists yet. ` +
+            `With standard decorators, put @taskClass() on the class (or construct one instance), or make the method static.`,
+        );
+      }
+      return method.call(receiver, ctx, run);
+    },
+    registeredAt,
+  );
+}
+
+const instances = new WeakMap<object, unknown>();
+
+function decorateLegacy(options: ResolvedTaskOptions, registeredAt: string, target: object, descriptor: PropertyDescriptor): void {
+  const method: unknown = descriptor.value;
+  if (typeof method !== "function") {
+    throw new WorkflowDefinitionError("INVALID_TASK_DECORATOR", `@task({ id: "${options.id}" }) must decorate a method.`);
+  }
+  // Legacy decorators receive the constructor (static) or the prototype (instance).
+  const isStatic = typeof target === "function";
+  register(
+    options,
+    (ctx, run) => method.call(isStatic ? target : sharedInstance(target), ctx, run),
+    registeredAt,
+  );
+}
+
+/** One instance per class, created lazily with no arguments. */
+function sharedInstance(prototype: object): unknown {
+  const ctor = (prototype as { constructor: new () => unknown }).constructor;
+  if (!instances.has(ctor)) instances.set(ctor, new ctor());
+  return instances.get(ctor);
+}
+
+/**
+ * Class decorator for classes with instance-method tasks. Under standard (TC39) decorators it
+ * constructs one instance (no-argument constructor) as soon as the class is defined, so its
+ * instance-method tasks have a `this`. Under `experimentalDecorators` it is optional: the
+ * instance is created on first use.
+ */
+export function taskClass() {
+  return function (target: abstract new () => unknown, context?: unknown): void {
+    if (isTc39Context(context)) {
+      context.addInitializer(function (this: unknown) {
+        new (this as new () => unknown)();
+      });
+      return;
+    }
+    sharedInstance((target as { prototype: object }).prototype);
+  };
+}

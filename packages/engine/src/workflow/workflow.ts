@@ -1,0 +1,135 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { WorkflowDefinitionError } from "../errors.js";
+import { globalRegistry } from "../registry/registry.js";
+import { isTaskRef, type TaskDefinition, type TaskRef } from "../task/task-definition.js";
+import { closestMatch } from "./did-you-mean.js";
+import { childrenOf, reachable, topologicalOrder } from "./graph.js";
+
+/** A validated DAG of registered tasks. Create with {@link workflow}. */
+export interface Workflow {
+  readonly kind: "cloacina.workflow";
+  readonly name: string;
+  /** SHA-256 (hex) over the canonical shape: name, task ids and their dependencies. */
+  readonly version: string;
+  readonly tasks: ReadonlyMap<string, TaskDefinition>;
+  /** Task ids in topological order, ties broken by id. This is the context merge order. */
+  readonly order: readonly string[];
+  readonly dependencies: ReadonlyMap<string, readonly string[]>;
+  readonly children: ReadonlyMap<string, readonly string[]>;
+}
+
+export interface WorkflowOptions {
+  /** Stable name; runs are stored under it, so renaming a workflow orphans its unfinished runs. */
+  name: string;
+  /** Task ids (registered with `@task`) or references returned by `task(options, fn)`. */
+  tasks: ReadonlyArray<string | TaskRef>;
+}
+
+const nameSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.:/-]*$/, "use letters, digits and _ . : / - (not starting with a symbol)");
+
+/**
+ * Builds and registers a workflow, validating it before anything can run: every task exists,
+ * every dependency is part of the workflow, no id repeats, and there is no cycle.
+ */
+export function workflow(options: WorkflowOptions): Workflow {
+  const name = nameSchema.safeParse(options?.name);
+  if (!name.success) {
+    throw new WorkflowDefinitionError("INVALID_WORKFLOW", `Invalid workflow name: ${z.prettifyError(name.error)}`);
+  }
+  const label = `Workflow "${name.data}"`;
+  if (!Array.isArray(options.tasks) || options.tasks.length === 0) {
+    throw new WorkflowDefinitionError("EMPTY_WORKFLOW", `${label} has no tasks: list at least one task id in \`tasks\`.`);
+  }
+  const tasks = new Map<string, TaskDefinition>();
+  for (const entry of options.tasks) {
+    const definition = resolveTask(label, entry);
+    if (tasks.has(definition.id)) {
+      throw new WorkflowDefinitionError("DUPLICATE_TASK", `${label} lists task "${definition.id}" more than once.`, {
+        details: { workflow: name.data, taskId: definition.id },
+      });
+    }
+    tasks.set(definition.id, definition);
+  }
+  const dependencies = new Map<string, readonly string[]>();
+  for (const definition of tasks.values()) {
+    for (const dep of definition.dependsOn) {
+      if (!tasks.has(dep)) {
+        const known = globalRegistry().task(dep) !== undefined;
+        throw new WorkflowDefinitionError(
+          "DEPENDENCY_OUTSIDE_WORKFLOW",
+          `${label}: task "${definition.id}" depends on "${dep}", which is ${known ? "not part of this workflow: add it to `tasks`" : "not a registered task"}.` +
+            didYouMean(dep, tasks.keys()),
+          { details: { workflow: name.data, taskId: definition.id, dependency: dep } },
+        );
+      }
+    }
+    dependencies.set(definition.id, [...definition.dependsOn].sort());
+  }
+  const sorted = topologicalOrder(dependencies);
+  if ("cycle" in sorted) {
+    throw new WorkflowDefinitionError(
+      "WORKFLOW_CYCLE",
+      `${label} has a dependency cycle: ${sorted.cycle.join(" → ")}. Remove one of these dependencies.`,
+      { details: { workflow: name.data, cycle: sorted.cycle } },
+    );
+  }
+  const result: Workflow = Object.freeze({
+    kind: "cloacina.workflow",
+    name: name.data,
+    version: versionHash(name.data, sorted.order, dependencies),
+    tasks,
+    order: sorted.order,
+    dependencies,
+    children: childrenOf(dependencies),
+  });
+  globalRegistry().addWorkflow(result);
+  return result;
+}
+
+function resolveTask(label: string, entry: string | TaskRef): TaskDefinition {
+  if (isTaskRef(entry)) return entry.definition;
+  if (typeof entry !== "string") {
+    throw new WorkflowDefinitionError("INVALID_WORKFLOW", `${label}: \`tasks\` entries must be task ids or task references.`);
+  }
+  const definition = globalRegistry().task(entry);
+  if (!definition) {
+    throw new WorkflowDefinitionError(
+      "UNKNOWN_TASK",
+      `${label} uses task "${entry}", which is not registered.` +
+        didYouMean(entry, globalRegistry().taskIds()) +
+        ` (A decorated class must be imported before the workflow is built.)`,
+      { details: { taskId: entry } },
+    );
+  }
+  return definition;
+}
+
+function didYouMean(input: string, known: Iterable<string>): string {
+  const match = closestMatch(input, known);
+  return match === undefined ? "" : ` Did you mean "${match}"?`;
+}
+
+function versionHash(name: string, order: readonly string[], dependencies: ReadonlyMap<string, readonly string[]>): string {
+  const canonical = JSON.stringify({ name, tasks: [...order].sort().map((id) => [id, dependencies.get(id)]) });
+  return createHash("sha256").update(canonical).digest("hex");
+}
+
+/** Every task that (transitively) depends on `taskId`. */
+export function descendantsOf(wf: Workflow, taskId: string): string[] {
+  return [...reachable(taskId, wf.children)];
+}
+
+/** Every ancestor of `taskId`, in the workflow's merge order. */
+export function ancestorsInOrder(wf: Workflow, taskId: string): string[] {
+  const ancestors = reachable(taskId, wf.dependencies);
+  return wf.order.filter((id) => ancestors.has(id));
+}
+
+export function isWorkflow(value: unknown): value is Workflow {
+  return typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "cloacina.workflow";
+}
