@@ -1,0 +1,217 @@
+import type { Database as SqliteDatabase } from "better-sqlite3";
+import { type Kysely, sql } from "kysely";
+import { prepare } from "./prepared.js";
+import type { Database } from "./schema.js";
+
+/** A JSON array parameter, read as a set of values (one statement for any list length). */
+const inJson = (list: unknown) => sql<string>`(select value from json_each(${list}))`;
+
+/**
+ * Every statement the store runs, written once with kysely and prepared once. Arguments are
+ * positional, in the order of each builder's parameters.
+ */
+export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
+  const p = <Args extends unknown[]>(arity: Args["length"], build: (...a: any[]) => any) => prepare<Args>(sqlite, arity, build);
+  return {
+    insertRun: p<[runId: string, name: string, version: string, input: string, unfinished: number, now: number]>(
+      6,
+      (runId, name, version, input, unfinished, now) =>
+        db.insertInto("cloacina_runs").values({
+          run_id: runId,
+          workflow_name: name,
+          workflow_version: version,
+          status: "Running",
+          input,
+          cancel_requested: 0,
+          unfinished,
+          failed: 0,
+          created_at: now,
+        }),
+    ),
+    insertTask: p<
+      [runId: string, taskId: string, position: number, version: string, status: string, maxAttempts: number, deps: number, now: number]
+    >(8, (runId, taskId, position, version, status, maxAttempts, deps, now) =>
+      db.insertInto("cloacina_task_runs").values({
+        run_id: runId,
+        task_id: taskId,
+        position,
+        workflow_version: version,
+        status,
+        max_attempts: maxAttempts,
+        pending_deps: deps,
+        available_at: now,
+      }),
+    ),
+    /** Fencing: only the owner of the current attempt may finish it. */
+    finishTask: p<
+      [status: string, output: string | null, error: string | null, now: number, runId: string, taskId: string, attempt: number, owner: string]
+    >(8, (status, output, error, now, runId, taskId, attempt, owner) =>
+      db
+        .updateTable("cloacina_task_runs")
+        .set({ status, output, error, finished_at: now, lease_owner: null, lease_expires_at: null })
+        .where("run_id", "=", runId)
+        .where("task_id", "=", taskId)
+        .where("status", "=", "Running")
+        .where("attempt", "=", attempt)
+        .where("lease_owner", "=", owner),
+    ),
+    retryTask: p<[availableAt: number, error: string, runId: string, taskId: string, attempt: number, owner: string]>(
+      6,
+      (availableAt, error, runId, taskId, attempt, owner) =>
+        db
+          .updateTable("cloacina_task_runs")
+          .set({ status: "Ready", available_at: availableAt, error, lease_owner: null, lease_expires_at: null })
+          .where("run_id", "=", runId)
+          .where("task_id", "=", taskId)
+          .where("status", "=", "Running")
+          .where("attempt", "=", attempt)
+          .where("lease_owner", "=", owner),
+    ),
+    insertAttempt: p<[runId: string, taskId: string, attempt: number, status: string, error: string, now: number]>(
+      6,
+      (runId, taskId, attempt, status, error, now) =>
+        db
+          .insertInto("cloacina_task_attempts")
+          .values({ run_id: runId, task_id: taskId, attempt, status, error, finished_at: now })
+          .onConflict((oc) => oc.doNothing()),
+    ),
+    /** Children lose one pending dependency; those reaching zero become Ready now. */
+    releaseChildren: p<[now: number, runId: string, children: string]>(3, (now, runId, children) =>
+      db
+        .updateTable("cloacina_task_runs")
+        .set((eb) => ({
+          pending_deps: eb("pending_deps", "-", 1),
+          status: eb.case().when("pending_deps", "=", 1).then("Ready").else(eb.ref("status")).end(),
+          available_at: eb.case().when("pending_deps", "=", 1).then(now).else(eb.ref("available_at")).end(),
+        }))
+        .where("run_id", "=", runId)
+        .where("task_id", "in", inJson(children))
+        .where("status", "=", "Pending"),
+    ),
+    skipTasks: p<[now: number, runId: string, taskIds: string]>(3, (now, runId, taskIds) =>
+      db
+        .updateTable("cloacina_task_runs")
+        .set({ status: "Skipped", finished_at: now })
+        .where("run_id", "=", runId)
+        .where("task_id", "in", inJson(taskIds))
+        .where("status", "=", "Pending"),
+    ),
+    requestCancel: p<[runId: string]>(1, (runId) =>
+      db.updateTable("cloacina_runs").set({ cancel_requested: 1 }).where("run_id", "=", runId).where("status", "=", "Running"),
+    ),
+    cancelWaitingTasks: p<[now: number, runId: string]>(2, (now, runId) =>
+      db
+        .updateTable("cloacina_task_runs")
+        .set({ status: "Cancelled", finished_at: now })
+        .where("run_id", "=", runId)
+        .where("status", "in", ["Pending", "Ready"]),
+    ),
+    countDown: p<[finished: number, failed: number, runId: string]>(3, (finished, failed, runId) =>
+      db
+        .updateTable("cloacina_runs")
+        .set((eb) => ({ unfinished: eb("unfinished", "-", finished), failed: eb("failed", "+", failed) }))
+        .where("run_id", "=", runId)
+        .returning(["unfinished", "failed", "cancel_requested", "status"]),
+    ),
+    finishRun: p<[status: string, now: number, runId: string]>(3, (status, now, runId) =>
+      db
+        .updateTable("cloacina_runs")
+        .set({ status, finished_at: now })
+        .where("run_id", "=", runId)
+        .where("status", "=", "Running"),
+    ),
+    claim: p<[owner: string, leaseExpiresAt: number, now: number, versions: string, limit: number]>(
+      5,
+      (owner, leaseExpiresAt, now, versions, limit) =>
+        db
+          .updateTable("cloacina_task_runs")
+          .set((eb) => ({
+            status: "Running",
+            attempt: eb("attempt", "+", 1),
+            lease_owner: owner,
+            lease_expires_at: leaseExpiresAt,
+            started_at: eb.fn.coalesce("started_at", sql<number>`${now}`),
+          }))
+          .where(
+            sql.ref("rowid"),
+            "in",
+            db
+              .selectFrom("cloacina_task_runs")
+              .select(sql.ref("rowid").as("rowid"))
+              .where("status", "=", "Ready")
+              .where("available_at", "<=", now)
+              .where("workflow_version", "in", inJson(versions))
+              .orderBy("available_at")
+              .orderBy(sql.ref("rowid"))
+              .limit(limit),
+          )
+          .returning(["run_id", "task_id", "workflow_version", "attempt", "max_attempts", "recoveries"]),
+    ),
+    nextAvailableAt: p<[now: number, versions: string]>(2, (now, versions) =>
+      db
+        .selectFrom("cloacina_task_runs")
+        .select((eb) => eb.fn.min("available_at").as("at"))
+        .where("status", "=", "Ready")
+        .where("available_at", ">", now)
+        .where("workflow_version", "in", inJson(versions)),
+    ),
+    renewLeases: p<[expiresAt: number, owner: string]>(2, (expiresAt, owner) =>
+      db
+        .updateTable("cloacina_task_runs")
+        .set({ lease_expires_at: expiresAt })
+        .where("status", "=", "Running")
+        .where("lease_owner", "=", owner),
+    ),
+    recoverLeases: p<[now: number, deadOwners: string]>(2, (now, deadOwners) =>
+      db
+        .updateTable("cloacina_task_runs")
+        .set((eb) => ({
+          status: "Ready",
+          recoveries: eb("recoveries", "+", 1),
+          lease_owner: null,
+          lease_expires_at: null,
+          available_at: now,
+        }))
+        .where("status", "=", "Running")
+        .where((eb) => eb.or([eb("lease_expires_at", "<", now), eb("lease_owner", "in", inJson(deadOwners))]))
+        .returning(["run_id"]),
+    ),
+    isCancelRequested: p<[runId: string]>(1, (runId) =>
+      db.selectFrom("cloacina_runs").select("cancel_requested").where("run_id", "=", runId),
+    ),
+    leaseOwners: p<[]>(0, () =>
+      db.selectFrom("cloacina_task_runs").select("lease_owner").distinct().where("status", "=", "Running"),
+    ),
+    getRun: p<[runId: string]>(1, (runId) => db.selectFrom("cloacina_runs").selectAll().where("run_id", "=", runId)),
+    getTasks: p<[runId: string]>(1, (runId) =>
+      db.selectFrom("cloacina_task_runs").selectAll().where("run_id", "=", runId).orderBy("position"),
+    ),
+    getAttempts: p<[runId: string]>(1, (runId) =>
+      db
+        .selectFrom("cloacina_task_attempts")
+        .selectAll()
+        .where("run_id", "=", runId)
+        .orderBy("task_id")
+        .orderBy("attempt"),
+    ),
+    runInputs: p<[runIds: string]>(1, (runIds) =>
+      db.selectFrom("cloacina_runs").select(["run_id", "input"]).where("run_id", "in", inJson(runIds)),
+    ),
+    completedOutputs: p<[runIds: string]>(1, (runIds) =>
+      db
+        .selectFrom("cloacina_task_runs")
+        .select(["run_id", "task_id", "output"])
+        .where("run_id", "in", inJson(runIds))
+        .where("status", "=", "Completed"),
+    ),
+    unfinishedRuns: p<[]>(0, () =>
+      db
+        .selectFrom("cloacina_runs")
+        .select(["run_id", "workflow_name", "workflow_version", "status"])
+        .where("status", "=", "Running")
+        .orderBy("created_at"),
+    ),
+  };
+}
+
+export type SqliteQueries = ReturnType<typeof sqliteQueries>;

@@ -1,0 +1,87 @@
+import {
+  type Backend,
+  BackendNotInstalledError,
+  CloacinaError,
+  createExecutorWith,
+  DatabaseUrlError,
+  type Executor,
+  type ExecutorOptions,
+  isBackend,
+  redactUrls,
+  requireUrl,
+} from "@cloacina/engine";
+import { KNOWN_BACKENDS } from "./backends.js";
+
+export interface CreateExecutorOptions extends ExecutorOptions {
+  /** Use this backend instead of discovering one by the URL's scheme. */
+  backend?: Backend<any>;
+}
+
+/**
+ * Opens an executor on the database a URL names. The backend is picked by the URL's scheme
+ * among the installed backend packages; swapping databases is installing a package and changing
+ * the URL.
+ *
+ * ```ts
+ * const executor = await createExecutor("sqlite://./cloacina.db");
+ * ```
+ */
+export async function createExecutor(url: string, options: CreateExecutorOptions = {}): Promise<Executor> {
+  requireUrl(url);
+  const { backend: explicit, ...executorOptions } = options;
+  const backend = explicit ?? (await discoverBackend(url));
+  return createExecutorWith(backend, url, executorOptions);
+}
+
+/** The installed backend for a URL's scheme. */
+export async function discoverBackend(url: string): Promise<Backend<unknown>> {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  const accepted = Object.keys(KNOWN_BACKENDS).map((s) => `${s}://`);
+  if (scheme === undefined) {
+    throw new DatabaseUrlError(
+      "INVALID_DATABASE_URL",
+      `"${redactUrls(url)}" is not a database URL: it needs a scheme, one of ${accepted.join(", ")} (e.g. "sqlite://./cloacina.db").`,
+      { details: { accepted } },
+    );
+  }
+  const known = KNOWN_BACKENDS[scheme];
+  if (!known) {
+    throw new DatabaseUrlError(
+      "UNSUPPORTED_DATABASE_SCHEME",
+      `No Cloacina backend handles "${scheme}://" URLs. Supported schemes: ${accepted.join(", ")}.`,
+      { details: { scheme, accepted } },
+    );
+  }
+  let loaded: unknown;
+  try {
+    loaded = await known.load();
+  } catch (error) {
+    if (isMissingPackage(error, known.packageName)) {
+      throw new BackendNotInstalledError(
+        "BACKEND_NOT_INSTALLED",
+        `"${scheme}://" URLs need the ${known.packageName} package, which is not installed. Run: npm install ${known.packageName}`,
+        { cause: error, details: { scheme, packageName: known.packageName } },
+      );
+    }
+    throw new CloacinaError("BACKEND_LOAD_FAILED", `${known.packageName} is installed but failed to load: ${String(error)}`, {
+      cause: error,
+    });
+  }
+  const backend = (loaded as { backend?: unknown }).backend;
+  if (!isBackend(backend) || !backend.schemes.includes(scheme)) {
+    throw new CloacinaError(
+      "INVALID_BACKEND",
+      `${known.packageName} does not export a Cloacina backend for "${scheme}://" (expected \`export const backend\`). ` +
+        `Check that its version matches cloacina's.`,
+      { details: { packageName: known.packageName } },
+    );
+  }
+  return backend;
+}
+
+/** True when `error` says that this package (not one of its own imports) could not be found. */
+function isMissingPackage(error: unknown, packageName: string): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  const codes = ["ERR_MODULE_NOT_FOUND", "MODULE_NOT_FOUND", "ERR_PACKAGE_PATH_NOT_EXPORTED"];
+  return typeof e?.code === "string" && codes.includes(e.code) && typeof e.message === "string" && e.message.includes(`'${packageName}'`);
+}

@@ -1,0 +1,6 @@
+/**
+ * `cloacina`: what users import. The engine's API, plus `createExecutor(url)`, which finds the
+ * installed backend for the URL's scheme.
+ */
+export * from "@cloacina/engine";
+export { createExecutor, discoverBackend, type CreateExecutorOptions } from "./create-executor.js";

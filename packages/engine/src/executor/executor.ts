@@ -1,0 +1,192 @@
+import { randomUUID } from "node:crypto";
+import { ExecutorError, ValidationError } from "../errors.js";
+import { encode } from "../marshal/marshal.js";
+import { globalRegistry } from "../registry/registry.js";
+import { redactUrls } from "../redact.js";
+import { Runtime } from "../runtime/runtime.js";
+import type { NewRun, Store } from "../store/store.js";
+import type { Context, RunStatus } from "../types.js";
+import { isWorkflow, type Workflow } from "../workflow/workflow.js";
+import { type ExecutorOptions, parseExecutorOptions, type ResolvedExecutorOptions } from "./executor-options.js";
+import { deadLocalOwners, newOwnerId } from "./owner.js";
+import { readResult, runNotFound, type RunResult } from "./result.js";
+
+/** A run that was started, found by `get`, or resumed. */
+export interface RunHandle<Ctx extends Context = Context> {
+  readonly executionId: string;
+  /** The stored status now. */
+  status(): Promise<RunStatus>;
+  /** Waits for the run to finish and returns its result. */
+  result(): Promise<RunResult<Ctx>>;
+  /** Stops running attempts (their signals abort), starts nothing more; the run ends Cancelled. */
+  cancel(): Promise<void>;
+}
+
+export interface Executor {
+  /** Runs a workflow to the end and returns its result. Same as `start(...)` then `result()`. */
+  execute<Ctx extends Context = Context>(wf: Workflow, input?: Context): Promise<RunResult<Ctx>>;
+  /** Stores a new run and returns at once with its handle. */
+  start<Ctx extends Context = Context>(wf: Workflow, input?: Context): Promise<RunHandle<Ctx>>;
+  /** The handle of any stored run, started by this process or another. */
+  get<Ctx extends Context = Context>(executionId: string): Promise<RunHandle<Ctx>>;
+  /** Stops claiming work, lets running attempts finish (up to `closeGraceMs`), closes the store. */
+  close(): Promise<void>;
+  /** This executor's lease owner id. */
+  readonly owner: string;
+}
+
+/**
+ * Opens an executor on a store: migrates it, recovers tasks whose worker died, and resumes the
+ * unfinished runs of workflows registered in this process.
+ */
+export async function openExecutor(store: Store, options: ExecutorOptions = {}): Promise<Executor> {
+  const resolved = parseExecutorOptions(options);
+  await store.migrate();
+  const executor = new StoreExecutor(store, resolved);
+  await executor.open();
+  return executor;
+}
+
+class StoreExecutor implements Executor {
+  readonly owner = newOwnerId();
+  readonly #store: Store;
+  readonly #options: ResolvedExecutorOptions;
+  readonly #runtime: Runtime;
+  readonly #now: () => number;
+  #leaseTimer: NodeJS.Timeout | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(store: Store, options: ResolvedExecutorOptions) {
+    this.#store = store;
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#runtime = new Runtime({
+      store,
+      registry: globalRegistry(),
+      owner: this.owner,
+      concurrency: options.concurrency,
+      leaseMs: options.leaseMs,
+      maxContextBytes: options.maxContextBytes,
+      recoveryBudget: options.recoveryBudget,
+      now: this.#now,
+      onError: options.onError ?? ((error) => console.error(`[cloacina] ${redactUrls(String(error))}`)),
+    });
+  }
+
+  async open(): Promise<void> {
+    await this.#recover();
+    // One timer for all leases: renew them, and take back tasks whose worker's lease ran out.
+    this.#leaseTimer = setInterval(() => void this.#maintainLeases(), Math.max(50, Math.floor(this.#options.leaseMs / 3)));
+    this.#leaseTimer.unref();
+    if (this.#options.resume) this.#runtime.poke();
+  }
+
+  async #recover(): Promise<number> {
+    const dead = deadLocalOwners(await this.#store.leaseOwners(), this.owner);
+    return this.#store.recoverLeases(this.#now(), dead);
+  }
+
+  async #maintainLeases(): Promise<void> {
+    try {
+      if (this.#runtime.activeAttempts > 0) await this.#store.renewLeases(this.owner, this.#now() + this.#options.leaseMs);
+      if ((await this.#recover()) > 0) this.#runtime.poke();
+    } catch (error) {
+      this.#options.onError?.(error);
+    }
+  }
+
+  async execute<Ctx extends Context>(wf: Workflow, input: Context = {}): Promise<RunResult<Ctx>> {
+    const run = this.#newRun(wf, input);
+    // Watch before submitting: the run can finish before `submit` resolves.
+    const watch = this.#runtime.watch(run.runId);
+    try {
+      await this.#runtime.submit(run);
+      await watch.finished;
+    } finally {
+      watch.dispose();
+    }
+    return readResult<Ctx>(this.#store, run.runId);
+  }
+
+  async start<Ctx extends Context>(wf: Workflow, input: Context = {}): Promise<RunHandle<Ctx>> {
+    const run = this.#newRun(wf, input);
+    await this.#runtime.submit(run);
+    return this.#handle<Ctx>(run.runId);
+  }
+
+  async get<Ctx extends Context>(executionId: string): Promise<RunHandle<Ctx>> {
+    this.#assertOpen();
+    if (!(await this.#store.getRun(executionId))) throw runNotFound(executionId);
+    return this.#handle<Ctx>(executionId);
+  }
+
+  #handle<Ctx extends Context>(runId: string): RunHandle<Ctx> {
+    const store = this.#store;
+    const runtime = this.#runtime;
+    return {
+      executionId: runId,
+      status: async () => {
+        const run = await store.getRun(runId);
+        if (!run) throw runNotFound(runId);
+        return run.status;
+      },
+      result: async () => {
+        const watch = runtime.watch(runId);
+        try {
+          const run = await store.getRun(runId);
+          if (!run) throw runNotFound(runId);
+          if (run.status === "Running") await watch.finished;
+        } finally {
+          watch.dispose();
+        }
+        return readResult<Ctx>(store, runId);
+      },
+      cancel: async () => {
+        this.#assertOpen();
+        await runtime.cancel(runId);
+      },
+    };
+  }
+
+  #newRun(wf: Workflow, input: Context): NewRun {
+    this.#assertOpen();
+    if (!isWorkflow(wf)) {
+      throw new ValidationError("INVALID_WORKFLOW", "execute()/start() take a workflow made by workflow({ name, tasks }).");
+    }
+    if (typeof input !== "object" || input === null || Array.isArray(input)) {
+      throw new ValidationError(
+        "INVALID_CONTEXT",
+        `The input context of workflow "${wf.name}" must be a plain object, not ${Array.isArray(input) ? "an array" : String(input)}.`,
+      );
+    }
+    // The workflow object is the source of truth; (re-)register it in case the registry was reset.
+    globalRegistry().addWorkflow(wf);
+    return {
+      runId: randomUUID(),
+      workflowName: wf.name,
+      workflowVersion: wf.version,
+      input: encode(input, `the input context of workflow "${wf.name}"`, this.#options.maxContextBytes),
+      tasks: wf.order.map((taskId, position) => ({
+        taskId,
+        position,
+        pendingDependencies: wf.dependencies.get(taskId)?.length ?? 0,
+        maxAttempts: wf.tasks.get(taskId)?.retry.maxAttempts ?? 1,
+      })),
+    };
+  }
+
+  #assertOpen(): void {
+    if (this.#closing) throw new ExecutorError("EXECUTOR_CLOSED", "This executor is closed: create a new one.");
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      clearInterval(this.#leaseTimer);
+      const stillRunning = await this.#runtime.stop(this.#options.closeGraceMs);
+      // Attempts that did not stop in time go back to Ready for the next executor.
+      if (stillRunning > 0) await this.#store.recoverLeases(this.#now(), [this.owner]);
+      await this.#store.close();
+    })();
+    return this.#closing;
+  }
+}

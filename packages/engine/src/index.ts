@@ -1,0 +1,29 @@
+export { task, taskClass, type TaskDecorator } from "./task/task.js";
+export type { TaskFunction, TaskRef, TaskDefinition } from "./task/task-definition.js";
+export type { TaskOptions, RetryOptions, RetryPolicy } from "./task/task-options.js";
+export { retryDelay } from "./task/retry-policy.js";
+export { workflow, isWorkflow, type Workflow, type WorkflowOptions } from "./workflow/workflow.js";
+export { globalRegistry, resetRegistry, Registry } from "./registry/registry.js";
+export { encode, decode, DEFAULT_MAX_CONTEXT_BYTES } from "./marshal/marshal.js";
+export { openExecutor, type Executor, type RunHandle } from "./executor/executor.js";
+export type { ExecutorOptions } from "./executor/executor-options.js";
+export type { RunResult, TaskResult } from "./executor/result.js";
+export { createExecutorWith, isBackend, requireUrl, type Backend } from "./backend.js";
+export { redactUrls } from "./redact.js";
+export {
+  CloacinaError,
+  isCloacinaError,
+  WorkflowDefinitionError,
+  MarshalError,
+  DatabaseUrlError,
+  BackendNotInstalledError,
+  ValidationError,
+  TaskFailedError,
+  TaskTimeoutError,
+  TaskCancelledError,
+  ExecutorError,
+  type ErrorCode,
+} from "./errors.js";
+export type * from "./store/store.js";
+export type { RunStatus, FinalRunStatus, TaskStatus, Context, TaskRunInfo, StoredError } from "./types.js";
+export { FINAL_TASK_STATUSES } from "./types.js";

@@ -1,0 +1,161 @@
+import { ExecutorError, MarshalError, TaskCancelledError, TaskTimeoutError } from "../errors.js";
+import { encode, EMPTY_CONTEXT } from "../marshal/marshal.js";
+import type { ClaimedTask, TaskOutcome } from "../store/store.js";
+import { retryDelay } from "../task/retry-policy.js";
+import type { StoredError, TaskRunInfo } from "../types.js";
+import { ancestorsInOrder, descendantsOf, type Workflow } from "../workflow/workflow.js";
+import { toStoredError } from "./stored-error.js";
+import { mergeContext } from "./task-context.js";
+
+export interface AttemptInput {
+  task: ClaimedTask;
+  /** The registered workflow with the run's version (claims are filtered by it, so it is there). */
+  workflow: Workflow | undefined;
+  /** Encoded input and outputs of the run (undefined only if the run vanished from the store). */
+  state: { input: string; outputs: ReadonlyMap<string, string> } | undefined;
+  controller: AbortController;
+  now: () => number;
+  maxContextBytes: number;
+  recoveryBudget: number;
+}
+
+/**
+ * Runs one attempt of a claimed task and says what happened. Never throws: every failure, of the
+ * task or of its context, becomes an outcome the store can record.
+ */
+export async function runAttempt(input: AttemptInput): Promise<TaskOutcome> {
+  const { task, workflow: wf } = input;
+  const definition = wf?.tasks.get(task.taskId);
+  if (!wf || !definition || !input.state) {
+    return fail(input, wf, internalError(`Task "${task.taskId}" of run ${task.runId} has no definition or run state here.`));
+  }
+  if (task.recoveries > input.recoveryBudget) {
+    return fail(
+      input,
+      wf,
+      toStoredError(
+        new ExecutorError(
+          "TASK_RECOVERY_EXHAUSTED",
+          `Task "${task.taskId}" was interrupted by a crash ${task.recoveries} times (budget ${input.recoveryBudget}); ` +
+            `it is failed rather than retried forever. A task that kills its process every time needs fixing.`,
+        ),
+      ),
+    );
+  }
+  let value: unknown;
+  try {
+    const outputs = input.state.outputs;
+    const context = mergeContext(
+      input.state.input,
+      ancestorsInOrder(wf, task.taskId).map((id) => outputs.get(id) ?? EMPTY_CONTEXT),
+    );
+    const info: TaskRunInfo = {
+      signal: input.controller.signal,
+      executionId: task.runId,
+      workflow: wf.name,
+      taskId: task.taskId,
+      attempt: task.attempt,
+    };
+    value = await invokeUntilAborted(() => definition.invoke(context, info), input.controller, definition.timeout, task);
+  } catch (error) {
+    const { signal } = input.controller;
+    if (signal.aborted && signal.reason instanceof TaskCancelledError) {
+      return { kind: "cancelled", runId: task.runId, taskId: task.taskId, attempt: task.attempt, error: toStoredError(error) };
+    }
+    return failOrRetry(input, wf, toStoredError(error));
+  }
+  let output: string;
+  try {
+    output = encodeOutput(value, task.taskId, input.maxContextBytes);
+  } catch (error) {
+    return failOrRetry(input, wf, toStoredError(error));
+  }
+  return {
+    kind: "completed",
+    runId: task.runId,
+    taskId: task.taskId,
+    attempt: task.attempt,
+    output,
+    children: wf.children.get(task.taskId) ?? [],
+  };
+}
+
+function encodeOutput(value: unknown, taskId: string, maxBytes: number): string {
+  if (value === undefined || value === null) return EMPTY_CONTEXT;
+  if (typeof value !== "object" || Array.isArray(value) || !isPlainObject(value)) {
+    throw new MarshalError(
+      "INVALID_TASK_OUTPUT",
+      `Task "${taskId}" returned ${Array.isArray(value) ? "an array" : typeof value}; a task returns a plain object ` +
+        `(merged into the context) or nothing. Wrap the value: return { result: value }.`,
+    );
+  }
+  return encode(value, `the output of task "${taskId}"`, maxBytes);
+}
+
+function isPlainObject(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Resolves with the task's result, or rejects as soon as the attempt's signal aborts (cancel or
+ * timeout), even if the task ignores the signal: for the engine the attempt is over either way.
+ * A timeout aborts the same controller, so the task sees `signal.reason` as a TaskTimeoutError.
+ */
+function invokeUntilAborted(
+  call: () => unknown,
+  controller: AbortController,
+  timeoutMs: number | undefined,
+  task: ClaimedTask,
+): Promise<unknown> {
+  const { signal } = controller;
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (settle: () => void) => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+      settle();
+    };
+    const onAbort = () => finish(() => reject(signal.reason));
+    signal.addEventListener("abort", onAbort, { once: true });
+    if (timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        controller.abort(
+          new TaskTimeoutError("TASK_TIMEOUT", `Task "${task.taskId}" attempt ${task.attempt} timed out after ${timeoutMs} ms.`),
+        );
+      }, timeoutMs);
+    }
+    new Promise((r) => r(call())).then(
+      (value) => finish(() => resolve(value)),
+      (error: unknown) => finish(() => reject(error)),
+    );
+  });
+}
+
+function failOrRetry(input: AttemptInput, wf: Workflow, error: StoredError): TaskOutcome {
+  const { task } = input;
+  const definition = wf.tasks.get(task.taskId);
+  const delay = definition ? retryDelay(definition.retry, task.attempt) : undefined;
+  if (delay === undefined) return fail(input, wf, error);
+  return { kind: "retry", runId: task.runId, taskId: task.taskId, attempt: task.attempt, error, availableAt: input.now() + delay };
+}
+
+function fail(input: AttemptInput, wf: Workflow | undefined, error: StoredError): TaskOutcome {
+  const { task } = input;
+  return {
+    kind: "failed",
+    runId: task.runId,
+    taskId: task.taskId,
+    attempt: task.attempt,
+    error,
+    descendants: wf ? descendantsOf(wf, task.taskId) : [],
+  };
+}
+
+function internalError(message: string): StoredError {
+  return { name: "ExecutorError", message, code: "STORE_FAILURE" };
+}

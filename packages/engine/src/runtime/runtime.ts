@@ -1,0 +1,294 @@
+import { ExecutorError, TaskCancelledError } from "../errors.js";
+import type { Registry } from "../registry/registry.js";
+import type { ClaimedTask, NewRun, StepResult, Store, TaskOutcome } from "../store/store.js";
+import type { FinalRunStatus } from "../types.js";
+import type { Workflow } from "../workflow/workflow.js";
+import { runAttempt } from "./attempt.js";
+
+export interface RuntimeOptions {
+  store: Store;
+  registry: Registry;
+  /** Identifies this executor in leases. */
+  owner: string;
+  /** Most task attempts running at once. */
+  concurrency: number;
+  leaseMs: number;
+  maxContextBytes: number;
+  /** Times a task may be put back after its worker vanished before it fails. */
+  recoveryBudget: number;
+  now: () => number;
+  /** Where failures that no caller awaits are reported (store errors in the background loop). */
+  onError: (error: unknown) => void;
+}
+
+/** Encoded input and the outputs known so far of a run this process is working on. */
+interface RunState {
+  input: string;
+  outputs: Map<string, string>;
+}
+
+interface Waiter {
+  resolve: (status: FinalRunStatus) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Pending {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Schedules and runs tasks. All state changes go through `store.step`, one transaction each;
+ * changes that arrive while one is being written are grouped into the next (group commit), and
+ * every step also claims ready tasks up to the free concurrency. Nothing here polls: the loop
+ * runs when something happened (a run was submitted, an attempt finished, a retry came due).
+ */
+export class Runtime {
+  readonly #o: RuntimeOptions;
+  #newRuns: { run: NewRun; done: Pending }[] = [];
+  #outcomes: TaskOutcome[] = [];
+  #cancels: { runId: string; done: Pending }[] = [];
+  readonly #running = new Map<string, { runId: string; controller: AbortController; settled: Promise<void> }>();
+  readonly #runs = new Map<string, RunState>();
+  /** Runs cancelled from this process: an attempt claimed for one is stopped as it starts. */
+  readonly #cancelled = new Set<string>();
+  readonly #waiters = new Map<string, Set<Waiter>>();
+  #scheduled = false;
+  #flushing: Promise<void> | undefined;
+  /** Whether the store may hold claimable tasks we have not asked for. */
+  #mayHaveReady = true;
+  #wakeTimer: NodeJS.Timeout | undefined;
+  #wakeAtTime = Infinity;
+  #retryDelayMs = 0;
+  #stopping = false;
+
+  constructor(options: RuntimeOptions) {
+    this.#o = options;
+  }
+
+  /** Number of attempts running now. */
+  get activeAttempts(): number {
+    return this.#running.size;
+  }
+
+  /** Create a run; resolves once it is stored. */
+  submit(run: NewRun): Promise<void> {
+    this.#runs.set(run.runId, { input: run.input, outputs: new Map() });
+    return new Promise<void>((resolve, reject) => {
+      this.#newRuns.push({ run, done: { resolve, reject } });
+      this.#schedule();
+    }).catch((error: unknown) => {
+      this.#runs.delete(run.runId);
+      throw error;
+    });
+  }
+
+  /** Cancel a run: stop its local attempts now, and mark everything not yet running as Cancelled. */
+  cancel(runId: string): Promise<void> {
+    this.#cancelled.add(runId);
+    for (const attempt of this.#running.values()) {
+      if (attempt.runId === runId && !attempt.controller.signal.aborted) {
+        attempt.controller.abort(cancelledReason(runId));
+      }
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.#cancels.push({ runId, done: { resolve, reject } });
+      this.#schedule();
+    });
+  }
+
+  /** Resolves with the run's final status when this process sees it finish. */
+  watch(runId: string): { finished: Promise<FinalRunStatus>; dispose: () => void } {
+    let waiter!: Waiter;
+    const finished = new Promise<FinalRunStatus>((resolve, reject) => {
+      waiter = { resolve, reject };
+    });
+    let set = this.#waiters.get(runId);
+    if (!set) this.#waiters.set(runId, (set = new Set()));
+    set.add(waiter);
+    const dispose = () => {
+      set.delete(waiter);
+      if (set.size === 0 && this.#waiters.get(runId) === set) this.#waiters.delete(runId);
+    };
+    return { finished, dispose };
+  }
+
+  /** Look for claimable work now (after start-up recovery, or when a lease was recovered). */
+  poke(): void {
+    this.#mayHaveReady = true;
+    this.#schedule();
+  }
+
+  /**
+   * Stop claiming, wait up to `graceMs` for running attempts, and write what they reported.
+   * Returns the number of attempts still running (their leases are the caller's to release).
+   */
+  async stop(graceMs: number): Promise<number> {
+    this.#stopping = true;
+    clearTimeout(this.#wakeTimer);
+    const settled = Promise.all([...this.#running.values()].map((a) => a.settled));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([settled, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+    await this.#drain();
+    const closed = new ExecutorError("EXECUTOR_CLOSED", "The executor was closed before the run finished.");
+    for (const set of this.#waiters.values()) for (const waiter of set) waiter.reject(closed);
+    this.#waiters.clear();
+    return this.#running.size;
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#flushing || this.#scheduled || this.#hasQueued()) {
+      if (this.#flushing) await this.#flushing;
+      else await this.#flush();
+    }
+  }
+
+  #hasQueued(): boolean {
+    return this.#newRuns.length > 0 || this.#outcomes.length > 0 || this.#cancels.length > 0;
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    // setImmediate, not a timer: runs after the current burst of completions, so they share a
+    // transaction, with no added delay.
+    setImmediate(() => {
+      this.#scheduled = false;
+      if (!this.#flushing) void this.#flush();
+    });
+  }
+
+  #flush(): Promise<void> {
+    const flushing = this.#flushLoop().finally(() => {
+      this.#flushing = undefined;
+      // Work may have arrived while the last step was being written.
+      if (this.#hasQueued()) this.#schedule();
+    });
+    this.#flushing = flushing;
+    return flushing;
+  }
+
+  async #flushLoop(): Promise<void> {
+    for (;;) {
+      const free = this.#stopping ? 0 : this.#o.concurrency - this.#running.size;
+      const claim = free > 0 && (this.#mayHaveReady || this.#hasQueued()) ? free : 0;
+      if (!this.#hasQueued() && claim === 0) return;
+      const newRuns = this.#newRuns;
+      const outcomes = this.#outcomes;
+      const cancels = this.#cancels;
+      this.#newRuns = [];
+      this.#outcomes = [];
+      this.#cancels = [];
+      const now = this.#o.now();
+      const versions = this.#versions();
+      let result: StepResult;
+      try {
+        result = await this.#o.store.step({
+          owner: this.#o.owner,
+          now,
+          newRuns: newRuns.map((n) => n.run),
+          outcomes,
+          cancelRuns: cancels.map((c) => c.runId),
+          claim: { limit: claim, leaseMs: this.#o.leaseMs, workflowVersions: [...versions.keys()] },
+        });
+      } catch (error) {
+        this.#stepFailed(error, newRuns, outcomes, cancels);
+        return;
+      }
+      this.#retryDelayMs = 0;
+      for (const n of newRuns) n.done.resolve();
+      for (const c of cancels) c.done.resolve();
+      if (result.staleOutcomes > 0) {
+        // Another worker took over some of our tasks; our cached outputs may not be the stored ones.
+        for (const outcome of outcomes) this.#runs.delete(outcome.runId);
+      }
+      for (const { runId, status } of result.finishedRuns) this.#finished(runId, status);
+      this.#mayHaveReady = claim > 0 && result.claimed.length === claim;
+      if (result.nextAvailableAt !== null) this.#scheduleWake(result.nextAvailableAt);
+      await this.#startAll(result.claimed, versions);
+    }
+  }
+
+  #stepFailed(
+    error: unknown,
+    newRuns: { done: Pending }[],
+    outcomes: TaskOutcome[],
+    cancels: { done: Pending }[],
+  ): void {
+    for (const n of newRuns) n.done.reject(error);
+    for (const c of cancels) c.done.reject(error);
+    // Outcomes are not the caller's to lose: keep them and try again with backoff. If this
+    // process dies meanwhile, lease expiry puts the tasks back and they run again.
+    this.#outcomes.unshift(...outcomes);
+    this.#o.onError(error);
+    this.#retryDelayMs = Math.min(5000, Math.max(50, this.#retryDelayMs * 2));
+    if (this.#outcomes.length > 0 && !this.#stopping) {
+      setTimeout(() => this.#schedule(), this.#retryDelayMs).unref();
+    }
+  }
+
+  #finished(runId: string, status: FinalRunStatus): void {
+    this.#runs.delete(runId);
+    this.#cancelled.delete(runId);
+    const set = this.#waiters.get(runId);
+    if (!set) return;
+    this.#waiters.delete(runId);
+    for (const waiter of set) waiter.resolve(status);
+  }
+
+  /** A retry delay ends at `at`: look for work then. One timer, for the earliest. */
+  #scheduleWake(at: number): void {
+    if (at >= this.#wakeAtTime) return;
+    clearTimeout(this.#wakeTimer);
+    this.#wakeAtTime = at;
+    this.#wakeTimer = setTimeout(() => {
+      this.#wakeAtTime = Infinity;
+      this.poke();
+    }, Math.max(0, at - this.#o.now()));
+    this.#wakeTimer.unref();
+  }
+
+  #versions(): Map<string, Workflow> {
+    const map = new Map<string, Workflow>();
+    for (const wf of this.#o.registry.workflows()) map.set(wf.version, wf);
+    return map;
+  }
+
+  async #startAll(claimed: ClaimedTask[], versions: Map<string, Workflow>): Promise<void> {
+    if (claimed.length === 0) return;
+    const missing = [...new Set(claimed.filter((c) => !this.#runs.has(c.runId)).map((c) => c.runId))];
+    if (missing.length > 0) {
+      // Resumed runs, or runs another process started: one query for the whole batch.
+      const states = await this.#o.store.loadRunStates(missing);
+      for (const [runId, state] of states) this.#runs.set(runId, state);
+    }
+    for (const task of claimed) this.#start(task, versions.get(task.workflowVersion));
+  }
+
+  #start(task: ClaimedTask, wf: Workflow | undefined): void {
+    const key = `${task.runId}\u0000${task.taskId}`;
+    const controller = new AbortController();
+    if (this.#cancelled.has(task.runId)) controller.abort(cancelledReason(task.runId));
+    const state = this.#runs.get(task.runId);
+    const settled = runAttempt({
+      task,
+      workflow: wf,
+      state,
+      controller,
+      now: this.#o.now,
+      maxContextBytes: this.#o.maxContextBytes,
+      recoveryBudget: this.#o.recoveryBudget,
+    }).then((outcome) => {
+      this.#running.delete(key);
+      if (outcome.kind === "completed") state?.outputs.set(task.taskId, outcome.output);
+      this.#outcomes.push(outcome);
+      this.#schedule();
+    });
+    this.#running.set(key, { runId: task.runId, controller, settled });
+  }
+}
+
+function cancelledReason(runId: string): TaskCancelledError {
+  return new TaskCancelledError("TASK_CANCELLED", `Run ${runId} was cancelled.`);
+}

@@ -1,0 +1,173 @@
+/**
+ * The persistence contract every backend implements. The engine owns the workflow logic (which
+ * tasks depend on which, when to retry, what the context is); a store owns durability and
+ * atomicity: each `step` is ONE transaction, so no crash can leave a half-applied state change.
+ *
+ * The behaviour is specified once, by the conformance suite in `@cloacina/engine/conformance`.
+ * Times are milliseconds since the epoch. Encoded values are strings made by the marshaller.
+ */
+import type { FinalRunStatus, RunStatus, StoredError, TaskStatus } from "../types.js";
+
+export interface NewTaskRow {
+  taskId: string;
+  /** Index in the workflow's topological order; `getTasks` returns tasks in this order. */
+  position: number;
+  /** Number of dependencies; 0 makes the task Ready at once. */
+  pendingDependencies: number;
+  maxAttempts: number;
+}
+
+export interface NewRun {
+  runId: string;
+  workflowName: string;
+  workflowVersion: string;
+  /** Encoded input context. */
+  input: string;
+  tasks: readonly NewTaskRow[];
+}
+
+/** What happened to a claimed attempt. Applied only while the claim is still held (fencing). */
+export type TaskOutcome =
+  | {
+      kind: "completed";
+      runId: string;
+      taskId: string;
+      attempt: number;
+      /** Encoded output patch. */
+      output: string;
+      /** Direct dependents: their pending-dependency count drops by one, and at zero they become Ready. */
+      children: readonly string[];
+    }
+  | {
+      kind: "failed";
+      runId: string;
+      taskId: string;
+      attempt: number;
+      error: StoredError;
+      /** Every transitive dependent: Pending ones become Skipped. */
+      descendants: readonly string[];
+    }
+  | {
+      kind: "retry";
+      runId: string;
+      taskId: string;
+      attempt: number;
+      error: StoredError;
+      /** The task becomes Ready again, claimable from this time. */
+      availableAt: number;
+    }
+  | {
+      kind: "cancelled";
+      runId: string;
+      taskId: string;
+      attempt: number;
+      error: StoredError;
+    };
+
+export interface StepRequest {
+  /** The executor making the request; claims and fencing use it. */
+  owner: string;
+  now: number;
+  /** Runs to create, each with all its task rows. */
+  newRuns: readonly NewRun[];
+  outcomes: readonly TaskOutcome[];
+  /** Runs to cancel: Pending and Ready tasks become Cancelled; Running ones are left to report. */
+  cancelRuns: readonly string[];
+  /** After applying the above, claim up to `limit` Ready tasks whose time has come. */
+  claim: {
+    limit: number;
+    leaseMs: number;
+    /** Only tasks of runs with one of these workflow versions (the ones this process can run). */
+    workflowVersions: readonly string[];
+  };
+}
+
+export interface ClaimedTask {
+  runId: string;
+  taskId: string;
+  workflowVersion: string;
+  /** The attempt now starting (1-based). */
+  attempt: number;
+  maxAttempts: number;
+  /** How many times this task was put back to Ready after its worker vanished. */
+  recoveries: number;
+}
+
+export interface StepResult {
+  claimed: ClaimedTask[];
+  /** Runs that reached a final status in this step. */
+  finishedRuns: { runId: string; status: FinalRunStatus }[];
+  /** Outcomes ignored because the claim they belong to is no longer held (lease lost). */
+  staleOutcomes: number;
+  /**
+   * Earliest time a Ready task of the given versions becomes claimable, when that is after `now`
+   * (a retry delay); `null` when there is none. Only computed when fewer than `limit` were claimed.
+   */
+  nextAvailableAt: number | null;
+}
+
+export interface RunRecord {
+  runId: string;
+  workflowName: string;
+  workflowVersion: string;
+  status: RunStatus;
+  input: string;
+  cancelRequested: boolean;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
+export interface TaskRecord {
+  taskId: string;
+  status: TaskStatus;
+  /** Attempts started so far. */
+  attempt: number;
+  maxAttempts: number;
+  recoveries: number;
+  /** Encoded output, for Completed tasks. */
+  output: string | null;
+  /** The last attempt's error, if it failed. */
+  error: StoredError | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+/** One attempt that did not complete its task (the completing attempt lives on the task row). */
+export interface AttemptRecord {
+  taskId: string;
+  attempt: number;
+  status: "Failed" | "Cancelled";
+  error: StoredError;
+  finishedAt: number;
+}
+
+export interface RunSummary {
+  runId: string;
+  workflowName: string;
+  workflowVersion: string;
+  status: RunStatus;
+}
+
+export interface Store {
+  /** Create or upgrade the schema. Safe to call on every open. */
+  migrate(): Promise<void>;
+  /** Apply a batch of changes and claim ready tasks, in one transaction. */
+  step(request: StepRequest): Promise<StepResult>;
+  /** Push back the lease expiry of every task `owner` is running. */
+  renewLeases(owner: string, expiresAt: number): Promise<void>;
+  /**
+   * Put Running tasks back to Ready when their lease expired before `now` or their owner is in
+   * `deadOwners`, counting a recovery on each. Returns how many were recovered.
+   */
+  recoverLeases(now: number, deadOwners: readonly string[]): Promise<number>;
+  /** Owners that hold leases on Running tasks (so an executor can find dead ones). */
+  leaseOwners(): Promise<string[]>;
+  getRun(runId: string): Promise<RunRecord | undefined>;
+  getTasks(runId: string): Promise<TaskRecord[]>;
+  getAttempts(runId: string): Promise<AttemptRecord[]>;
+  /** Encoded input and outputs of completed tasks, for runs whose state is not in memory. */
+  loadRunStates(runIds: readonly string[]): Promise<Map<string, { input: string; outputs: Map<string, string> }>>;
+  /** Runs not yet finished. */
+  unfinishedRuns(): Promise<RunSummary[]>;
+  close(): Promise<void>;
+}
