@@ -11,7 +11,8 @@ const inJson = (list: unknown) => sql<string>`(select value from json_each(${lis
  * positional, in the order of each builder's parameters.
  */
 export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
-  const p = <Args extends unknown[]>(arity: Args["length"], build: (...a: any[]) => any) => prepare<Args>(sqlite, arity, build);
+  const p = <Args extends unknown[]>(arity: Args["length"], build: (...a: any[]) => any) =>
+    prepare<Args>(sqlite, arity, build);
   return {
     insertRun: p<[runId: string, name: string, version: string, input: string, unfinished: number, now: number]>(
       6,
@@ -29,7 +30,16 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
         }),
     ),
     insertTask: p<
-      [runId: string, taskId: string, position: number, version: string, status: string, maxAttempts: number, deps: number, now: number]
+      [
+        runId: string,
+        taskId: string,
+        position: number,
+        version: string,
+        status: string,
+        maxAttempts: number,
+        deps: number,
+        now: number,
+      ]
     >(8, (runId, taskId, position, version, status, maxAttempts, deps, now) =>
       db.insertInto("cloacina_task_runs").values({
         run_id: runId,
@@ -44,7 +54,16 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
     ),
     /** Fencing: only the owner of the current attempt may finish it. */
     finishTask: p<
-      [status: string, output: string | null, error: string | null, now: number, runId: string, taskId: string, attempt: number, owner: string]
+      [
+        status: string,
+        output: string | null,
+        error: string | null,
+        now: number,
+        runId: string,
+        taskId: string,
+        attempt: number,
+        owner: string,
+      ]
     >(8, (status, output, error, now, runId, taskId, attempt, owner) =>
       db
         .updateTable("cloacina_task_runs")
@@ -97,7 +116,11 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
         .where("status", "=", "Pending"),
     ),
     requestCancel: p<[runId: string]>(1, (runId) =>
-      db.updateTable("cloacina_runs").set({ cancel_requested: 1 }).where("run_id", "=", runId).where("status", "=", "Running"),
+      db
+        .updateTable("cloacina_runs")
+        .set({ cancel_requested: 1 })
+        .where("run_id", "=", runId)
+        .where("status", "=", "Running"),
     ),
     cancelWaitingTasks: p<[now: number, runId: string]>(2, (now, runId) =>
       db

@@ -52,8 +52,9 @@ export class SqliteStore implements Store {
     return this.#q;
   }
 
-  step(request: StepRequest): Promise<StepResult> {
-    return Promise.resolve(this.#sqlite.transaction(() => this.#step(request)).immediate());
+  // The methods are `async` so that a failure becomes a rejected promise, as the contract says.
+  async step(request: StepRequest): Promise<StepResult> {
+    return this.#sqlite.transaction(() => this.#step(request)).immediate();
   }
 
   #step(request: StepRequest): StepResult {
@@ -64,7 +65,16 @@ export class SqliteStore implements Store {
       q.insertRun.run(run.runId, run.workflowName, run.workflowVersion, run.input, run.tasks.length, now);
       for (const t of run.tasks) {
         const status = t.pendingDependencies === 0 ? "Ready" : "Pending";
-        q.insertTask.run(run.runId, t.taskId, t.position, run.workflowVersion, status, t.maxAttempts, t.pendingDependencies, now);
+        q.insertTask.run(
+          run.runId,
+          t.taskId,
+          t.position,
+          run.workflowVersion,
+          status,
+          t.maxAttempts,
+          t.pendingDependencies,
+          now,
+        );
       }
     }
     let stale = 0;
@@ -91,7 +101,8 @@ export class SqliteStore implements Store {
     const { runId, taskId, attempt } = outcome;
     switch (outcome.kind) {
       case "completed": {
-        if (q.finishTask.run("Completed", outcome.output, null, now, runId, taskId, attempt, owner).changes === 0) return false;
+        if (q.finishTask.run("Completed", outcome.output, null, now, runId, taskId, attempt, owner).changes === 0)
+          return false;
         if (outcome.children.length > 0) q.releaseChildren.run(now, runId, JSON.stringify(outcome.children));
         counts.add(runId, 1, 0);
         return true;
@@ -126,7 +137,11 @@ export class SqliteStore implements Store {
     const q = this.#queries;
     const finished: { runId: string; status: FinalRunStatus }[] = [];
     for (const [runId, { finished: n, failed }] of counts) {
-      const row = q.countDown.get<Pick<RunsTable, "unfinished" | "failed" | "cancel_requested" | "status">>(n, failed, runId);
+      const row = q.countDown.get<Pick<RunsTable, "unfinished" | "failed" | "cancel_requested" | "status">>(
+        n,
+        failed,
+        runId,
+      );
       if (!row || row.unfinished > 0 || row.status !== "Running") continue;
       const status: FinalRunStatus = row.cancel_requested ? "Cancelled" : row.failed > 0 ? "Failed" : "Completed";
       q.finishRun.run(status, now, runId);
@@ -151,12 +166,11 @@ export class SqliteStore implements Store {
     }));
   }
 
-  renewLeases(owner: string, expiresAt: number): Promise<void> {
+  async renewLeases(owner: string, expiresAt: number): Promise<void> {
     this.#queries.renewLeases.run(expiresAt, owner);
-    return Promise.resolve();
   }
 
-  recoverLeases(now: number, deadOwners: readonly string[]): Promise<number> {
+  async recoverLeases(now: number, deadOwners: readonly string[]): Promise<number> {
     const q = this.#queries;
     const recovered = this.#sqlite
       .transaction(() => {
@@ -172,57 +186,58 @@ export class SqliteStore implements Store {
         return rows.length;
       })
       .immediate();
-    return Promise.resolve(recovered);
+    return recovered;
   }
 
-  leaseOwners(): Promise<string[]> {
+  async leaseOwners(): Promise<string[]> {
     const rows = this.#queries.leaseOwners.all<{ lease_owner: string | null }>();
-    return Promise.resolve(rows.flatMap((r) => (r.lease_owner === null ? [] : [r.lease_owner])));
+    return rows.flatMap((r) => (r.lease_owner === null ? [] : [r.lease_owner]));
   }
 
-  getRun(runId: string): Promise<RunRecord | undefined> {
+  async getRun(runId: string): Promise<RunRecord | undefined> {
     const row = this.#queries.getRun.get<RunsTable>(runId);
-    return Promise.resolve(row && toRunRecord(row));
+    return row && toRunRecord(row);
   }
 
-  getTasks(runId: string): Promise<TaskRecord[]> {
-    return Promise.resolve(this.#queries.getTasks.all<TaskRunsTable>(runId).map(toTaskRecord));
+  async getTasks(runId: string): Promise<TaskRecord[]> {
+    return this.#queries.getTasks.all<TaskRunsTable>(runId).map(toTaskRecord);
   }
 
-  getAttempts(runId: string): Promise<AttemptRecord[]> {
-    return Promise.resolve(
-      this.#queries.getAttempts.all<TaskAttemptsTable>(runId).map((r) => ({
-        taskId: r.task_id,
-        attempt: r.attempt,
-        status: r.status as AttemptRecord["status"],
-        error: JSON.parse(r.error) as StoredError,
-        finishedAt: r.finished_at,
-      })),
-    );
+  async getAttempts(runId: string): Promise<AttemptRecord[]> {
+    return this.#queries.getAttempts.all<TaskAttemptsTable>(runId).map((r) => ({
+      taskId: r.task_id,
+      attempt: r.attempt,
+      status: r.status as AttemptRecord["status"],
+      error: JSON.parse(r.error) as StoredError,
+      finishedAt: r.finished_at,
+    }));
   }
 
-  loadRunStates(runIds: readonly string[]): Promise<Map<string, { input: string; outputs: Map<string, string> }>> {
+  async loadRunStates(
+    runIds: readonly string[],
+  ): Promise<Map<string, { input: string; outputs: Map<string, string> }>> {
     const ids = JSON.stringify(runIds);
     const states = new Map<string, { input: string; outputs: Map<string, string> }>();
     for (const row of this.#queries.runInputs.all<{ run_id: string; input: string }>(ids)) {
       states.set(row.run_id, { input: row.input, outputs: new Map() });
     }
-    for (const row of this.#queries.completedOutputs.all<{ run_id: string; task_id: string; output: string | null }>(ids)) {
+    for (const row of this.#queries.completedOutputs.all<{ run_id: string; task_id: string; output: string | null }>(
+      ids,
+    )) {
       if (row.output !== null) states.get(row.run_id)?.outputs.set(row.task_id, row.output);
     }
-    return Promise.resolve(states);
+    return states;
   }
 
-  unfinishedRuns(): Promise<RunSummary[]> {
-    const rows = this.#queries.unfinishedRuns.all<Pick<RunsTable, "run_id" | "workflow_name" | "workflow_version" | "status">>();
-    return Promise.resolve(
-      rows.map((r) => ({
-        runId: r.run_id,
-        workflowName: r.workflow_name,
-        workflowVersion: r.workflow_version,
-        status: r.status as RunStatus,
-      })),
-    );
+  async unfinishedRuns(): Promise<RunSummary[]> {
+    const rows =
+      this.#queries.unfinishedRuns.all<Pick<RunsTable, "run_id" | "workflow_name" | "workflow_version" | "status">>();
+    return rows.map((r) => ({
+      runId: r.run_id,
+      workflowName: r.workflow_name,
+      workflowVersion: r.workflow_version,
+      status: r.status as RunStatus,
+    }));
   }
 
   async close(): Promise<void> {

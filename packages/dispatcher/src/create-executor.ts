@@ -63,9 +63,13 @@ export async function discoverBackend(url: string): Promise<Backend<unknown>> {
         { cause: error, details: { scheme, packageName: known.packageName } },
       );
     }
-    throw new CloacinaError("BACKEND_LOAD_FAILED", `${known.packageName} is installed but failed to load: ${String(error)}`, {
-      cause: error,
-    });
+    throw new CloacinaError(
+      "BACKEND_LOAD_FAILED",
+      `${known.packageName} is installed but failed to load: ${String(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   const backend = (loaded as { backend?: unknown }).backend;
   if (!isBackend(backend) || !backend.schemes.includes(scheme)) {
@@ -83,5 +87,10 @@ export async function discoverBackend(url: string): Promise<Backend<unknown>> {
 function isMissingPackage(error: unknown, packageName: string): boolean {
   const e = error as { code?: unknown; message?: unknown };
   const codes = ["ERR_MODULE_NOT_FOUND", "MODULE_NOT_FOUND", "ERR_PACKAGE_PATH_NOT_EXPORTED"];
-  return typeof e?.code === "string" && codes.includes(e.code) && typeof e.message === "string" && e.message.includes(`'${packageName}'`);
+  return (
+    typeof e?.code === "string" &&
+    codes.includes(e.code) &&
+    typeof e.message === "string" &&
+    e.message.includes(`'${packageName}'`)
+  );
 }

@@ -27,9 +27,13 @@ export type ResolvedExecutorOptions = z.output<typeof executorOptionsSchema>;
 export function parseExecutorOptions(options: unknown): ResolvedExecutorOptions {
   const parsed = executorOptionsSchema.safeParse(options ?? {});
   if (!parsed.success) {
-    throw new ValidationError("INVALID_EXECUTOR_OPTIONS", `Invalid executor options:\n${z.prettifyError(parsed.error)}`, {
-      cause: parsed.error,
-    });
+    throw new ValidationError(
+      "INVALID_EXECUTOR_OPTIONS",
+      `Invalid executor options:\n${z.prettifyError(parsed.error)}`,
+      {
+        cause: parsed.error,
+      },
+    );
   }
   return parsed.data;
 }

@@ -76,7 +76,10 @@ class StoreExecutor implements Executor {
   async open(): Promise<void> {
     await this.#recover();
     // One timer for all leases: renew them, and take back tasks whose worker's lease ran out.
-    this.#leaseTimer = setInterval(() => void this.#maintainLeases(), Math.max(50, Math.floor(this.#options.leaseMs / 3)));
+    this.#leaseTimer = setInterval(
+      () => void this.#maintainLeases(),
+      Math.max(50, Math.floor(this.#options.leaseMs / 3)),
+    );
     this.#leaseTimer.unref();
     if (this.#options.resume) this.#runtime.poke();
   }
@@ -88,7 +91,8 @@ class StoreExecutor implements Executor {
 
   async #maintainLeases(): Promise<void> {
     try {
-      if (this.#runtime.activeAttempts > 0) await this.#store.renewLeases(this.owner, this.#now() + this.#options.leaseMs);
+      if (this.#runtime.activeAttempts > 0)
+        await this.#store.renewLeases(this.owner, this.#now() + this.#options.leaseMs);
       if ((await this.#recover()) > 0) this.#runtime.poke();
     } catch (error) {
       this.#options.onError?.(error);
@@ -126,11 +130,13 @@ class StoreExecutor implements Executor {
     return {
       executionId: runId,
       status: async () => {
+        this.#assertOpen();
         const run = await store.getRun(runId);
         if (!run) throw runNotFound(runId);
         return run.status;
       },
       result: async () => {
+        this.#assertOpen();
         const watch = runtime.watch(runId);
         try {
           const run = await store.getRun(runId);
@@ -151,7 +157,10 @@ class StoreExecutor implements Executor {
   #newRun(wf: Workflow, input: Context): NewRun {
     this.#assertOpen();
     if (!isWorkflow(wf)) {
-      throw new ValidationError("INVALID_WORKFLOW", "execute()/start() take a workflow made by workflow({ name, tasks }).");
+      throw new ValidationError(
+        "INVALID_WORKFLOW",
+        "execute()/start() take a workflow made by workflow({ name, tasks }).",
+      );
     }
     if (typeof input !== "object" || input === null || Array.isArray(input)) {
       throw new ValidationError(

@@ -63,7 +63,8 @@ export function buildResult<Ctx extends Context>(run: RunRecord, tasks: TaskReco
 
 function finalStatus(status: RunStatus): FinalRunStatus {
   // A result is only built for a finished run; "Running" here would be a bug in the caller.
-  if (status === "Running") throw new ExecutorError("STORE_FAILURE", "A result was read for a run that is still running.");
+  if (status === "Running")
+    throw new ExecutorError("STORE_FAILURE", "A result was read for a run that is still running.");
   return status;
 }
 

@@ -61,7 +61,9 @@ export function decode(text: string): unknown {
   try {
     return devalue.parse(text.slice(FORMAT.length), revivers);
   } catch (cause) {
-    throw new MarshalError("CORRUPT_CONTEXT", `Stored context cannot be decoded: ${(cause as Error).message}`, { cause });
+    throw new MarshalError("CORRUPT_CONTEXT", `Stored context cannot be decoded: ${(cause as Error).message}`, {
+      cause,
+    });
   }
 }
 

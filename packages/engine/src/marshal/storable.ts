@@ -45,7 +45,11 @@ export function findUnstorable(root: unknown): Unstorable | undefined {
       case "undefined":
         return undefined;
       case "function":
-        return { path, reason: "a function", hint: "Contexts hold data only: return the data the function would compute." };
+        return {
+          path,
+          reason: "a function",
+          hint: "Contexts hold data only: return the data the function would compute.",
+        };
       case "symbol":
         return { path, reason: "a symbol", hint: "Use a string instead." };
       case "object":

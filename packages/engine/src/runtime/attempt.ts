@@ -27,7 +27,11 @@ export async function runAttempt(input: AttemptInput): Promise<TaskOutcome> {
   const { task, workflow: wf } = input;
   const definition = wf?.tasks.get(task.taskId);
   if (!wf || !definition || !input.state) {
-    return fail(input, wf, internalError(`Task "${task.taskId}" of run ${task.runId} has no definition or run state here.`));
+    return fail(
+      input,
+      wf,
+      internalError(`Task "${task.taskId}" of run ${task.runId} has no definition or run state here.`),
+    );
   }
   if (task.recoveries > input.recoveryBudget) {
     return fail(
@@ -56,11 +60,22 @@ export async function runAttempt(input: AttemptInput): Promise<TaskOutcome> {
       taskId: task.taskId,
       attempt: task.attempt,
     };
-    value = await invokeUntilAborted(() => definition.invoke(context, info), input.controller, definition.timeout, task);
+    value = await invokeUntilAborted(
+      () => definition.invoke(context, info),
+      input.controller,
+      definition.timeout,
+      task,
+    );
   } catch (error) {
     const { signal } = input.controller;
     if (signal.aborted && signal.reason instanceof TaskCancelledError) {
-      return { kind: "cancelled", runId: task.runId, taskId: task.taskId, attempt: task.attempt, error: toStoredError(error) };
+      return {
+        kind: "cancelled",
+        runId: task.runId,
+        taskId: task.taskId,
+        attempt: task.attempt,
+        error: toStoredError(error),
+      };
     }
     return failOrRetry(input, wf, toStoredError(error));
   }
@@ -125,7 +140,10 @@ function invokeUntilAborted(
     if (timeoutMs !== undefined) {
       timer = setTimeout(() => {
         controller.abort(
-          new TaskTimeoutError("TASK_TIMEOUT", `Task "${task.taskId}" attempt ${task.attempt} timed out after ${timeoutMs} ms.`),
+          new TaskTimeoutError(
+            "TASK_TIMEOUT",
+            `Task "${task.taskId}" attempt ${task.attempt} timed out after ${timeoutMs} ms.`,
+          ),
         );
       }, timeoutMs);
     }
@@ -141,7 +159,14 @@ function failOrRetry(input: AttemptInput, wf: Workflow, error: StoredError): Tas
   const definition = wf.tasks.get(task.taskId);
   const delay = definition ? retryDelay(definition.retry, task.attempt) : undefined;
   if (delay === undefined) return fail(input, wf, error);
-  return { kind: "retry", runId: task.runId, taskId: task.taskId, attempt: task.attempt, error, availableAt: input.now() + delay };
+  return {
+    kind: "retry",
+    runId: task.runId,
+    taskId: task.taskId,
+    attempt: task.attempt,
+    error,
+    availableAt: input.now() + delay,
+  };
 }
 
 function fail(input: AttemptInput, wf: Workflow | undefined, error: StoredError): TaskOutcome {

@@ -138,9 +138,11 @@ export class Runtime {
   }
 
   async #drain(): Promise<void> {
-    while (this.#flushing || this.#scheduled || this.#hasQueued()) {
+    for (;;) {
       if (this.#flushing) await this.#flushing;
-      else await this.#flush();
+      else if (this.#hasQueued()) await this.#flush();
+      else if (this.#scheduled) await new Promise((resolve) => setImmediate(resolve));
+      else return;
     }
   }
 
@@ -160,54 +162,59 @@ export class Runtime {
   }
 
   #flush(): Promise<void> {
-    const flushing = this.#flushLoop().finally(() => {
+    const flushing = this.#step().finally(() => {
       this.#flushing = undefined;
-      // Work may have arrived while the last step was being written.
-      if (this.#hasQueued()) this.#schedule();
+      // Work may have arrived while the step was being written. Each step is its own macrotask,
+      // so completions that land meanwhile are grouped and timers (lease renewal) still run.
+      if (this.#hasQueued() || this.#canClaim() > 0) this.#schedule();
     });
     this.#flushing = flushing;
     return flushing;
   }
 
-  async #flushLoop(): Promise<void> {
-    for (;;) {
-      const free = this.#stopping ? 0 : this.#o.concurrency - this.#running.size;
-      const claim = free > 0 && (this.#mayHaveReady || this.#hasQueued()) ? free : 0;
-      if (!this.#hasQueued() && claim === 0) return;
-      const newRuns = this.#newRuns;
-      const outcomes = this.#outcomes;
-      const cancels = this.#cancels;
-      this.#newRuns = [];
-      this.#outcomes = [];
-      this.#cancels = [];
-      const now = this.#o.now();
-      const versions = this.#versions();
-      let result: StepResult;
-      try {
-        result = await this.#o.store.step({
-          owner: this.#o.owner,
-          now,
-          newRuns: newRuns.map((n) => n.run),
-          outcomes,
-          cancelRuns: cancels.map((c) => c.runId),
-          claim: { limit: claim, leaseMs: this.#o.leaseMs, workflowVersions: [...versions.keys()] },
-        });
-      } catch (error) {
-        this.#stepFailed(error, newRuns, outcomes, cancels);
-        return;
-      }
-      this.#retryDelayMs = 0;
-      for (const n of newRuns) n.done.resolve();
-      for (const c of cancels) c.done.resolve();
-      if (result.staleOutcomes > 0) {
-        // Another worker took over some of our tasks; our cached outputs may not be the stored ones.
-        for (const outcome of outcomes) this.#runs.delete(outcome.runId);
-      }
-      for (const { runId, status } of result.finishedRuns) this.#finished(runId, status);
-      this.#mayHaveReady = claim > 0 && result.claimed.length === claim;
-      if (result.nextAvailableAt !== null) this.#scheduleWake(result.nextAvailableAt);
-      await this.#startAll(result.claimed, versions);
+  /** How many tasks to ask the store for now. */
+  #canClaim(): number {
+    if (this.#stopping || !(this.#mayHaveReady || this.#hasQueued())) return 0;
+    return Math.max(0, this.#o.concurrency - this.#running.size);
+  }
+
+  /** One transaction: write what is queued, claim what fits. */
+  async #step(): Promise<void> {
+    const claim = this.#canClaim();
+    if (!this.#hasQueued() && claim === 0) return;
+    const newRuns = this.#newRuns;
+    const outcomes = this.#outcomes;
+    const cancels = this.#cancels;
+    this.#newRuns = [];
+    this.#outcomes = [];
+    this.#cancels = [];
+    const now = this.#o.now();
+    const versions = this.#versions();
+    let result: StepResult;
+    try {
+      result = await this.#o.store.step({
+        owner: this.#o.owner,
+        now,
+        newRuns: newRuns.map((n) => n.run),
+        outcomes,
+        cancelRuns: cancels.map((c) => c.runId),
+        claim: { limit: claim, leaseMs: this.#o.leaseMs, workflowVersions: [...versions.keys()] },
+      });
+    } catch (error) {
+      this.#stepFailed(error, newRuns, outcomes, cancels);
+      return;
     }
+    this.#retryDelayMs = 0;
+    for (const n of newRuns) n.done.resolve();
+    for (const c of cancels) c.done.resolve();
+    if (result.staleOutcomes > 0) {
+      // Another worker took over some of our tasks; our cached outputs may not be the stored ones.
+      for (const outcome of outcomes) this.#runs.delete(outcome.runId);
+    }
+    for (const { runId, status } of result.finishedRuns) this.#finished(runId, status);
+    this.#mayHaveReady = claim > 0 && result.claimed.length === claim;
+    if (result.nextAvailableAt !== null) this.#scheduleWake(result.nextAvailableAt);
+    await this.#startAll(result.claimed, versions);
   }
 
   #stepFailed(
@@ -242,10 +249,13 @@ export class Runtime {
     if (at >= this.#wakeAtTime) return;
     clearTimeout(this.#wakeTimer);
     this.#wakeAtTime = at;
-    this.#wakeTimer = setTimeout(() => {
-      this.#wakeAtTime = Infinity;
-      this.poke();
-    }, Math.max(0, at - this.#o.now()));
+    this.#wakeTimer = setTimeout(
+      () => {
+        this.#wakeAtTime = Infinity;
+        this.poke();
+      },
+      Math.max(0, at - this.#o.now()),
+    );
     this.#wakeTimer.unref();
   }
 

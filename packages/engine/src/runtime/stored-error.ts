@@ -27,7 +27,10 @@ function describe(value: unknown): string {
 
 /** An `Error` rebuilt from its stored form, for results and `cause` chains. */
 export function fromStoredError(stored: StoredError): Error {
-  const error = new Error(stored.message, stored.cause ? { cause: fromStoredError(stored.cause) } : undefined) as Error & {
+  const error = new Error(
+    stored.message,
+    stored.cause ? { cause: fromStoredError(stored.cause) } : undefined,
+  ) as Error & {
     code?: string;
   };
   error.name = stored.name;

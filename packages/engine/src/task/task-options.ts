@@ -27,7 +27,13 @@ const taskIdSchema = z
 export const taskOptionsSchema = z.strictObject({
   id: taskIdSchema,
   dependsOn: z.array(taskIdSchema).default([]),
-  retry: retryOptionsSchema.default({ maxAttempts: 1, backoff: "exponential", delayMs: 1000, maxDelayMs: 60_000, jitter: 0 }),
+  retry: retryOptionsSchema.default({
+    maxAttempts: 1,
+    backoff: "exponential",
+    delayMs: 1000,
+    maxDelayMs: 60_000,
+    jitter: 0,
+  }),
   /** Milliseconds an attempt may run before its signal is aborted and the attempt fails. */
   timeout: z.int().min(1).optional(),
 });

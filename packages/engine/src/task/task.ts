@@ -99,7 +99,12 @@ function decorate(options: ResolvedTaskOptions, registeredAt: string, args: unkn
   );
 }
 
-function decorateTc39(options: ResolvedTaskOptions, registeredAt: string, value: unknown, context: DecoratorContext): void {
+function decorateTc39(
+  options: ResolvedTaskOptions,
+  registeredAt: string,
+  value: unknown,
+  context: DecoratorContext,
+): void {
   if (context.kind !== "method" || typeof value !== "function") {
     throw new WorkflowDefinitionError(
       "INVALID_TASK_DECORATOR",
@@ -137,18 +142,22 @@ function decorateTc39(options: ResolvedTaskOptions, registeredAt: string, value:
 
 const instances = new WeakMap<object, unknown>();
 
-function decorateLegacy(options: ResolvedTaskOptions, registeredAt: string, target: object, descriptor: PropertyDescriptor): void {
+function decorateLegacy(
+  options: ResolvedTaskOptions,
+  registeredAt: string,
+  target: object,
+  descriptor: PropertyDescriptor,
+): void {
   const method: unknown = descriptor.value;
   if (typeof method !== "function") {
-    throw new WorkflowDefinitionError("INVALID_TASK_DECORATOR", `@task({ id: "${options.id}" }) must decorate a method.`);
+    throw new WorkflowDefinitionError(
+      "INVALID_TASK_DECORATOR",
+      `@task({ id: "${options.id}" }) must decorate a method.`,
+    );
   }
   // Legacy decorators receive the constructor (static) or the prototype (instance).
   const isStatic = typeof target === "function";
-  register(
-    options,
-    (ctx, run) => method.call(isStatic ? target : sharedInstance(target), ctx, run),
-    registeredAt,
-  );
+  register(options, (ctx, run) => method.call(isStatic ? target : sharedInstance(target), ctx, run), registeredAt);
 }
 
 /** One instance per class, created lazily with no arguments. */

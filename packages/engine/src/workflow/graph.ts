@@ -17,7 +17,10 @@ export function topologicalOrder(deps: DependencyMap): { order: string[] } | { c
       else children.set(parent, [id]);
     }
   }
-  const ready = [...remaining].filter(([, n]) => n === 0).map(([id]) => id).sort();
+  const ready = [...remaining]
+    .filter(([, n]) => n === 0)
+    .map(([id]) => id)
+    .sort();
   const order: string[] = [];
   while (ready.length > 0) {
     // `ready` is kept sorted and small; shifting the smallest keeps ties ordered by id.

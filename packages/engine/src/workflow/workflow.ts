@@ -43,7 +43,10 @@ export function workflow(options: WorkflowOptions): Workflow {
   }
   const label = `Workflow "${name.data}"`;
   if (!Array.isArray(options.tasks) || options.tasks.length === 0) {
-    throw new WorkflowDefinitionError("EMPTY_WORKFLOW", `${label} has no tasks: list at least one task id in \`tasks\`.`);
+    throw new WorkflowDefinitionError(
+      "EMPTY_WORKFLOW",
+      `${label} has no tasks: list at least one task id in \`tasks\`.`,
+    );
   }
   const tasks = new Map<string, TaskDefinition>();
   for (const entry of options.tasks) {
@@ -94,7 +97,10 @@ export function workflow(options: WorkflowOptions): Workflow {
 function resolveTask(label: string, entry: string | TaskRef): TaskDefinition {
   if (isTaskRef(entry)) return entry.definition;
   if (typeof entry !== "string") {
-    throw new WorkflowDefinitionError("INVALID_WORKFLOW", `${label}: \`tasks\` entries must be task ids or task references.`);
+    throw new WorkflowDefinitionError(
+      "INVALID_WORKFLOW",
+      `${label}: \`tasks\` entries must be task ids or task references.`,
+    );
   }
   const definition = globalRegistry().task(entry);
   if (!definition) {
@@ -114,7 +120,11 @@ function didYouMean(input: string, known: Iterable<string>): string {
   return match === undefined ? "" : ` Did you mean "${match}"?`;
 }
 
-function versionHash(name: string, order: readonly string[], dependencies: ReadonlyMap<string, readonly string[]>): string {
+function versionHash(
+  name: string,
+  order: readonly string[],
+  dependencies: ReadonlyMap<string, readonly string[]>,
+): string {
   const canonical = JSON.stringify({ name, tasks: [...order].sort().map((id) => [id, dependencies.get(id)]) });
   return createHash("sha256").update(canonical).digest("hex");
 }

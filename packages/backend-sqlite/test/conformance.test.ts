@@ -1,0 +1,18 @@
+import { SqliteStore, parseSqliteUrl } from "@cloacina/backend-sqlite";
+import { runConformanceSuite } from "@cloacina/engine/conformance";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+// Every store behaviour, on real database files (one new file per test).
+runConformanceSuite({
+  name: "sqlite",
+  async createDatabase() {
+    const dir = mkdtempSync(path.join(tmpdir(), "cloacina-conformance-"));
+    const url = `sqlite://${dir}/test.db`;
+    return {
+      connect: () => Promise.resolve(new SqliteStore(parseSqliteUrl(url))),
+      dispose: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
+    };
+  },
+});

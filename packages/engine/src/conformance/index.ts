@@ -1,0 +1,44 @@
+/**
+ * The store conformance suite: every behaviour a backend must have, specified once and run by
+ * each backend's tests (`runConformanceSuite({ name, createDatabase })`). Requires vitest.
+ */
+import { afterEach, beforeEach, describe, test } from "vitest";
+import { resetRegistry } from "../registry/registry.js";
+import { durabilityCases } from "./durability-cases.js";
+import { executionCases } from "./execution-cases.js";
+import { failureCases } from "./failure-cases.js";
+import { type ConformanceTarget, Session } from "./harness.js";
+import { storeCases } from "./store-cases.js";
+
+export { defineWorkflow, gate, until, Session, type ConformanceTarget } from "./harness.js";
+
+/** Registers a test, or a skipped one when the target lists it with a reason. */
+export type CaseFn = (name: string, body: (session: Session) => Promise<void>) => void;
+
+export function runConformanceSuite(target: ConformanceTarget): void {
+  describe(`store conformance: ${target.name}`, () => {
+    let sessions: Session[] = [];
+    beforeEach(() => resetRegistry());
+    afterEach(async () => {
+      await Promise.all(sessions.map((s) => s.dispose()));
+      sessions = [];
+    });
+    const skipped = new Map(target.skip?.flatMap((s) => s.tests.map((t) => [t, s.reason] as const)) ?? []);
+    const it: CaseFn = (name, body) => {
+      const reason = skipped.get(name);
+      if (reason !== undefined) {
+        test.skip(`${name} (skipped: ${reason})`, () => {});
+        return;
+      }
+      test(name, async () => {
+        const session = new Session(await target.createDatabase());
+        sessions.push(session);
+        await body(session);
+      });
+    };
+    describe("execution", () => executionCases(it));
+    describe("failures, retries, timeouts and cancellation", () => failureCases(it));
+    describe("durability", () => durabilityCases(it));
+    describe("store contract", () => storeCases(it));
+  });
+}

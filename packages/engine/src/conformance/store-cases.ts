@@ -1,0 +1,239 @@
+import { expect } from "vitest";
+import { encode } from "../marshal/marshal.js";
+import type { NewRun, StepRequest, Store } from "../store/store.js";
+import type { CaseFn } from "./index.js";
+
+const VERSION = "v".repeat(64);
+const NOW = 1_700_000_000_000;
+
+/** A run a → {b, c} → d, straight into the store. */
+function diamond(runId: string): NewRun {
+  return {
+    runId,
+    workflowName: "diamond",
+    workflowVersion: VERSION,
+    input: encode({ start: 1 }, "input"),
+    tasks: [
+      { taskId: "a", position: 0, pendingDependencies: 0, maxAttempts: 1 },
+      { taskId: "b", position: 1, pendingDependencies: 1, maxAttempts: 1 },
+      { taskId: "c", position: 2, pendingDependencies: 1, maxAttempts: 1 },
+      { taskId: "d", position: 3, pendingDependencies: 2, maxAttempts: 1 },
+    ],
+  };
+}
+
+function request(
+  partial: Omit<Partial<StepRequest>, "claim"> & { claim?: Partial<StepRequest["claim"]> },
+): StepRequest {
+  return {
+    owner: "owner-1",
+    now: NOW,
+    newRuns: [],
+    outcomes: [],
+    cancelRuns: [],
+    ...partial,
+    claim: { limit: 0, leaseMs: 10_000, workflowVersions: [VERSION], ...partial.claim },
+  };
+}
+
+const out = (value: Record<string, unknown>) => encode(value, "output");
+
+async function statuses(store: Store, runId: string): Promise<Record<string, string>> {
+  return Object.fromEntries((await store.getTasks(runId)).map((t) => [t.taskId, t.status]));
+}
+
+export function storeCases(it: CaseFn): void {
+  it("migrates idempotently", async (session) => {
+    const store = await session.store();
+    await store.migrate();
+    await store.migrate();
+    expect(await store.unfinishedRuns()).toEqual([]);
+  });
+
+  it("creates a run with all its tasks in one step and claims only ready roots, up to the limit", async (session) => {
+    const store = await session.store();
+    const first = await store.step(request({ newRuns: [diamond("r1"), diamond("r2")], claim: { limit: 1 } }));
+    expect(first.claimed).toEqual([
+      { runId: "r1", taskId: "a", workflowVersion: VERSION, attempt: 1, maxAttempts: 1, recoveries: 0 },
+    ]);
+    expect(await statuses(store, "r1")).toEqual({ a: "Running", b: "Pending", c: "Pending", d: "Pending" });
+    expect((await store.getRun("r1"))?.status).toBe("Running");
+    const second = await store.step(request({ claim: { limit: 10 } }));
+    expect(second.claimed.map((c) => `${c.runId}/${c.taskId}`)).toEqual(["r2/a"]);
+    const none = await store.step(request({ claim: { limit: 10, workflowVersions: ["other"] } }));
+    expect(none.claimed).toEqual([]);
+  });
+
+  it("makes a child ready exactly once when its parents complete, in one step or in two", async (session) => {
+    const store = await session.store();
+    await store.step(request({ newRuns: [diamond("r1"), diamond("r2")], claim: { limit: 2 } }));
+    await store.step(
+      request({
+        outcomes: ["r1", "r2"].map((runId) => ({
+          kind: "completed",
+          runId,
+          taskId: "a",
+          attempt: 1,
+          output: out({ a: 1 }),
+          children: ["b", "c"],
+        })),
+        claim: { limit: 4 },
+      }),
+    );
+    // Both parents of d complete in the same step for r1, in separate steps from two connections for r2.
+    const other = await session.store();
+    const both = await store.step(
+      request({
+        outcomes: ["b", "c"].map((taskId) => ({
+          kind: "completed",
+          runId: "r1",
+          taskId,
+          attempt: 1,
+          output: out({ [taskId]: 1 }),
+          children: ["d"],
+        })),
+        claim: { limit: 10 },
+      }),
+    );
+    expect(both.claimed.map((c) => `${c.runId}/${c.taskId}`)).toEqual(["r1/d"]);
+    const one = await store.step(
+      request({
+        outcomes: [{ kind: "completed", runId: "r2", taskId: "b", attempt: 1, output: out({}), children: ["d"] }],
+      }),
+    );
+    expect(one.claimed).toEqual([]);
+    expect((await store.getTasks("r2")).find((t) => t.taskId === "d")?.status).toBe("Pending");
+    const two = await other.step(
+      request({
+        outcomes: [{ kind: "completed", runId: "r2", taskId: "c", attempt: 1, output: out({}), children: ["d"] }],
+        claim: { limit: 10 },
+      }),
+    );
+    expect(two.claimed.map((c) => `${c.runId}/${c.taskId}`)).toEqual(["r2/d"]);
+    const done = await store.step(
+      request({
+        outcomes: [{ kind: "completed", runId: "r1", taskId: "d", attempt: 1, output: out({ d: 1 }), children: [] }],
+      }),
+    );
+    expect(done.finishedRuns).toEqual([{ runId: "r1", status: "Completed" }]);
+    const run = await store.getRun("r1");
+    expect(run).toMatchObject({ status: "Completed", workflowName: "diamond" });
+    expect(run?.finishedAt).toBe(NOW);
+    const states = await store.loadRunStates(["r1"]);
+    expect([...states.get("r1")!.outputs.keys()].sort()).toEqual(["a", "b", "c", "d"]);
+  });
+
+  it("ignores an outcome whose claim is no longer held (fencing)", async (session) => {
+    const store = await session.store();
+    await store.step(request({ newRuns: [diamond("r1")], claim: { limit: 1 } }));
+    const wrongOwner = await store.step(
+      request({
+        owner: "intruder",
+        outcomes: [{ kind: "completed", runId: "r1", taskId: "a", attempt: 1, output: out({}), children: ["b", "c"] }],
+      }),
+    );
+    const wrongAttempt = await store.step(
+      request({
+        outcomes: [{ kind: "completed", runId: "r1", taskId: "a", attempt: 2, output: out({}), children: ["b", "c"] }],
+      }),
+    );
+    expect(wrongOwner.staleOutcomes).toBe(1);
+    expect(wrongAttempt.staleOutcomes).toBe(1);
+    expect(await statuses(store, "r1")).toEqual({ a: "Running", b: "Pending", c: "Pending", d: "Pending" });
+  });
+
+  it("skips the descendants of a failed task and fails the run when nothing is left", async (session) => {
+    const store = await session.store();
+    await store.step(request({ newRuns: [diamond("r1")], claim: { limit: 1 } }));
+    const result = await store.step(
+      request({
+        outcomes: [
+          {
+            kind: "failed",
+            runId: "r1",
+            taskId: "a",
+            attempt: 1,
+            error: { name: "Error", message: "boom" },
+            descendants: ["b", "c", "d"],
+          },
+        ],
+      }),
+    );
+    expect(result.finishedRuns).toEqual([{ runId: "r1", status: "Failed" }]);
+    expect(await statuses(store, "r1")).toEqual({ a: "Failed", b: "Skipped", c: "Skipped", d: "Skipped" });
+    expect((await store.getTasks("r1"))[0]!.error).toEqual({ name: "Error", message: "boom" });
+    expect(await store.getAttempts("r1")).toMatchObject([{ taskId: "a", attempt: 1, status: "Failed" }]);
+  });
+
+  it("schedules a retry: the task is Ready again from its available time, and says when", async (session) => {
+    const store = await session.store();
+    await store.step(request({ newRuns: [diamond("r1")], claim: { limit: 1 } }));
+    const retry = await store.step(
+      request({
+        outcomes: [
+          {
+            kind: "retry",
+            runId: "r1",
+            taskId: "a",
+            attempt: 1,
+            error: { name: "Error", message: "again" },
+            availableAt: NOW + 5000,
+          },
+        ],
+        claim: { limit: 5 },
+      }),
+    );
+    expect(retry.claimed).toEqual([]);
+    expect(retry.nextAvailableAt).toBe(NOW + 5000);
+    const due = await store.step(request({ now: NOW + 5000, claim: { limit: 5 } }));
+    expect(due.claimed).toMatchObject([{ taskId: "a", attempt: 2 }]);
+  });
+
+  it("cancels waiting tasks at once and finishes the run when its running tasks report", async (session) => {
+    const store = await session.store();
+    await store.step(request({ newRuns: [diamond("r1")], claim: { limit: 1 } }));
+    const cancel = await store.step(request({ cancelRuns: ["r1"], claim: { limit: 5 } }));
+    expect(cancel.finishedRuns).toEqual([]);
+    expect(cancel.claimed).toEqual([]);
+    expect(await statuses(store, "r1")).toEqual({ a: "Running", b: "Cancelled", c: "Cancelled", d: "Cancelled" });
+    expect((await store.getRun("r1"))?.cancelRequested).toBe(true);
+    const report = await store.step(
+      request({
+        outcomes: [
+          {
+            kind: "cancelled",
+            runId: "r1",
+            taskId: "a",
+            attempt: 1,
+            error: { name: "TaskCancelledError", message: "x" },
+          },
+        ],
+      }),
+    );
+    expect(report.finishedRuns).toEqual([{ runId: "r1", status: "Cancelled" }]);
+  });
+
+  it("renews leases, and recovers tasks whose lease expired or whose owner died", async (session) => {
+    const store = await session.store();
+    await store.step(request({ newRuns: [diamond("r1"), diamond("r2")], claim: { limit: 1, leaseMs: 1000 } }));
+    await store.step(request({ owner: "owner-2", claim: { limit: 1, leaseMs: 1000 } }));
+    expect((await store.leaseOwners()).sort()).toEqual(["owner-1", "owner-2"]);
+    await store.renewLeases("owner-1", NOW + 60_000);
+    expect(await store.recoverLeases(NOW + 2000, [])).toBe(1); // owner-2's lease ran out
+    expect(await statuses(store, "r2")).toMatchObject({ a: "Ready" });
+    expect(await store.recoverLeases(NOW + 2000, ["owner-1"])).toBe(1);
+    const reclaimed = await store.step(request({ now: NOW + 2000, claim: { limit: 5 } }));
+    expect(reclaimed.claimed.map((c) => [c.runId, c.attempt, c.recoveries]).sort()).toEqual([
+      ["r1", 2, 1],
+      ["r2", 2, 1],
+    ]);
+  });
+
+  it("rolls back a whole step when any part of it fails", async (session) => {
+    const store = await session.store();
+    await store.step(request({ newRuns: [diamond("r1")] }));
+    // r1 already exists: the duplicate insert fails, and r2 in the same step must not be stored.
+    await expect(store.step(request({ newRuns: [diamond("r2"), diamond("r1")] }))).rejects.toThrow();
+    expect(await store.getRun("r2")).toBeUndefined();
+  });
+}
