@@ -10,11 +10,12 @@ import { findUnstorable } from "./storable.js";
  */
 const FORMAT = "v1:";
 
+// A reducer must return a truthy value to match: wrap the base64 text, which is "" for an empty Buffer.
 const reducers = {
-  Buffer: (value: unknown) => Buffer.isBuffer(value) && value.toString("base64"),
+  Buffer: (value: unknown) => Buffer.isBuffer(value) && [value.toString("base64")],
 };
 const revivers = {
-  Buffer: (base64: string) => Buffer.from(base64, "base64"),
+  Buffer: ([base64]: [string]) => Buffer.from(base64, "base64"),
 };
 
 export const DEFAULT_MAX_CONTEXT_BYTES = 16 * 1024 * 1024;

@@ -101,6 +101,10 @@ export function findUnstorable(root: unknown): Unstorable | undefined {
         if (typeof key === "symbol") {
           return { path: `${path}[${String(key)}]`, reason: "a symbol key", hint: "Use string keys." };
         }
+        if (key === "__proto__") {
+          // Decoding or merging it would set a prototype instead of a key.
+          return { path: `${path}["__proto__"]`, reason: "a reserved key", hint: 'Rename the "__proto__" key.' };
+        }
         const problem = visit((object as Record<string, unknown>)[key], `${path}${propertyPath(key)}`);
         if (problem) return problem;
       }

@@ -60,9 +60,11 @@ function findCycle(deps: DependencyMap, placed: ReadonlySet<string>): string[] {
     path.push(node);
     node = [...(deps.get(node) ?? [])].sort().find((dep) => !placed.has(dep))!;
   }
-  // path runs child → parent; show it in execution order (parent → child).
+  // path runs child → parent; show it in execution order (parent → child), from its smallest id.
   const cycle = path.slice(seenAt.get(node)).reverse();
-  return [...cycle, cycle[0]!];
+  const first = cycle.indexOf([...cycle].sort()[0]!);
+  const rotated = [...cycle.slice(first), ...cycle.slice(0, first)];
+  return [...rotated, rotated[0]!];
 }
 
 /** Children of every node. */
