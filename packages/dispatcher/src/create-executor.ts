@@ -83,14 +83,16 @@ export async function discoverBackend(url: string): Promise<Backend<unknown>> {
   return backend;
 }
 
-/** True when `error` says that this package (not one of its own imports) could not be found. */
+/**
+ * True when `error` says that this package itself (not one of its own imports) could not be
+ * found. Node says `ERR_MODULE_NOT_FOUND: Cannot find package 'x'`; Vite's module runner (vitest)
+ * says `Could not resolve "x"` with no code.
+ */
 function isMissingPackage(error: unknown, packageName: string): boolean {
-  const e = error as { code?: unknown; message?: unknown };
-  const codes = ["ERR_MODULE_NOT_FOUND", "MODULE_NOT_FOUND", "ERR_PACKAGE_PATH_NOT_EXPORTED"];
-  return (
-    typeof e?.code === "string" &&
-    codes.includes(e.code) &&
-    typeof e.message === "string" &&
-    e.message.includes(`'${packageName}'`)
-  );
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof message !== "string") return false;
+  const namesPackage = message.includes(`'${packageName}'`) || message.includes(`"${packageName}"`);
+  const notFound =
+    code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND" || /Cannot find (package|module)|Could not resolve/.test(message);
+  return namesPackage && notFound;
 }

@@ -1,0 +1,90 @@
+import { backend as sqliteBackend } from "@cloacina/backend-sqlite";
+import { createExecutor, isCloacinaError, resetRegistry, task, workflow, type Backend } from "cloacina";
+import { afterEach, describe, expect, test } from "vitest";
+
+afterEach(() => resetRegistry());
+
+async function failure(url: unknown): Promise<Error & { code: string }> {
+  try {
+    await createExecutor(url as string);
+  } catch (error) {
+    expect(isCloacinaError(error)).toBe(true);
+    return error as Error & { code: string };
+  }
+  throw new Error(`createExecutor(${String(url)}) did not fail`);
+}
+
+describe("createExecutor(url) picks an installed backend by the URL's scheme", () => {
+  test("the URL is required: there is no default database", async () => {
+    for (const url of [undefined, "", "  ", 42]) {
+      expect(await failure(url)).toMatchObject({ code: "INVALID_DATABASE_URL", message: expect.stringContaining("required") });
+    }
+  });
+
+  test("a string without a scheme is INVALID_DATABASE_URL with the accepted schemes", async () => {
+    expect(await failure("./cloacina.db")).toMatchObject({
+      code: "INVALID_DATABASE_URL",
+      message: expect.stringContaining("sqlite://"),
+    });
+  });
+
+  test("an unknown scheme is UNSUPPORTED_DATABASE_SCHEME and lists the accepted ones", async () => {
+    const error = await failure("mysql://root:topsecret@localhost/db");
+    expect(error.code).toBe("UNSUPPORTED_DATABASE_SCHEME");
+    expect(error.message).toContain("sqlite://, postgres://, postgresql://");
+    expect(error.message).not.toContain("topsecret");
+  });
+
+  test("a known scheme whose package is missing says which package to install, without the password", async () => {
+    for (const url of ["postgres://app:hunter2@db.internal:5432/prod", "postgresql://app:hunter2@db/prod"]) {
+      const error = await failure(url);
+      expect(error).toMatchObject({
+        code: "BACKEND_NOT_INSTALLED",
+        name: "BackendNotInstalledError",
+        message: expect.stringContaining("npm install @cloacina/backend-postgres"),
+      });
+      expect(error.message).not.toContain("hunter2");
+      expect(JSON.stringify(error.cause)).not.toContain("hunter2");
+    }
+  });
+
+  test("an invalid sqlite URL is INVALID_DATABASE_URL with the accepted forms", async () => {
+    const error = await failure("sqlite://");
+    expect(error.code).toBe("INVALID_DATABASE_URL");
+    expect(error.message).toContain("sqlite:///absolute/path/to/file.db");
+  });
+
+  test("sqlite:// runs a workflow end to end through the dispatcher", async () => {
+    const hello = task({ id: "hello" }, (ctx: { name: string }) => ({ greeting: `hello ${ctx.name}` }));
+    const executor = await createExecutor("sqlite://:memory:");
+    try {
+      const result = await executor.execute(workflow({ name: "hello", tasks: [hello] }), { name: "world" });
+      expect(result).toMatchObject({ status: "Completed", finalContext: { greeting: "hello world" } });
+    } finally {
+      await executor.close();
+    }
+  });
+
+  test("a backend passed explicitly is used instead of discovery", async () => {
+    let used = false;
+    const custom: Backend<unknown> = {
+      ...sqliteBackend,
+      schemes: ["memtest"],
+      parseUrl: () => sqliteBackend.parseUrl("sqlite://:memory:"),
+      createStore: (config) => {
+        used = true;
+        return sqliteBackend.createStore(config as never);
+      },
+    };
+    const executor = await createExecutor("memtest://anything", { backend: custom });
+    await executor.close();
+    expect(used).toBe(true);
+  });
+
+  test("invalid executor options are INVALID_EXECUTOR_OPTIONS", async () => {
+    await expect(createExecutor("sqlite://:memory:", { concurrency: 0 })).rejects.toMatchObject({
+      code: "INVALID_EXECUTOR_OPTIONS",
+      message: expect.stringContaining("concurrency"),
+    });
+  });
+});
