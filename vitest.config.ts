@@ -34,5 +34,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Child-process tests (crash recovery, tsx) are heavy on a 2-core machine.
     maxWorkers: 2,
+    // The JSON report lets .ci/run print one "N passed, N failed" line for CI.
+    reporters: ["default", "json"],
+    outputFile: { json: ".tmp/vitest-report.json" },
   },
 });

@@ -7,21 +7,21 @@ function sqliteUrl(file: string): string {
 }
 
 /**
- * Opens an executor on its own database file, runs `use`, and closes it. The registry is reset
- * first: every step claims by the versions of all registered workflows, so leftovers from an
+ * Defines a benchmark's workflow, opens an executor on its own database file, runs `use`, and
+ * closes it. The registry is reset before defining: every step claims by the versions of all registered workflows, so leftovers from an
  * earlier benchmark would make this one's claims look at more than they need to.
  */
-export async function withExecutor<T>(
+export async function withExecutor<Defined, T>(
   file: string,
   options: ExecutorOptions,
-  define: () => Workflow,
-  use: (executor: Executor, wf: Workflow) => Promise<T>,
+  define: () => Defined,
+  use: (executor: Executor, defined: Defined) => Promise<T>,
 ): Promise<T> {
   resetRegistry();
-  const wf = define();
+  const defined = define();
   const executor = await createExecutor(sqliteUrl(file), options);
   try {
-    return await use(executor, wf);
+    return await use(executor, defined);
   } finally {
     await executor.close();
   }

@@ -4,7 +4,7 @@
  */
 import { createExecutor, task, workflow } from "cloacina";
 
-class Etl {
+export class Etl {
   @task({ id: "extract" })
   static async extract(ctx: { source: string }) {
     console.log(`extract: reading from ${ctx.source}`);

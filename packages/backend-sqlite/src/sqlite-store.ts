@@ -13,6 +13,7 @@ import type {
   TaskRecord,
   TaskStatus,
 } from "@cloacina/engine";
+import { ExecutorError } from "@cloacina/engine";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, Migrator, SqliteDialect } from "kysely";
 import { migrationProvider } from "./migrations.js";
@@ -43,7 +44,7 @@ export class SqliteStore implements Store {
 
   async migrate(): Promise<void> {
     const { error } = await new Migrator({ db: this.#db, provider: migrationProvider }).migrateToLatest();
-    if (error) throw error;
+    if (error) throw new ExecutorError("STORE_FAILURE", `SQLite migrations failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`, { cause: error });
     this.#q = sqliteQueries(this.#db, this.#sqlite);
   }
 

@@ -47,7 +47,7 @@ class Eager {
 }
 
 const info = { attempt: 1 } as TaskRunInfo;
-const invoke = (id: string, ctx: object) => globalRegistry().task(id)!.invoke(ctx, info);
+const invoke = (id: string, ctx: Record<string, unknown>) => globalRegistry().task(id)!.invoke(ctx, info);
 
 test("this file really runs legacy decorators", () => {
   expect(decoratorArity).toBe(3);
@@ -68,6 +68,7 @@ test("instance-method tasks share one instance, created on first use with no arg
 });
 
 test("@taskClass() is accepted (and optional) in legacy mode", () => {
+  expect(Eager.name).toBe("Eager");
   expect(invoke("legacy.eager", {})).toEqual({ eager: true });
 });
 

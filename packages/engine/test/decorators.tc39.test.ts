@@ -37,7 +37,7 @@ class Unbound {
 }
 
 const info = { attempt: 1 } as TaskRunInfo;
-const invoke = (id: string, ctx: object) => globalRegistry().task(id)!.invoke(ctx, info);
+const invoke = (id: string, ctx: Record<string, unknown>) => globalRegistry().task(id)!.invoke(ctx, info);
 
 test("this file really runs standard decorators", () => {
   expect(decoratorArity).toBe(2);

@@ -56,7 +56,7 @@ export function findUnstorable(root: unknown): Unstorable | undefined {
         break;
     }
     if (value === null) return undefined;
-    const object = value as object;
+    const object = value;
     const proto: unknown = Object.getPrototypeOf(object);
     if (LEAF_OBJECTS.has(proto) || TYPED_ARRAYS.has(proto)) return undefined;
     if (ancestors.has(object)) {

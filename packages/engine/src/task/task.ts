@@ -90,7 +90,7 @@ function decorate(options: ResolvedTaskOptions, registeredAt: string, args: unkn
     return;
   }
   if (args.length === 3 && typeof third === "object" && third !== null && typeof first !== "undefined") {
-    decorateLegacy(options, registeredAt, first as object, third as PropertyDescriptor);
+    decorateLegacy(options, registeredAt, first as object, third);
     return;
   }
   throw new WorkflowDefinitionError(
@@ -119,6 +119,7 @@ function decorateTc39(
   let bound = false;
   context.addInitializer(function (this: unknown) {
     if (!bound) {
+      // eslint-disable-next-line @typescript-eslint/no-this-alias -- capturing the instance is the point
       receiver = this;
       bound = true;
     }
