@@ -1,4 +1,4 @@
-import type { Generated } from "kysely";
+import type { Generated, Selectable } from "kysely";
 
 /** Table shapes, for kysely's typed query builder. Times are epoch milliseconds. */
 export interface RunsTable {
@@ -49,3 +49,6 @@ export interface Database {
   cloacina_task_runs: TaskRunsTable;
   cloacina_task_attempts: TaskAttemptsTable;
 }
+
+/** A task row as read back. */
+export type TaskRunsRow = Selectable<TaskRunsTable>;

@@ -1,38 +1,39 @@
-import type {
-  AttemptRecord,
-  ClaimedTask,
-  FinalRunStatus,
-  RunRecord,
-  RunStatus,
-  RunSummary,
-  StepRequest,
-  StepResult,
-  Store,
-  StoredError,
-  TaskOutcome,
-  TaskRecord,
-  TaskStatus,
+import {
+  type AttemptRecord,
+  ExecutorError,
+  type Plan,
+  recoverLeasesPlan,
+  type RunRecord,
+  type RunStatus,
+  type RunSummary,
+  runPlanSync,
+  type StepRequest,
+  type StepResult,
+  stepPlan,
+  type Store,
+  type StoredError,
+  type TaskRecord,
+  type TaskStatus,
 } from "@cloacina/engine";
-import { ExecutorError } from "@cloacina/engine";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, Migrator, SqliteDialect } from "kysely";
 import { migrationProvider } from "./migrations.js";
-import type { Selectable } from "kysely";
-import type { Database, RunsTable, TaskAttemptsTable, TaskRunsTable as TaskRunsColumns } from "./schema.js";
-
-type TaskRunsTable = Selectable<TaskRunsColumns>;
+import type { Database, RunsTable, TaskAttemptsTable, TaskRunsRow } from "./schema.js";
+import { type SqliteOps, sqliteOps } from "./sqlite-ops.js";
 import { type SqliteQueries, sqliteQueries } from "./sqlite-queries.js";
 import type { SqliteConfig } from "./url.js";
 
 /**
- * The SQLite store. better-sqlite3 is synchronous, so each `step` is one `BEGIN IMMEDIATE`
- * transaction run to completion without yielding: nothing can interleave with it in this
- * process, and the immediate lock serialises it against other processes on the same file.
+ * The SQLite store. The engine's step plan runs inside one `BEGIN IMMEDIATE` transaction; since
+ * better-sqlite3 is synchronous, the transaction runs to completion without yielding, so nothing
+ * interleaves with it in this process, and the immediate lock serialises it against other
+ * processes on the same file.
  */
 export class SqliteStore implements Store {
   readonly #sqlite: BetterSqlite3.Database;
   readonly #db: Kysely<Database>;
   #q: SqliteQueries | undefined;
+  #opsCache: SqliteOps | undefined;
 
   constructor(config: SqliteConfig) {
     this.#sqlite = new BetterSqlite3(config.filename);
@@ -44,7 +45,12 @@ export class SqliteStore implements Store {
 
   async migrate(): Promise<void> {
     const { error } = await new Migrator({ db: this.#db, provider: migrationProvider }).migrateToLatest();
-    if (error) throw new ExecutorError("STORE_FAILURE", `SQLite migrations failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`, { cause: error });
+    if (error)
+      throw new ExecutorError(
+        "STORE_FAILURE",
+        `SQLite migrations failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
+        { cause: error },
+      );
     this.#q = sqliteQueries(this.#db, this.#sqlite);
   }
 
@@ -55,116 +61,7 @@ export class SqliteStore implements Store {
 
   // The methods are `async` so that a failure becomes a rejected promise, as the contract says.
   async step(request: StepRequest): Promise<StepResult> {
-    return this.#sqlite.transaction(() => this.#step(request)).immediate();
-  }
-
-  #step(request: StepRequest): StepResult {
-    const q = this.#queries;
-    const { now, owner } = request;
-    const counts = new RunCounts();
-    for (const run of request.newRuns) {
-      q.insertRun.run(run.runId, run.workflowName, run.workflowVersion, run.input, run.tasks.length, now);
-      for (const t of run.tasks) {
-        const status = t.pendingDependencies === 0 ? "Ready" : "Pending";
-        q.insertTask.run(
-          run.runId,
-          t.taskId,
-          t.position,
-          run.workflowVersion,
-          status,
-          t.maxAttempts,
-          t.pendingDependencies,
-          now,
-        );
-      }
-    }
-    let stale = 0;
-    for (const outcome of request.outcomes) {
-      if (!this.#applyOutcome(outcome, owner, now, counts)) stale++;
-    }
-    for (const runId of request.cancelRuns) {
-      if (q.requestCancel.run(runId).changes === 0) continue;
-      counts.add(runId, q.cancelWaitingTasks.run(now, runId).changes, 0);
-    }
-    const finishedRuns = this.#settle(counts, now);
-    const claimed = this.#claim(request, now);
-    let nextAvailableAt: number | null = null;
-    if (request.claim.limit > 0 && claimed.length < request.claim.limit) {
-      nextAvailableAt =
-        q.nextAvailableAt.get<{ at: number | null }>(now, JSON.stringify(request.claim.workflowVersions))?.at ?? null;
-    }
-    return { claimed, finishedRuns, staleOutcomes: stale, nextAvailableAt };
-  }
-
-  /** Applies one outcome; false when its claim is no longer held (stale). */
-  #applyOutcome(outcome: TaskOutcome, owner: string, now: number, counts: RunCounts): boolean {
-    const q = this.#queries;
-    const { runId, taskId, attempt } = outcome;
-    switch (outcome.kind) {
-      case "completed": {
-        if (q.finishTask.run("Completed", outcome.output, null, now, runId, taskId, attempt, owner).changes === 0)
-          return false;
-        if (outcome.children.length > 0) q.releaseChildren.run(now, runId, JSON.stringify(outcome.children));
-        counts.add(runId, 1, 0);
-        return true;
-      }
-      case "failed": {
-        const error = JSON.stringify(outcome.error);
-        if (q.finishTask.run("Failed", null, error, now, runId, taskId, attempt, owner).changes === 0) return false;
-        q.insertAttempt.run(runId, taskId, attempt, "Failed", error, now);
-        const skipped =
-          outcome.descendants.length > 0 ? q.skipTasks.run(now, runId, JSON.stringify(outcome.descendants)).changes : 0;
-        counts.add(runId, 1 + skipped, 1);
-        return true;
-      }
-      case "retry": {
-        const error = JSON.stringify(outcome.error);
-        if (q.retryTask.run(outcome.availableAt, error, runId, taskId, attempt, owner).changes === 0) return false;
-        q.insertAttempt.run(runId, taskId, attempt, "Failed", error, now);
-        return true;
-      }
-      case "cancelled": {
-        const error = JSON.stringify(outcome.error);
-        if (q.finishTask.run("Cancelled", null, error, now, runId, taskId, attempt, owner).changes === 0) return false;
-        q.insertAttempt.run(runId, taskId, attempt, "Cancelled", error, now);
-        counts.add(runId, 1, 0);
-        return true;
-      }
-    }
-  }
-
-  /** Counts finished tasks down on their runs; a run reaching zero gets its final status. */
-  #settle(counts: RunCounts, now: number): { runId: string; status: FinalRunStatus }[] {
-    const q = this.#queries;
-    const finished: { runId: string; status: FinalRunStatus }[] = [];
-    for (const [runId, { finished: n, failed }] of counts) {
-      const row = q.countDown.get<Pick<RunsTable, "unfinished" | "failed" | "cancel_requested" | "status">>(
-        n,
-        failed,
-        runId,
-      );
-      if (!row || row.unfinished > 0 || row.status !== "Running") continue;
-      const status: FinalRunStatus = row.cancel_requested ? "Cancelled" : row.failed > 0 ? "Failed" : "Completed";
-      q.finishRun.run(status, now, runId);
-      finished.push({ runId, status });
-    }
-    return finished;
-  }
-
-  #claim(request: StepRequest, now: number): ClaimedTask[] {
-    const { limit, leaseMs, workflowVersions } = request.claim;
-    if (limit <= 0 || workflowVersions.length === 0) return [];
-    const rows = this.#queries.claim.all<
-      Pick<TaskRunsTable, "run_id" | "task_id" | "workflow_version" | "attempt" | "max_attempts" | "recoveries">
-    >(request.owner, now + leaseMs, now, JSON.stringify(workflowVersions), limit);
-    return rows.map((r) => ({
-      runId: r.run_id,
-      taskId: r.task_id,
-      workflowVersion: r.workflow_version,
-      attempt: r.attempt,
-      maxAttempts: r.max_attempts,
-      recoveries: r.recoveries,
-    }));
+    return this.#transaction(stepPlan(request));
   }
 
   async renewLeases(owner: string, expiresAt: number): Promise<void> {
@@ -172,22 +69,17 @@ export class SqliteStore implements Store {
   }
 
   async recoverLeases(now: number, deadOwners: readonly string[]): Promise<number> {
-    const q = this.#queries;
-    const recovered = this.#sqlite
-      .transaction(() => {
-        const rows = q.recoverLeases.all<{ run_id: string }>(now, JSON.stringify(deadOwners));
-        // A recovered task of a cancelled run must not run again: cancel it, and settle the run.
-        const counts = new RunCounts();
-        for (const runId of new Set(rows.map((r) => r.run_id))) {
-          if (q.isCancelRequested.get<{ cancel_requested: number }>(runId)?.cancel_requested) {
-            counts.add(runId, q.cancelWaitingTasks.run(now, runId).changes, 0);
-          }
-        }
-        this.#settle(counts, now);
-        return rows.length;
-      })
-      .immediate();
-    return recovered;
+    return this.#transaction(recoverLeasesPlan(now, deadOwners));
+  }
+
+  /** Runs an engine plan in one `BEGIN IMMEDIATE` transaction, each operation a prepared statement. */
+  #transaction<T>(plan: Plan<T>): T {
+    const ops = this.#ops;
+    return this.#sqlite.transaction(() => runPlanSync(plan, (op, args) => ops[op](args as never) as never)).immediate();
+  }
+
+  get #ops(): SqliteOps {
+    return (this.#opsCache ??= sqliteOps(this.#queries));
   }
 
   async leaseOwners(): Promise<string[]> {
@@ -201,7 +93,7 @@ export class SqliteStore implements Store {
   }
 
   async getTasks(runId: string): Promise<TaskRecord[]> {
-    return this.#queries.getTasks.all<TaskRunsTable>(runId).map(toTaskRecord);
+    return this.#queries.getTasks.all<TaskRunsRow>(runId).map(toTaskRecord);
   }
 
   async getAttempts(runId: string): Promise<AttemptRecord[]> {
@@ -247,19 +139,6 @@ export class SqliteStore implements Store {
   }
 }
 
-/** Per-run tallies of tasks that reached a final status in one transaction. */
-class RunCounts extends Map<string, { finished: number; failed: number }> {
-  add(runId: string, finished: number, failed: number): void {
-    const entry = this.get(runId);
-    if (entry) {
-      entry.finished += finished;
-      entry.failed += failed;
-    } else {
-      this.set(runId, { finished, failed });
-    }
-  }
-}
-
 function toRunRecord(row: RunsTable): RunRecord {
   return {
     runId: row.run_id,
@@ -273,7 +152,7 @@ function toRunRecord(row: RunsTable): RunRecord {
   };
 }
 
-function toTaskRecord(row: TaskRunsTable): TaskRecord {
+function toTaskRecord(row: TaskRunsRow): TaskRecord {
   return {
     taskId: row.task_id,
     status: row.status as TaskStatus,

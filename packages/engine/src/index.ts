@@ -27,3 +27,16 @@ export {
 export type * from "./store/store.js";
 export type { RunStatus, FinalRunStatus, TaskStatus, Context, TaskRunInfo, StoredError } from "./types.js";
 export { FINAL_TASK_STATUSES } from "./types.js";
+// For backend authors: the transaction logic of a SQL store, as a plan of row-level operations.
+export {
+  stepPlan,
+  recoverLeasesPlan,
+  runPlanSync,
+  runPlanAsync,
+  type Plan,
+  type StoreOp,
+  type StoreOps,
+  type StoreOpName,
+  type SyncOpRunner,
+  type AsyncOpRunner,
+} from "./store/step-plan.js";
