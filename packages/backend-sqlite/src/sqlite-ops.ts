@@ -1,52 +1,69 @@
-import type { StoreOpName, StoreOps } from "@cloacina/engine";
-import type { SqliteQueries } from "./sqlite-queries.js";
+import type { HeldAttempt, StoreOpName, StoreOps } from "@cloacina/engine";
 import type { TaskRunsRow } from "./schema.js";
+import type { SqliteQueries } from "./sqlite-queries.js";
 
 export type SqliteOps = { [K in StoreOpName]: (args: StoreOps[K]["args"]) => StoreOps[K]["result"] };
 
-/** The engine's row-level operations, each one prepared statement (or a few, for a run's rows). */
+/**
+ * The engine's batch operations on SQLite: each loops one prepared statement. Inside a
+ * transaction that costs a few microseconds a row and no round trip, so there is nothing to gain
+ * from building one statement per batch.
+ */
 export function sqliteOps(q: SqliteQueries): SqliteOps {
+  const perRun = (entries: Iterable<[string, number]>) => {
+    const counts = new Map<string, number>();
+    for (const [runId, n] of entries) if (n > 0) counts.set(runId, (counts.get(runId) ?? 0) + n);
+    return counts;
+  };
   return {
-    insertRun: ({ run, now }) => {
-      q.insertRun.run(run.runId, run.workflowName, run.workflowVersion, run.input, run.tasks.length, now);
-      for (const t of run.tasks) {
-        const status = t.pendingDependencies === 0 ? "Ready" : "Pending";
-        q.insertTask.run(
-          run.runId,
-          t.taskId,
-          t.position,
-          run.workflowVersion,
-          status,
-          t.maxAttempts,
-          t.pendingDependencies,
-          now,
-        );
+    insertRuns: ({ runs, now }) => {
+      for (const run of runs) {
+        q.insertRun.run(run.runId, run.workflowName, run.workflowVersion, run.input, run.tasks.length, now);
+        for (const t of run.tasks) {
+          const status = t.pendingDependencies === 0 ? "Ready" : "Pending";
+          q.insertTask.run(
+            run.runId,
+            t.taskId,
+            t.position,
+            run.workflowVersion,
+            status,
+            t.maxAttempts,
+            t.pendingDependencies,
+            now,
+          );
+        }
       }
     },
-    finishTask: (a) =>
-      q.finishTask.run(a.status, a.output, a.error, a.now, a.runId, a.taskId, a.attempt, a.owner).changes > 0,
-    retryTask: (a) => q.retryTask.run(a.availableAt, a.error, a.runId, a.taskId, a.attempt, a.owner).changes > 0,
-    insertAttempt: (a) => void q.insertAttempt.run(a.runId, a.taskId, a.attempt, a.status, a.error, a.now),
-    releaseChildren: (a) => void q.releaseChildren.run(a.now, a.runId, JSON.stringify(a.children)),
-    skipTasks: (a) => q.skipTasks.run(a.now, a.runId, JSON.stringify(a.taskIds)).changes,
-    requestCancel: (a) => q.requestCancel.run(a.runId).changes > 0,
-    cancelWaiting: (a) => q.cancelWaitingTasks.run(a.now, a.runId).changes,
-    countDown: (a) => {
-      const row = q.countDown.get<{ unfinished: number; failed: number; cancel_requested: number; status: string }>(
-        a.finished,
-        a.failed,
-        a.runId,
-      );
-      return (
-        row && {
-          unfinished: row.unfinished,
-          failed: row.failed,
-          cancelRequested: row.cancel_requested === 1,
-          status: row.status,
-        }
-      );
+    finishTasks: ({ owner, now, tasks }) =>
+      tasks.filter(
+        (t) => q.finishTask.run(t.status, t.output, t.error, now, t.runId, t.taskId, t.attempt, owner).changes > 0,
+      ) satisfies HeldAttempt[],
+    retryTasks: ({ owner, tasks }) =>
+      tasks.filter((t) => q.retryTask.run(t.availableAt, t.error, t.runId, t.taskId, t.attempt, owner).changes > 0),
+    insertAttempts: ({ now, attempts }) => {
+      for (const a of attempts) q.insertAttempt.run(a.runId, a.taskId, a.attempt, a.status, a.error, now);
     },
-    finishRun: (a) => void q.finishRun.run(a.status, a.now, a.runId),
+    releaseTasks: ({ now, tasks }) => {
+      for (const t of tasks) q.releaseTask.run(t.count, now, t.runId, t.taskId);
+    },
+    skipTasks: ({ now, tasks }) => perRun(tasks.map((t) => [t.runId, q.skipTask.run(now, t.runId, t.taskId).changes])),
+    requestCancels: ({ runIds }) => runIds.filter((runId) => q.requestCancel.run(runId).changes > 0),
+    cancelWaiting: ({ runIds, now }) =>
+      perRun(runIds.map((runId) => [runId, q.cancelWaitingTasks.run(now, runId).changes])),
+    countDown: ({ runs }) =>
+      runs.flatMap((r) => {
+        const row = q.countDown.get<{ unfinished: number; failed: number; cancel_requested: number; status: string }>(
+          r.finished,
+          r.failed,
+          r.runId,
+        );
+        if (!row) return [];
+        const { unfinished, failed, status } = row;
+        return [{ runId: r.runId, unfinished, failed, status, cancelRequested: row.cancel_requested === 1 }];
+      }),
+    finishRuns: ({ runs, now }) => {
+      for (const r of runs) q.finishRun.run(r.status, now, r.runId);
+    },
     claim: (a) =>
       q.claim
         .all<Pick<TaskRunsRow, "run_id" | "task_id" | "workflow_version" | "attempt" | "max_attempts" | "recoveries">>(
@@ -67,6 +84,7 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
     nextAvailableAt: (a) => q.nextAvailableAt.get<{ at: number | null }>(a.now, JSON.stringify(a.versions))?.at ?? null,
     recoverLeases: (a) =>
       q.recoverLeases.all<{ run_id: string }>(a.now, JSON.stringify(a.deadOwners)).map((r) => ({ runId: r.run_id })),
-    isCancelRequested: (a) => q.isCancelRequested.get<{ cancel_requested: number }>(a.runId)?.cancel_requested === 1,
+    cancelRequested: ({ runIds }) =>
+      runIds.filter((runId) => q.isCancelRequested.get<{ cancel_requested: number }>(runId)?.cancel_requested === 1),
   };
 }

@@ -94,25 +94,25 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
           .values({ run_id: runId, task_id: taskId, attempt, status, error, finished_at: now })
           .onConflict((oc) => oc.doNothing()),
     ),
-    /** Children lose one pending dependency; those reaching zero become Ready now. */
-    releaseChildren: p<[now: number, runId: string, children: string]>(3, (now, runId, children) =>
+    /** A Pending task loses `count` dependencies; at zero it becomes Ready, available now. */
+    releaseTask: p<[count: number, now: number, runId: string, taskId: string]>(4, (count, now, runId, taskId) =>
       db
         .updateTable("cloacina_task_runs")
         .set((eb) => ({
-          pending_deps: eb("pending_deps", "-", 1),
-          status: eb.case().when("pending_deps", "=", 1).then("Ready").else(eb.ref("status")).end(),
-          available_at: eb.case().when("pending_deps", "=", 1).then(now).else(eb.ref("available_at")).end(),
+          pending_deps: eb("pending_deps", "-", count),
+          status: eb.case().when("pending_deps", "=", count).then("Ready").else(eb.ref("status")).end(),
+          available_at: eb.case().when("pending_deps", "=", count).then(now).else(eb.ref("available_at")).end(),
         }))
         .where("run_id", "=", runId)
-        .where("task_id", "in", inJson(children))
+        .where("task_id", "=", taskId)
         .where("status", "=", "Pending"),
     ),
-    skipTasks: p<[now: number, runId: string, taskIds: string]>(3, (now, runId, taskIds) =>
+    skipTask: p<[now: number, runId: string, taskId: string]>(3, (now, runId, taskId) =>
       db
         .updateTable("cloacina_task_runs")
         .set({ status: "Skipped", finished_at: now })
         .where("run_id", "=", runId)
-        .where("task_id", "in", inJson(taskIds))
+        .where("task_id", "=", taskId)
         .where("status", "=", "Pending"),
     ),
     requestCancel: p<[runId: string]>(1, (runId) =>

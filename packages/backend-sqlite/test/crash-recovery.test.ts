@@ -56,7 +56,11 @@ test("a run survives SIGKILL mid-workflow: a new executor finishes it without re
     // 3. The final context is exactly that of an uninterrupted run.
     const uninterrupted = await executor.execute(crashWorkflow, { input: "from the child" });
     expect(resumed.finalContext).toEqual(uninterrupted.finalContext);
-    expect(resumed.finalContext).toMatchObject({ d: "20-2024-01-01T00:00:00.000Z", big: 10n ** 20n, tags: new Set(["x"]) });
+    expect(resumed.finalContext).toMatchObject({
+      d: "20-2024-01-01T00:00:00.000Z",
+      big: 10n ** 20n,
+      tags: new Set(["x"]),
+    });
   } finally {
     await executor.close();
   }

@@ -46,6 +46,8 @@ describe("SQLite URLs are required and validated", () => {
   });
 
   test("the backend's own createExecutor requires a URL too", async () => {
-    await expect(createExecutor(undefined as unknown as string)).rejects.toMatchObject({ code: "INVALID_DATABASE_URL" });
+    await expect(createExecutor(undefined as unknown as string)).rejects.toMatchObject({
+      code: "INVALID_DATABASE_URL",
+    });
   });
 });

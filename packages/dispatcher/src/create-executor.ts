@@ -33,10 +33,10 @@ export async function createExecutor(url: string, options: CreateExecutorOptions
   return createExecutorWith(backend, url, executorOptions);
 }
 
-/** The installed backend for a URL's scheme. */
-export async function discoverBackend(url: string): Promise<Backend<unknown>> {
+/** The installed backend for a URL's scheme (`backends` maps schemes to packages; for tests). */
+export async function discoverBackend(url: string, backends = KNOWN_BACKENDS): Promise<Backend<unknown>> {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
-  const accepted = Object.keys(KNOWN_BACKENDS).map((s) => `${s}://`);
+  const accepted = Object.keys(backends).map((s) => `${s}://`);
   if (scheme === undefined) {
     throw new DatabaseUrlError(
       "INVALID_DATABASE_URL",
@@ -44,7 +44,7 @@ export async function discoverBackend(url: string): Promise<Backend<unknown>> {
       { details: { accepted } },
     );
   }
-  const known = KNOWN_BACKENDS[scheme];
+  const known = backends[scheme];
   if (!known) {
     throw new DatabaseUrlError(
       "UNSUPPORTED_DATABASE_SCHEME",
@@ -93,6 +93,8 @@ function isMissingPackage(error: unknown, packageName: string): boolean {
   if (typeof message !== "string") return false;
   const namesPackage = message.includes(`'${packageName}'`) || message.includes(`"${packageName}"`);
   const notFound =
-    code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND" || /Cannot find (package|module)|Could not resolve/.test(message);
+    code === "ERR_MODULE_NOT_FOUND" ||
+    code === "MODULE_NOT_FOUND" ||
+    /Cannot find (package|module)|Could not resolve/.test(message);
   return namesPackage && notFound;
 }

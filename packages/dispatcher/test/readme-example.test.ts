@@ -20,7 +20,12 @@ describe.each([
     const fixture = path.join(import.meta.dirname, "fixtures", mode);
     const { stdout } = await run(
       tsx,
-      ["--tsconfig", path.join(fixture, "tsconfig.json"), "--conditions=@cloacina/source", path.join(fixture, "readme.ts")],
+      [
+        "--tsconfig",
+        path.join(fixture, "tsconfig.json"),
+        "--conditions=@cloacina/source",
+        path.join(fixture, "readme.ts"),
+      ],
       { cwd: root, env: { ...process.env, DB_URL: `sqlite://${dir}/${mode}.db` } },
     );
     expect(JSON.parse(stdout)).toEqual({

@@ -37,6 +37,7 @@ export {
   type StoreOp,
   type StoreOps,
   type StoreOpName,
+  type HeldAttempt,
   type SyncOpRunner,
   type AsyncOpRunner,
 } from "./store/step-plan.js";

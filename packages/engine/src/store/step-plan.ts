@@ -10,55 +10,66 @@
 import type { FinalRunStatus } from "../types.js";
 import type { ClaimedTask, NewRun, StepRequest, StepResult, TaskOutcome } from "./store.js";
 
-/** The row-level operations a SQL store implements, and what each returns. */
+/** A task attempt held by `owner` (fencing: an operation on it applies only while it is held). */
+export interface HeldAttempt {
+  runId: string;
+  taskId: string;
+  attempt: number;
+}
+
+/**
+ * The operations a SQL store implements, and what each returns. Each takes a batch, so a store
+ * can do it in one statement (PostgreSQL: `unnest`) or loop a prepared statement (SQLite).
+ */
 export interface StoreOps {
-  /** Insert the run row and all its task rows (roots Ready, others Pending). */
-  insertRun: { args: { run: NewRun; now: number }; result: void };
-  /** Finish the task if `owner` still holds this attempt; true when it did (fencing). */
-  finishTask: {
+  /** Insert the run rows and all their task rows (roots Ready, others Pending). */
+  insertRuns: { args: { runs: readonly NewRun[]; now: number }; result: void };
+  /**
+   * Finish the tasks whose attempt `owner` still holds; returns the ones it did (the others are
+   * stale: their lease was lost).
+   */
+  finishTasks: {
     args: {
-      runId: string;
-      taskId: string;
-      attempt: number;
       owner: string;
-      status: "Completed" | "Failed" | "Cancelled";
-      output: string | null;
-      error: string | null;
       now: number;
+      tasks: readonly (HeldAttempt & {
+        status: "Completed" | "Failed" | "Cancelled";
+        output: string | null;
+        error: string | null;
+      })[];
     };
-    result: boolean;
+    result: HeldAttempt[];
   };
-  /** Put the task back to Ready at `availableAt` if `owner` still holds this attempt. */
-  retryTask: {
-    args: { runId: string; taskId: string; attempt: number; owner: string; error: string; availableAt: number };
-    result: boolean;
+  /** Put held tasks back to Ready at their `availableAt`; returns the ones it did. */
+  retryTasks: {
+    args: { owner: string; tasks: readonly (HeldAttempt & { error: string; availableAt: number })[] };
+    result: HeldAttempt[];
   };
-  /** Record an attempt that did not complete its task. */
-  insertAttempt: {
-    args: {
-      runId: string;
-      taskId: string;
-      attempt: number;
-      status: "Failed" | "Cancelled";
-      error: string;
-      now: number;
-    };
+  /** Record attempts that did not complete their task. */
+  insertAttempts: {
+    args: { now: number; attempts: readonly (HeldAttempt & { status: "Failed" | "Cancelled"; error: string })[] };
     result: void;
   };
-  /** Pending children lose one dependency; at zero they become Ready, available now. */
-  releaseChildren: { args: { runId: string; children: readonly string[]; now: number }; result: void };
-  /** Pending tasks among `taskIds` become Skipped; returns how many. */
-  skipTasks: { args: { runId: string; taskIds: readonly string[]; now: number }; result: number };
-  /** Set the run's cancel flag if it is still running; true when it was. */
-  requestCancel: { args: { runId: string }; result: boolean };
-  /** Pending and Ready tasks of the run become Cancelled; returns how many. */
-  cancelWaiting: { args: { runId: string; now: number }; result: number };
-  /** Run's unfinished count -= finished, failed count += failed; returns the run's row after. */
-  countDown: {
-    args: { runId: string; finished: number; failed: number };
-    result: { unfinished: number; failed: number; cancelRequested: boolean; status: string } | undefined;
+  /** Each Pending task loses `count` dependencies; at zero it becomes Ready, available now. */
+  releaseTasks: {
+    args: { now: number; tasks: readonly { runId: string; taskId: string; count: number }[] };
+    result: void;
   };
-  finishRun: { args: { runId: string; status: FinalRunStatus; now: number }; result: void };
+  /** Pending tasks among these become Skipped; returns how many per run. */
+  skipTasks: {
+    args: { now: number; tasks: readonly { runId: string; taskId: string }[] };
+    result: Map<string, number>;
+  };
+  /** Set the cancel flag of these runs that are still running; returns those. */
+  requestCancels: { args: { runIds: readonly string[] }; result: string[] };
+  /** Pending and Ready tasks of these runs become Cancelled; returns how many per run. */
+  cancelWaiting: { args: { runIds: readonly string[]; now: number }; result: Map<string, number> };
+  /** Per run: unfinished -= finished, failed += failed; returns each run's counters after. */
+  countDown: {
+    args: { runs: readonly { runId: string; finished: number; failed: number }[] };
+    result: { runId: string; unfinished: number; failed: number; cancelRequested: boolean; status: string }[];
+  };
+  finishRuns: { args: { runs: readonly { runId: string; status: FinalRunStatus }[]; now: number }; result: void };
   /** Claim up to `limit` Ready, due tasks of the given versions, oldest first, with a lease. */
   claim: {
     args: { owner: string; now: number; leaseExpiresAt: number; versions: readonly string[]; limit: number };
@@ -68,7 +79,8 @@ export interface StoreOps {
   nextAvailableAt: { args: { now: number; versions: readonly string[] }; result: number | null };
   /** Running tasks whose lease expired before `now` or whose owner is dead go back to Ready. */
   recoverLeases: { args: { now: number; deadOwners: readonly string[] }; result: { runId: string }[] };
-  isCancelRequested: { args: { runId: string }; result: boolean };
+  /** Those of these runs whose cancel flag is set. */
+  cancelRequested: { args: { runIds: readonly string[] }; result: string[] };
 }
 
 export type StoreOpName = keyof StoreOps;
@@ -100,7 +112,7 @@ export async function runPlanAsync<T>(plan: Plan<T>, run: AsyncOpRunner): Promis
 
 /** Per-run tallies of tasks that reached a final status in one transaction. */
 class RunCounts extends Map<string, { finished: number; failed: number }> {
-  add(runId: string, finished: number, failed: number): void {
+  add(runId: string, finished: number, failed = 0): void {
     const entry = this.get(runId);
     if (entry) {
       entry.finished += finished;
@@ -111,90 +123,110 @@ class RunCounts extends Map<string, { finished: number; failed: number }> {
   }
 }
 
-/** The whole of `Store.step`: create, apply, cancel, settle, claim. */
+const key = (t: { runId: string; taskId: string }) => `${t.runId}\u0000${t.taskId}`;
+
+/** Sorted by run, then task: bulk statements then lock rows in one order, which avoids deadlocks. */
+function byRunAndTask<T extends { runId: string; taskId: string }>(list: T[]): T[] {
+  return list.sort((a, b) =>
+    a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0,
+  );
+}
+
+/** The whole of `Store.step`: create, apply, cancel, settle, claim. A few batch operations. */
 export function* stepPlan(request: StepRequest): Plan<StepResult> {
   const { now, owner } = request;
   const counts = new RunCounts();
-  for (const run of request.newRuns) yield* call("insertRun", { run, now });
-  let staleOutcomes = 0;
+  if (request.newRuns.length > 0) yield* call("insertRuns", { runs: request.newRuns, now });
+
+  const finishing: StoreOps["finishTasks"]["args"]["tasks"][number][] = [];
+  const retrying: StoreOps["retryTasks"]["args"]["tasks"][number][] = [];
+  const byKey = new Map<string, TaskOutcome>();
   for (const outcome of request.outcomes) {
-    if (!(yield* applyOutcome(outcome, owner, now, counts))) staleOutcomes++;
+    const { runId, taskId, attempt } = outcome;
+    byKey.set(key(outcome), outcome);
+    if (outcome.kind === "retry") {
+      retrying.push({ runId, taskId, attempt, error: JSON.stringify(outcome.error), availableAt: outcome.availableAt });
+    } else if (outcome.kind === "completed") {
+      finishing.push({ runId, taskId, attempt, status: "Completed", output: outcome.output, error: null });
+    } else {
+      const status = outcome.kind === "failed" ? "Failed" : "Cancelled";
+      finishing.push({ runId, taskId, attempt, status, output: null, error: JSON.stringify(outcome.error) });
+    }
   }
-  for (const runId of request.cancelRuns) {
-    if (!(yield* call("requestCancel", { runId }))) continue;
-    counts.add(runId, yield* call("cancelWaiting", { runId, now }), 0);
+  const finished =
+    finishing.length > 0 ? yield* call("finishTasks", { owner, now, tasks: byRunAndTask(finishing) }) : [];
+  const retried = retrying.length > 0 ? yield* call("retryTasks", { owner, tasks: byRunAndTask(retrying) }) : [];
+  const held = [...finished, ...retried].map((h) => byKey.get(key(h))!);
+
+  const attempts: StoreOps["insertAttempts"]["args"]["attempts"][number][] = [];
+  const releases = new Map<string, { runId: string; taskId: string; count: number }>();
+  const skips = new Map<string, { runId: string; taskId: string }>();
+  for (const outcome of held) {
+    const { runId, taskId, attempt } = outcome;
+    if (outcome.kind === "completed") {
+      counts.add(runId, 1);
+      for (const child of outcome.children) {
+        const release = releases.get(key({ runId, taskId: child }));
+        if (release) release.count++;
+        else releases.set(key({ runId, taskId: child }), { runId, taskId: child, count: 1 });
+      }
+      continue;
+    }
+    const error = JSON.stringify(outcome.error);
+    attempts.push({ runId, taskId, attempt, status: outcome.kind === "cancelled" ? "Cancelled" : "Failed", error });
+    if (outcome.kind === "failed") {
+      counts.add(runId, 1, 1);
+      for (const d of outcome.descendants) skips.set(key({ runId, taskId: d }), { runId, taskId: d });
+    } else if (outcome.kind === "cancelled") {
+      counts.add(runId, 1);
+    }
+  }
+  if (attempts.length > 0) yield* call("insertAttempts", { now, attempts: byRunAndTask(attempts) });
+  if (releases.size > 0) yield* call("releaseTasks", { now, tasks: byRunAndTask([...releases.values()]) });
+  if (skips.size > 0) {
+    for (const [runId, n] of yield* call("skipTasks", { now, tasks: byRunAndTask([...skips.values()]) }))
+      counts.add(runId, n);
+  }
+  if (request.cancelRuns.length > 0) {
+    const cancelled = yield* call("requestCancels", { runIds: [...request.cancelRuns].sort() });
+    if (cancelled.length > 0) {
+      for (const [runId, n] of yield* call("cancelWaiting", { runIds: cancelled, now })) counts.add(runId, n);
+    }
   }
   const finishedRuns = yield* settle(counts, now);
-  const { limit, leaseMs, workflowVersions: versions } = request.claim;
-  const claimed =
-    limit > 0 && versions.length > 0
-      ? yield* call("claim", { owner, now, leaseExpiresAt: now + leaseMs, versions, limit })
-      : [];
-  const nextAvailableAt =
-    limit > 0 && versions.length > 0 && claimed.length < limit
-      ? yield* call("nextAvailableAt", { now, versions })
-      : null;
-  return { claimed, finishedRuns, staleOutcomes, nextAvailableAt };
-}
 
-/** Applies one outcome; false when its claim is no longer held (a stale outcome, ignored). */
-function* applyOutcome(outcome: TaskOutcome, owner: string, now: number, counts: RunCounts): Plan<boolean> {
-  const { runId, taskId, attempt } = outcome;
-  const claim = { runId, taskId, attempt, owner, now };
-  switch (outcome.kind) {
-    case "completed": {
-      const held = yield* call("finishTask", { ...claim, status: "Completed", output: outcome.output, error: null });
-      if (!held) return false;
-      if (outcome.children.length > 0) yield* call("releaseChildren", { runId, children: outcome.children, now });
-      counts.add(runId, 1, 0);
-      return true;
-    }
-    case "failed": {
-      const error = JSON.stringify(outcome.error);
-      if (!(yield* call("finishTask", { ...claim, status: "Failed", output: null, error }))) return false;
-      yield* call("insertAttempt", { runId, taskId, attempt, status: "Failed", error, now });
-      const skipped =
-        outcome.descendants.length > 0 ? yield* call("skipTasks", { runId, taskIds: outcome.descendants, now }) : 0;
-      counts.add(runId, 1 + skipped, 1);
-      return true;
-    }
-    case "retry": {
-      const error = JSON.stringify(outcome.error);
-      const held = yield* call("retryTask", { runId, taskId, attempt, owner, error, availableAt: outcome.availableAt });
-      if (!held) return false;
-      yield* call("insertAttempt", { runId, taskId, attempt, status: "Failed", error, now });
-      return true;
-    }
-    case "cancelled": {
-      const error = JSON.stringify(outcome.error);
-      if (!(yield* call("finishTask", { ...claim, status: "Cancelled", output: null, error }))) return false;
-      yield* call("insertAttempt", { runId, taskId, attempt, status: "Cancelled", error, now });
-      counts.add(runId, 1, 0);
-      return true;
-    }
-  }
+  const { limit, leaseMs, workflowVersions: versions } = request.claim;
+  const canClaim = limit > 0 && versions.length > 0;
+  const claimed = canClaim ? yield* call("claim", { owner, now, leaseExpiresAt: now + leaseMs, versions, limit }) : [];
+  const nextAvailableAt = canClaim && claimed.length < limit ? yield* call("nextAvailableAt", { now, versions }) : null;
+  return { claimed, finishedRuns, staleOutcomes: request.outcomes.length - held.length, nextAvailableAt };
 }
 
 /** Counts finished tasks down on their runs; a run reaching zero gets its final status. */
 function* settle(counts: RunCounts, now: number): Plan<{ runId: string; status: FinalRunStatus }[]> {
+  if (counts.size === 0) return [];
+  const runs = [...counts].map(([runId, tally]) => ({ runId, ...tally })).sort((a, b) => (a.runId < b.runId ? -1 : 1));
   const finished: { runId: string; status: FinalRunStatus }[] = [];
-  for (const [runId, tally] of counts) {
-    const row = yield* call("countDown", { runId, ...tally });
-    if (!row || row.unfinished > 0 || row.status !== "Running") continue;
-    const status: FinalRunStatus = row.cancelRequested ? "Cancelled" : row.failed > 0 ? "Failed" : "Completed";
-    yield* call("finishRun", { runId, status, now });
-    finished.push({ runId, status });
+  for (const row of yield* call("countDown", { runs })) {
+    if (row.unfinished > 0 || row.status !== "Running") continue;
+    finished.push({
+      runId: row.runId,
+      status: row.cancelRequested ? "Cancelled" : row.failed > 0 ? "Failed" : "Completed",
+    });
   }
+  if (finished.length > 0) yield* call("finishRuns", { runs: finished, now });
   return finished;
 }
 
 /** The whole of `Store.recoverLeases`. A recovered task of a cancelled run is cancelled instead. */
 export function* recoverLeasesPlan(now: number, deadOwners: readonly string[]): Plan<number> {
   const recovered = yield* call("recoverLeases", { now, deadOwners });
-  const counts = new RunCounts();
-  for (const runId of new Set(recovered.map((r) => r.runId))) {
-    if (yield* call("isCancelRequested", { runId })) counts.add(runId, yield* call("cancelWaiting", { runId, now }), 0);
+  if (recovered.length === 0) return 0;
+  const cancelled = yield* call("cancelRequested", { runIds: [...new Set(recovered.map((r) => r.runId))].sort() });
+  if (cancelled.length > 0) {
+    const counts = new RunCounts();
+    for (const [runId, n] of yield* call("cancelWaiting", { runIds: cancelled, now })) counts.add(runId, n);
+    yield* settle(counts, now);
   }
-  yield* settle(counts, now);
   return recovered.length;
 }
