@@ -1,0 +1,122 @@
+import type { ChainResult } from "./chain.js";
+import { FAN_OUT_RUNS, FAN_OUT_TASKS } from "./fan-out.js";
+import { HEAP_FIRST_RUNS, HEAP_TOTAL_RUNS, type HeapResult } from "./heap.js";
+import type { Rate } from "./measure.js";
+import type { RawLimits } from "./raw-sqlite.js";
+import { SINGLE_TASK_RUNS } from "./single-task-runs.js";
+import { formatCount, formatMb, formatPercent, formatTimes, formatUs, type Line, type Row, verdict } from "./table.js";
+
+export interface Results {
+  raw: RawLimits;
+  chain: ChainResult;
+  shortChain: ChainResult;
+  singleTaskRuns: Rate;
+  fanOutWide: { concurrency: number; rate: Rate };
+  fanOutDefault: Rate;
+  heap: HeapResult;
+}
+
+/** The goals stated by the issue. "A few MB" is read as at most 5 MiB. */
+const GOALS = { chainOverheadUs: 100, fanOutShareOfBatched: 0.5, heapGrowthMb: 5 };
+
+const tasksPerSecond = (r: Rate) => `${formatCount(r.perSecond)} tasks/s · ${formatUs(r.us)}/task`;
+
+export function reportLines(results: Results): Line[] {
+  return [
+    ...rawLines(results.raw),
+    ...chainLines(results),
+    ...singleRunLines(results),
+    ...fanOutLines(results),
+    ...heapLines(results.heap),
+  ];
+}
+
+function rawLines(raw: RawLimits): Line[] {
+  return [
+    { section: "Raw limits: better-sqlite3 on the engine's cloacina_task_runs table, prepared statements" },
+    {
+      label: "2 transactions per task (claim; complete)",
+      value: tasksPerSecond(raw.twoTransactionsPerTask),
+      goal: "issue's machine: ≈16,000/s",
+    },
+    { label: "1 transaction per task (complete + claim next)", value: tasksPerSecond(raw.oneTransactionPerTask) },
+    {
+      label: "100 tasks per transaction",
+      value: tasksPerSecond(raw.hundredTasksPerTransaction),
+      goal: "issue's machine: ≈97,000/s",
+    },
+  ];
+}
+
+function chainLines({ raw, chain, shortChain }: Results): Line[] {
+  const overhead = chain.engineUsPerTask - chain.directUsPerTask;
+  const twoTx = raw.twoTransactionsPerTask.us;
+  const oneTx = raw.oneTransactionPerTask.us;
+  return [
+    { section: `1. Sequential chain of ${chain.length} no-op tasks (median of ${chain.runs} runs)` },
+    { label: "direct calls of the same functions", value: `${formatUs(chain.directUsPerTask)}/task` },
+    {
+      label: "executor.execute",
+      value: `${formatUs(chain.engineUsPerTask)}/task`,
+      vsRaw: `${formatTimes(chain.engineUsPerTask / twoTx)} slower than raw 2 tx/task`,
+    },
+    {
+      label: "engine overhead (execute − direct)",
+      value: `${formatUs(overhead)}/task`,
+      goal: `< ${GOALS.chainOverheadUs} µs: ${verdict(overhead < GOALS.chainOverheadUs)}`,
+    },
+    { label: "  beyond raw 2 tx/task (execute − raw)", value: `${formatUs(chain.engineUsPerTask - twoTx)}/task` },
+    { label: "  beyond raw 1 tx/task (execute − raw)", value: `${formatUs(chain.engineUsPerTask - oneTx)}/task` },
+    {
+      label: `executor.execute, chain of ${shortChain.length} (for scale)`,
+      value: `${formatUs(shortChain.engineUsPerTask)}/task`,
+      vsRaw: `${formatTimes(shortChain.engineUsPerTask / twoTx)} slower than raw 2 tx/task`,
+    },
+  ];
+}
+
+function singleRunLines({ raw, singleTaskRuns }: Results): Line[] {
+  return [
+    { section: `2. 1-task workflows, executed one after another (${formatCount(SINGLE_TASK_RUNS)} runs)` },
+    {
+      label: "executor.execute",
+      value: `${formatCount(singleTaskRuns.perSecond)} runs/s · ${formatUs(singleTaskRuns.us)}/run`,
+      // A 1-task run needs at least two transactions (create + claim, complete): the 2 tx/task pattern.
+      vsRaw: `${formatPercent(singleTaskRuns.perSecond / raw.twoTransactionsPerTask.perSecond)} of raw 2 tx/task`,
+    },
+  ];
+}
+
+function fanOutLines({ raw, fanOutWide, fanOutDefault }: Results): Line[] {
+  const batched = raw.hundredTasksPerTransaction.perSecond;
+  const row = (label: string, rate: Rate): Row => ({
+    label,
+    value: `${formatCount(rate.perSecond)} tasks/s`,
+    vsRaw: `${formatPercent(rate.perSecond / batched)} of raw 100/tx`,
+    goal: `≥ ${formatPercent(GOALS.fanOutShareOfBatched)}: ${verdict(rate.perSecond / batched >= GOALS.fanOutShareOfBatched)}`,
+  });
+  return [
+    {
+      section: `3. Fan-out/fan-in 1 → ${formatCount(FAN_OUT_TASKS - 2)} → 1 (${formatCount(FAN_OUT_TASKS)} tasks, median of ${FAN_OUT_RUNS} runs)`,
+    },
+    row(`concurrency ${fanOutWide.concurrency}`, fanOutWide.rate),
+    row("concurrency 64 (default)", fanOutDefault),
+  ];
+}
+
+function heapLines(heap: HeapResult): Line[] {
+  const growth = heap.afterTotalMb - heap.afterFirstMb;
+  const settled = heap.gcExposed ? "after gc()" : "gc() unavailable: not settled";
+  return [
+    {
+      section: `4. Heap, 3-task workflow executed ${formatCount(HEAP_TOTAL_RUNS)} times one after another (${settled})`,
+    },
+    { label: `heapUsed after ${formatCount(HEAP_FIRST_RUNS)} runs`, value: formatMb(heap.afterFirstMb) },
+    { label: `heapUsed after ${formatCount(HEAP_TOTAL_RUNS)} runs`, value: formatMb(heap.afterTotalMb) },
+    {
+      label: `difference (${formatCount(HEAP_TOTAL_RUNS)} − ${formatCount(HEAP_FIRST_RUNS)} runs)`,
+      value: `${growth >= 0 ? "+" : ""}${formatMb(growth)}`,
+      goal: `≤ ${GOALS.heapGrowthMb} MiB: ${verdict(growth <= GOALS.heapGrowthMb)}`,
+    },
+  ];
+}

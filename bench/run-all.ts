@@ -1,0 +1,64 @@
+import os from "node:os";
+import { performance } from "node:perf_hooks";
+import { measureChain } from "./chain.js";
+import { measureFanOut } from "./fan-out.js";
+import { measureHeap } from "./heap.js";
+import { measureRawLimits } from "./raw-sqlite.js";
+import { reportLines, type Results } from "./report.js";
+import { measureSingleTaskRuns } from "./single-task-runs.js";
+import { printTable } from "./table.js";
+import { type BenchDir, createBenchDir } from "./temp-dir.js";
+
+const WIDE_CONCURRENCY = 256;
+
+/** Runs one benchmark, telling on stderr what is running, so stdout holds only the report. */
+async function stage<T>(name: string, measure: () => Promise<T>): Promise<T> {
+  process.stderr.write(`  running ${name}…`);
+  const start = performance.now();
+  const result = await measure();
+  process.stderr.write(` ${((performance.now() - start) / 1000).toFixed(1)} s\n`);
+  return result;
+}
+
+/** Every benchmark, in order. Raw limits first, on a fresh process: the yardstick for the rest. */
+async function measureAll(dir: BenchDir): Promise<Results> {
+  const raw = await stage("raw better-sqlite3 limits", () => measureRawLimits(dir.dbFile));
+  const chain = await stage("sequential chain of 200", () => measureChain(dir.dbFile("chain-200"), 200));
+  const shortChain = await stage("sequential chain of 20", () => measureChain(dir.dbFile("chain-20"), 20));
+  const singleTaskRuns = await stage("1-task workflows", () => measureSingleTaskRuns(dir.dbFile("single")));
+  const wide = await stage(`fan-out, concurrency ${WIDE_CONCURRENCY}`, () =>
+    measureFanOut(dir.dbFile("fan-out-wide"), WIDE_CONCURRENCY),
+  );
+  const fanOutDefault = await stage("fan-out, default concurrency", () =>
+    measureFanOut(dir.dbFile("fan-out-default"), undefined),
+  );
+  const heap = await stage("heap over 10,000 runs", () => measureHeap(dir.dbFile("heap")));
+  const fanOutWide = { concurrency: WIDE_CONCURRENCY, rate: wide };
+  return { raw, chain, shortChain, singleTaskRuns, fanOutWide, fanOutDefault, heap };
+}
+
+export async function runAll(): Promise<void> {
+  const started = performance.now();
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+  console.log("Cloacina benchmark: embedded SQLite, temporary files (WAL, synchronous=NORMAL)");
+  console.log(
+    `Machine: ${cpu} · ${os.cpus().length} cores · Node ${process.version} · ${os.platform()} ${os.arch()}\n`,
+  );
+  const dir = createBenchDir();
+  // Ctrl-C skips `finally`: remove the database files here too.
+  const onInterrupt = () => {
+    dir.remove();
+    process.exit(130);
+  };
+  process.once("SIGINT", onInterrupt);
+  let results: Results;
+  try {
+    results = await measureAll(dir);
+  } finally {
+    process.off("SIGINT", onInterrupt);
+    dir.remove();
+  }
+  console.log();
+  printTable(reportLines(results));
+  console.log(`\nTotal time: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
