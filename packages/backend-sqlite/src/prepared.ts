@@ -5,7 +5,7 @@ import type { Compilable } from "kysely";
  * A kysely query compiled once into a better-sqlite3 prepared statement.
  *
  * The query is built with sentinel strings in place of its arguments; the compiled parameter list
- * then tells, slot by slot, which argument (or which constant of the query) goes where. Hot
+ * then tells, slot by slot, which argument goes where (constants are inlined). Hot
  * queries thus pay neither kysely's build and compile nor SQLite's parse on every call, and all
  * SQL is still written with kysely.
  */
@@ -15,8 +15,6 @@ export interface Prepared<Args extends unknown[]> {
   get<Row>(...args: Args): Row | undefined;
 }
 
-type Slot = { arg: number } | { value: unknown };
-
 export function prepare<Args extends unknown[]>(
   sqlite: SqliteDatabase,
   arity: Args["length"],
@@ -24,15 +22,34 @@ export function prepare<Args extends unknown[]>(
 ): Prepared<Args> {
   const sentinels = Array.from({ length: arity }, (_, i) => `\u0000cloacina-arg-${i}\u0000`);
   const compiled = build(...sentinels).compile();
-  const slots: Slot[] = compiled.parameters.map((value) => {
+  // Constants of the query ('Ready', 1...) are written into the SQL rather than bound: SQLite
+  // can then match them against partial indexes (WHERE status = 'Ready') when it plans.
+  const pieces = compiled.sql.split("?");
+  if (pieces.length !== compiled.parameters.length + 1) throw new Error(`Unexpected "?" in ${compiled.sql}`);
+  const argOrder: number[] = [];
+  let text = pieces[0]!;
+  compiled.parameters.forEach((value, i) => {
     const arg = sentinels.indexOf(value as string);
-    return arg === -1 ? { value } : { arg };
+    if (arg === -1) {
+      text += literal(value);
+    } else {
+      argOrder.push(arg);
+      text += "?";
+    }
+    text += pieces[i + 1]!;
   });
-  const statement: Statement = sqlite.prepare(compiled.sql);
-  const bind = (args: unknown[]) => slots.map((slot) => ("arg" in slot ? args[slot.arg] : slot.value));
+  const statement: Statement = sqlite.prepare(text);
+  const bind = (args: unknown[]) => argOrder.map((i) => args[i]);
   return {
     run: (...args) => statement.run(bind(args)),
     all: <Row>(...args: Args) => statement.all(bind(args)) as Row[],
     get: <Row>(...args: Args) => statement.get(bind(args)) as Row | undefined,
   };
+}
+
+function literal(value: unknown): string {
+  if (value === null) return "NULL";
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  if (typeof value === "string") return `'${value.replaceAll("'", "''")}'`;
+  throw new Error(`Cannot inline the constant ${String(value)} into a prepared statement`);
 }

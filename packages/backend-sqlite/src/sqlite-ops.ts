@@ -1,5 +1,5 @@
 import type { HeldAttempt, StoreOpName, StoreOps } from "@cloacina/engine";
-import type { TaskRunsRow } from "./schema.js";
+import type { TaskRunsRow } from "@cloacina/engine";
 import type { SqliteQueries } from "./sqlite-queries.js";
 
 export type SqliteOps = { [K in StoreOpName]: (args: StoreOps[K]["args"]) => StoreOps[K]["result"] };
@@ -14,6 +14,13 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
     const counts = new Map<string, number>();
     for (const [runId, n] of entries) if (n > 0) counts.set(runId, (counts.get(runId) ?? 0) + n);
     return counts;
+  };
+  // The runtime passes the same versions array until its registry changes: encode it once.
+  const versionsText = new WeakMap<readonly string[], string>();
+  const versionList = (versions: readonly string[]) => {
+    let text = versionsText.get(versions);
+    if (text === undefined) versionsText.set(versions, (text = `|${versions.join("|")}|`));
+    return text;
   };
   return {
     insertRuns: ({ runs, now }) => {
@@ -52,9 +59,8 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
       perRun(runIds.map((runId) => [runId, q.cancelWaitingTasks.run(now, runId).changes])),
     countDown: ({ runs }) =>
       runs.flatMap((r) => {
-        const row = q.countDown.get<{ unfinished: number; failed: number; cancel_requested: number; status: string }>(
-          r.finished,
-          r.failed,
+        q.countDown.run(r.finished, r.failed, r.runId);
+        const row = q.runCounters.get<{ unfinished: number; failed: number; cancel_requested: number; status: string }>(
           r.runId,
         );
         if (!row) return [];
@@ -65,23 +71,24 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
       for (const r of runs) q.finishRun.run(r.status, now, r.runId);
     },
     claim: (a) =>
-      q.claim
-        .all<Pick<TaskRunsRow, "run_id" | "task_id" | "workflow_version" | "attempt" | "max_attempts" | "recoveries">>(
-          a.owner,
-          a.leaseExpiresAt,
-          a.now,
-          JSON.stringify(a.versions),
-          a.limit,
-        )
-        .map((r) => ({
-          runId: r.run_id,
-          taskId: r.task_id,
-          workflowVersion: r.workflow_version,
-          attempt: r.attempt,
-          maxAttempts: r.max_attempts,
-          recoveries: r.recoveries,
-        })),
-    nextAvailableAt: (a) => q.nextAvailableAt.get<{ at: number | null }>(a.now, JSON.stringify(a.versions))?.at ?? null,
+      q.claimable
+        .all<
+          Pick<TaskRunsRow, "run_id" | "task_id" | "workflow_version" | "attempt" | "max_attempts" | "recoveries"> & {
+            rowid: number;
+          }
+        >(a.now, versionList(a.versions), a.limit)
+        .map((r) => {
+          q.claimRow.run(r.attempt + 1, a.owner, a.leaseExpiresAt, a.now, r.rowid);
+          return {
+            runId: r.run_id,
+            taskId: r.task_id,
+            workflowVersion: r.workflow_version,
+            attempt: r.attempt + 1,
+            maxAttempts: r.max_attempts,
+            recoveries: r.recoveries,
+          };
+        }),
+    nextAvailableAt: (a) => q.nextAvailableAt.get<{ at: number | null }>(a.now, versionList(a.versions))?.at ?? null,
     recoverLeases: (a) =>
       q.recoverLeases.all<{ run_id: string }>(a.now, JSON.stringify(a.deadOwners)).map((r) => ({ runId: r.run_id })),
     cancelRequested: ({ runIds }) =>

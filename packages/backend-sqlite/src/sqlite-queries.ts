@@ -1,7 +1,7 @@
 import type { Database as SqliteDatabase } from "better-sqlite3";
 import { type Kysely, sql } from "kysely";
 import { prepare } from "./prepared.js";
-import type { Database } from "./schema.js";
+import type { CloacinaDatabase as Database } from "@cloacina/engine";
 
 /** A JSON array parameter, read as a set of values (one statement for any list length). */
 const inJson = (list: unknown) => sql<string>`(select value from json_each(${list}))`;
@@ -133,8 +133,13 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
       db
         .updateTable("cloacina_runs")
         .set((eb) => ({ unfinished: eb("unfinished", "-", finished), failed: eb("failed", "+", failed) }))
-        .where("run_id", "=", runId)
-        .returning(["unfinished", "failed", "cancel_requested", "status"]),
+        .where("run_id", "=", runId),
+    ),
+    runCounters: p<[runId: string]>(1, (runId) =>
+      db
+        .selectFrom("cloacina_runs")
+        .select(["unfinished", "failed", "cancel_requested", "status"])
+        .where("run_id", "=", runId),
     ),
     finishRun: p<[status: string, now: number, runId: string]>(3, (status, now, runId) =>
       db
@@ -143,32 +148,43 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
         .where("run_id", "=", runId)
         .where("status", "=", "Running"),
     ),
-    claim: p<[owner: string, leaseExpiresAt: number, now: number, versions: string, limit: number]>(
+    /**
+     * Claim = this select, then `claimRow` per row, in the same immediate transaction (no other
+     * writer can interleave). Cheaper than UPDATE … WHERE rowid IN (…) RETURNING in SQLite.
+     * Versions come as one "|v1|v2|" string: a scalar test per row, no virtual table.
+     */
+    claimable: p<[now: number, versions: string, limit: number]>(3, (now, versions, limit) =>
+      db
+        .selectFrom("cloacina_task_runs")
+        .select([
+          sql<number>`rowid`.as("rowid"),
+          "run_id",
+          "task_id",
+          "workflow_version",
+          "attempt",
+          "max_attempts",
+          "recoveries",
+        ])
+        .where("status", "=", "Ready")
+        .where("available_at", "<=", now)
+        .where(sql<number>`instr(${versions}, '|' || workflow_version || '|')`, ">", 0)
+        .orderBy("available_at")
+        .orderBy(sql`rowid`)
+        .limit(limit),
+    ),
+    claimRow: p<[attempt: number, owner: string, leaseExpiresAt: number, now: number, rowid: number]>(
       5,
-      (owner, leaseExpiresAt, now, versions, limit) =>
+      (attempt, owner, leaseExpiresAt, now, rowid) =>
         db
           .updateTable("cloacina_task_runs")
           .set((eb) => ({
             status: "Running",
-            attempt: eb("attempt", "+", 1),
+            attempt,
             lease_owner: owner,
             lease_expires_at: leaseExpiresAt,
             started_at: eb.fn.coalesce("started_at", sql<number>`${now}`),
           }))
-          .where(
-            sql.ref("rowid"),
-            "in",
-            db
-              .selectFrom("cloacina_task_runs")
-              .select(sql.ref("rowid").as("rowid"))
-              .where("status", "=", "Ready")
-              .where("available_at", "<=", now)
-              .where("workflow_version", "in", inJson(versions))
-              .orderBy("available_at")
-              .orderBy(sql.ref("rowid"))
-              .limit(limit),
-          )
-          .returning(["run_id", "task_id", "workflow_version", "attempt", "max_attempts", "recoveries"]),
+          .where(sql<number>`rowid`, "=", rowid),
     ),
     nextAvailableAt: p<[now: number, versions: string]>(2, (now, versions) =>
       db
@@ -176,7 +192,7 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
         .select((eb) => eb.fn.min("available_at").as("at"))
         .where("status", "=", "Ready")
         .where("available_at", ">", now)
-        .where("workflow_version", "in", inJson(versions)),
+        .where(sql<number>`instr(${versions}, '|' || workflow_version || '|')`, ">", 0),
     ),
     renewLeases: p<[expiresAt: number, owner: string]>(2, (expiresAt, owner) =>
       db
@@ -207,7 +223,8 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
     ),
     getRun: p<[runId: string]>(1, (runId) => db.selectFrom("cloacina_runs").selectAll().where("run_id", "=", runId)),
     getTasks: p<[runId: string]>(1, (runId) =>
-      db.selectFrom("cloacina_task_runs").selectAll().where("run_id", "=", runId).orderBy("position"),
+      // Ordered by position in JS: a sort in SQLite costs more than the rows are worth.
+      db.selectFrom("cloacina_task_runs").selectAll().where("run_id", "=", runId),
     ),
     getAttempts: p<[runId: string]>(1, (runId) =>
       db

@@ -18,7 +18,7 @@ import {
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, Migrator, SqliteDialect } from "kysely";
 import { migrationProvider } from "./migrations.js";
-import type { Database, RunsTable, TaskAttemptsTable, TaskRunsRow } from "./schema.js";
+import type { CloacinaDatabase as Database, RunsTable, TaskAttemptsTable, TaskRunsRow } from "@cloacina/engine";
 import { type SqliteOps, sqliteOps } from "./sqlite-ops.js";
 import { type SqliteQueries, sqliteQueries } from "./sqlite-queries.js";
 import type { SqliteConfig } from "./url.js";
@@ -93,7 +93,10 @@ export class SqliteStore implements Store {
   }
 
   async getTasks(runId: string): Promise<TaskRecord[]> {
-    return this.#queries.getTasks.all<TaskRunsRow>(runId).map(toTaskRecord);
+    return this.#queries.getTasks
+      .all<TaskRunsRow>(runId)
+      .sort((a, b) => a.position - b.position)
+      .map(toTaskRecord);
   }
 
   async getAttempts(runId: string): Promise<AttemptRecord[]> {

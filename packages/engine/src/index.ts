@@ -41,3 +41,4 @@ export {
   type SyncOpRunner,
   type AsyncOpRunner,
 } from "./store/step-plan.js";
+export type { CloacinaDatabase, RunsTable, TaskRunsTable, TaskAttemptsTable, TaskRunsRow } from "./store/tables.js";

@@ -11,6 +11,16 @@ export const executorOptionsSchema = z.strictObject({
   maxContextBytes: z.int().min(64).default(DEFAULT_MAX_CONTEXT_BYTES),
   /** Times a task may be interrupted by a crash before it fails (crashes do not use up retries). */
   recoveryBudget: z.int().min(0).default(3),
+  /**
+   * Whether this executor runs tasks. `false` makes a client that only starts, watches and
+   * cancels runs (an API server, say) while worker processes do the work.
+   */
+  runTasks: z.boolean().default(true),
+  /**
+   * Safety-net poll, in ms: look for claimable work and finished runs even if no notice came.
+   * Work normally starts from events (in-process, or LISTEN/NOTIFY on PostgreSQL), never from it.
+   */
+  pollMs: z.int().min(10).default(5_000),
   /** Resume unfinished runs of registered workflows when the executor opens. */
   resume: z.boolean().default(true),
   /** How long `close()` waits for running attempts before releasing their leases. */

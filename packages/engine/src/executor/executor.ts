@@ -4,7 +4,7 @@ import { encode } from "../marshal/marshal.js";
 import { globalRegistry } from "../registry/registry.js";
 import { redactUrls } from "../redact.js";
 import { Runtime } from "../runtime/runtime.js";
-import type { NewRun, Store } from "../store/store.js";
+import type { NewRun, Store, StoreEvent } from "../store/store.js";
 import type { Context, RunStatus } from "../types.js";
 import { isWorkflow, type Workflow } from "../workflow/workflow.js";
 import { type ExecutorOptions, parseExecutorOptions, type ResolvedExecutorOptions } from "./executor-options.js";
@@ -31,6 +31,13 @@ export interface Executor {
   get<Ctx extends Context = Context>(executionId: string): Promise<RunHandle<Ctx>>;
   /** Stops claiming work, lets running attempts finish (up to `closeGraceMs`), closes the store. */
   close(): Promise<void>;
+  /**
+   * Works until `close()`: for a worker process that only executes tasks. Every executor works
+   * as soon as it opens (unless `runTasks: false`); this just gives a worker something to await.
+   */
+  work(): Promise<void>;
+  /** A round trip to the database. */
+  health(): Promise<{ ok: boolean; latencyMs: number; error?: string }>;
   /** This executor's lease owner id. */
   readonly owner: string;
 }
@@ -54,7 +61,11 @@ class StoreExecutor implements Executor {
   readonly #runtime: Runtime;
   readonly #now: () => number;
   #leaseTimer: NodeJS.Timeout | undefined;
+  #pollTimer: NodeJS.Timeout | undefined;
+  #unlisten: (() => Promise<void>) | undefined;
   #closing: Promise<void> | undefined;
+  #closed!: Promise<void>;
+  #markClosed!: () => void;
 
   constructor(store: Store, options: ResolvedExecutorOptions) {
     this.#store = store;
@@ -64,24 +75,60 @@ class StoreExecutor implements Executor {
       store,
       registry: globalRegistry(),
       owner: this.owner,
-      concurrency: options.concurrency,
+      concurrency: options.runTasks ? options.concurrency : 0,
       leaseMs: options.leaseMs,
       maxContextBytes: options.maxContextBytes,
       recoveryBudget: options.recoveryBudget,
       now: this.#now,
-      onError: options.onError ?? ((error) => console.error(`[cloacina] ${redactUrls(String(error))}`)),
+      onError: options.onError ?? defaultOnError,
     });
   }
 
   async open(): Promise<void> {
+    this.#closed = new Promise((resolve) => (this.#markClosed = resolve));
+    this.#unlisten = await this.#store.listen?.((event) => this.#onStoreEvent(event));
     await this.#recover();
     // One timer for all leases: renew them, and take back tasks whose worker's lease ran out.
-    this.#leaseTimer = setInterval(
-      () => void this.#maintainLeases(),
-      Math.max(50, Math.floor(this.#options.leaseMs / 3)),
-    );
+    const leaseEvery = Math.max(50, Math.floor(this.#options.leaseMs / 3));
+    this.#leaseTimer = setInterval(() => void this.#maintainLeases(), leaseEvery);
     this.#leaseTimer.unref();
+    this.#pollTimer = setInterval(() => void this.#safetyPoll(), this.#options.pollMs);
+    this.#pollTimer.unref();
     if (this.#options.resume) this.#runtime.poke();
+  }
+
+  #onStoreEvent(event: StoreEvent): void {
+    switch (event.type) {
+      case "ready":
+        if (event.from !== this.owner) this.#runtime.poke();
+        return;
+      case "finished":
+        this.#runtime.runFinished(event.runId, event.status);
+        return;
+      case "cancelled":
+        this.#runtime.abortRun(event.runId);
+        return;
+      case "reconnected":
+        void this.#safetyPoll();
+        return;
+    }
+  }
+
+  /** What events would have told us, in case one was missed: claimable work, finished runs. */
+  async #safetyPoll(): Promise<void> {
+    try {
+      this.#runtime.poke();
+      for (const runId of this.#runtime.watchedRuns()) {
+        const run = await this.#store.getRun(runId);
+        if (run && run.status !== "Running") this.#runtime.runFinished(runId, run.status);
+      }
+    } catch (error) {
+      this.#reportError(error);
+    }
+  }
+
+  #reportError(error: unknown): void {
+    (this.#options.onError ?? defaultOnError)(error);
   }
 
   async #recover(): Promise<number> {
@@ -95,7 +142,7 @@ class StoreExecutor implements Executor {
         await this.#store.renewLeases(this.owner, this.#now() + this.#options.leaseMs);
       if ((await this.#recover()) > 0) this.#runtime.poke();
     } catch (error) {
-      this.#options.onError?.(error);
+      this.#reportError(error);
     }
   }
 
@@ -188,14 +235,36 @@ class StoreExecutor implements Executor {
     if (this.#closing) throw new ExecutorError("EXECUTOR_CLOSED", "This executor is closed: create a new one.");
   }
 
+  work(): Promise<void> {
+    this.#assertOpen();
+    return this.#closed;
+  }
+
+  async health(): Promise<{ ok: boolean; latencyMs: number; error?: string }> {
+    const started = performance.now();
+    try {
+      await (this.#store.ping ? this.#store.ping() : this.#store.getRun(""));
+      return { ok: true, latencyMs: performance.now() - started };
+    } catch (error) {
+      return { ok: false, latencyMs: performance.now() - started, error: redactUrls(String(error)) };
+    }
+  }
+
   close(): Promise<void> {
     this.#closing ??= (async () => {
       clearInterval(this.#leaseTimer);
+      clearInterval(this.#pollTimer);
+      await this.#unlisten?.();
       const stillRunning = await this.#runtime.stop(this.#options.closeGraceMs);
       // Attempts that did not stop in time go back to Ready for the next executor.
       if (stillRunning > 0) await this.#store.recoverLeases(this.#now(), [this.owner]);
       await this.#store.close();
+      this.#markClosed();
     })();
     return this.#closing;
   }
+}
+
+function defaultOnError(error: unknown): void {
+  console.error(`[cloacina] ${redactUrls(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
 }

@@ -11,6 +11,12 @@ import type { Workflow } from "../workflow/workflow.js";
 export class Registry {
   readonly #tasks = new Map<string, TaskDefinition>();
   readonly #workflows = new Map<string, Workflow>();
+  #generation = 0;
+
+  /** Changes whenever the set of workflows changes, so callers can cache what they derive. */
+  get generation(): number {
+    return this.#generation;
+  }
 
   addTask(definition: TaskDefinition): void {
     const existing = this.#tasks.get(definition.id);
@@ -43,7 +49,9 @@ export class Registry {
         { details: { workflow: workflow.name } },
       );
     }
+    if (existing) return;
     this.#workflows.set(workflow.name, workflow);
+    this.#generation++;
   }
 
   workflow(name: string): Workflow | undefined {
@@ -58,6 +66,7 @@ export class Registry {
   reset(): void {
     this.#tasks.clear();
     this.#workflows.clear();
+    this.#generation++;
   }
 }
 

@@ -57,6 +57,9 @@ export class Runtime {
   #flushing: Promise<void> | undefined;
   /** Whether the store may hold claimable tasks we have not asked for. */
   #mayHaveReady = true;
+  /** Whether the next claim should also report the next retry time (after start-up or a poll). */
+  #lookAhead = true;
+  #versionCache: { generation: number; byVersion: Map<string, Workflow>; versions: string[] } | undefined;
   #wakeTimer: NodeJS.Timeout | undefined;
   #wakeAtTime = Infinity;
   #retryDelayMs = 0;
@@ -85,12 +88,7 @@ export class Runtime {
 
   /** Cancel a run: stop its local attempts now, and mark everything not yet running as Cancelled. */
   cancel(runId: string): Promise<void> {
-    this.#cancelled.add(runId);
-    for (const attempt of this.#running.values()) {
-      if (attempt.runId === runId && !attempt.controller.signal.aborted) {
-        attempt.controller.abort(cancelledReason(runId));
-      }
-    }
+    this.abortRun(runId);
     return new Promise<void>((resolve, reject) => {
       this.#cancels.push({ runId, done: { resolve, reject } });
       this.#schedule();
@@ -113,9 +111,28 @@ export class Runtime {
     return { finished, dispose };
   }
 
+  /** Another process finished a run this process may be waiting for. */
+  runFinished(runId: string, status: FinalRunStatus): void {
+    this.#finished(runId, status);
+  }
+
+  /** Another process cancelled a run: stop its attempts here (their outcomes record it). */
+  abortRun(runId: string): void {
+    this.#cancelled.add(runId);
+    for (const attempt of this.#running.values()) {
+      if (attempt.runId === runId && !attempt.controller.signal.aborted) attempt.controller.abort(cancelledReason(runId));
+    }
+  }
+
+  /** Runs someone in this process is waiting for. */
+  watchedRuns(): string[] {
+    return [...this.#waiters.keys()];
+  }
+
   /** Look for claimable work now (after start-up recovery, or when a lease was recovered). */
   poke(): void {
     this.#mayHaveReady = true;
+    this.#lookAhead = true;
     this.#schedule();
   }
 
@@ -189,7 +206,9 @@ export class Runtime {
     this.#outcomes = [];
     this.#cancels = [];
     const now = this.#o.now();
-    const versions = this.#versions();
+    const { byVersion, versions } = this.#versions();
+    const findNextAvailable = this.#lookAhead && claim > 0;
+    if (findNextAvailable) this.#lookAhead = false;
     let result: StepResult;
     try {
       result = await this.#o.store.step({
@@ -198,7 +217,7 @@ export class Runtime {
         newRuns: newRuns.map((n) => n.run),
         outcomes,
         cancelRuns: cancels.map((c) => c.runId),
-        claim: { limit: claim, leaseMs: this.#o.leaseMs, workflowVersions: [...versions.keys()] },
+        claim: { limit: claim, leaseMs: this.#o.leaseMs, workflowVersions: versions, findNextAvailable },
       });
     } catch (error) {
       this.#stepFailed(error, newRuns, outcomes, cancels);
@@ -214,7 +233,7 @@ export class Runtime {
     for (const { runId, status } of result.finishedRuns) this.#finished(runId, status);
     this.#mayHaveReady = claim > 0 && result.claimed.length === claim;
     if (result.nextAvailableAt !== null) this.#scheduleWake(result.nextAvailableAt);
-    await this.#startAll(result.claimed, versions);
+    await this.#startAll(result.claimed, byVersion);
   }
 
   #stepFailed(
@@ -259,10 +278,14 @@ export class Runtime {
     this.#wakeTimer.unref();
   }
 
-  #versions(): Map<string, Workflow> {
-    const map = new Map<string, Workflow>();
-    for (const wf of this.#o.registry.workflows()) map.set(wf.version, wf);
-    return map;
+  /** Registered workflows by version, rebuilt only when the registry changed. */
+  #versions(): { byVersion: Map<string, Workflow>; versions: string[] } {
+    const generation = this.#o.registry.generation;
+    if (this.#versionCache?.generation !== generation) {
+      const byVersion = new Map(this.#o.registry.workflows().map((wf) => [wf.version, wf] as const));
+      this.#versionCache = { generation, byVersion, versions: [...byVersion.keys()] };
+    }
+    return this.#versionCache;
   }
 
   async #startAll(claimed: ClaimedTask[], versions: Map<string, Workflow>): Promise<void> {

@@ -198,7 +198,9 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
   const { limit, leaseMs, workflowVersions: versions } = request.claim;
   const canClaim = limit > 0 && versions.length > 0;
   const claimed = canClaim ? yield* call("claim", { owner, now, leaseExpiresAt: now + leaseMs, versions, limit }) : [];
-  const nextAvailableAt = canClaim && claimed.length < limit ? yield* call("nextAvailableAt", { now, versions }) : null;
+  const lookAhead = request.claim.findNextAvailable === true || retried.length > 0;
+  const nextAvailableAt =
+    lookAhead && canClaim && claimed.length < limit ? yield* call("nextAvailableAt", { now, versions }) : null;
   return { claimed, finishedRuns, staleOutcomes: request.outcomes.length - held.length, nextAvailableAt };
 }
 

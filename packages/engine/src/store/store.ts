@@ -79,6 +79,11 @@ export interface StepRequest {
     leaseMs: number;
     /** Only tasks of runs with one of these workflow versions (the ones this process can run). */
     workflowVersions: readonly string[];
+    /**
+     * Also report `nextAvailableAt` (a retry delay that ends later). Asked for after start-up and
+     * on polls; a step that schedules a retry reports it anyway.
+     */
+    findNextAvailable?: boolean;
   };
 }
 
@@ -101,7 +106,8 @@ export interface StepResult {
   staleOutcomes: number;
   /**
    * Earliest time a Ready task of the given versions becomes claimable, when that is after `now`
-   * (a retry delay); `null` when there is none. Only computed when fewer than `limit` were claimed.
+   * (a retry delay); `null` when there is none or it was not asked for. Only computed when fewer
+   * than `limit` were claimed, and `claim.findNextAvailable` was set or the step scheduled a retry.
    */
   nextAvailableAt: number | null;
 }
@@ -148,6 +154,17 @@ export interface RunSummary {
   status: RunStatus;
 }
 
+/** A notice from another process sharing the database (stores that support `listen`). */
+export type StoreEvent =
+  /** Tasks became claimable that executor `from` did not claim itself. */
+  | { type: "ready"; from: string }
+  /** A run reached a final status. */
+  | { type: "finished"; runId: string; status: FinalRunStatus }
+  /** A run was cancelled: stop its attempts running here. */
+  | { type: "cancelled"; runId: string }
+  /** The notice channel was re-established: notices may have been missed meanwhile. */
+  | { type: "reconnected" };
+
 export interface Store {
   /** Create or upgrade the schema. Safe to call on every open. */
   migrate(): Promise<void>;
@@ -170,4 +187,12 @@ export interface Store {
   /** Runs not yet finished. */
   unfinishedRuns(): Promise<RunSummary[]>;
   close(): Promise<void>;
+  /**
+   * Optional: deliver notices raised by any process's steps (PostgreSQL: LISTEN/NOTIFY). Without
+   * it, an executor sees only its own process's changes (plus its safety poll).
+   * Returns a function that stops listening.
+   */
+  listen?(onEvent: (event: StoreEvent) => void): Promise<() => Promise<void>>;
+  /** Optional: a cheap round trip, for health checks. */
+  ping?(): Promise<void>;
 }

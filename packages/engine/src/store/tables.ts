@@ -1,6 +1,9 @@
 import type { Generated, Selectable } from "kysely";
 
-/** Table shapes, for kysely's typed query builder. Times are epoch milliseconds. */
+/**
+ * The data model every SQL backend stores, as kysely table types (one shape on every backend;
+ * each backend's migrations create it with its own column types). Times are epoch milliseconds.
+ */
 export interface RunsTable {
   run_id: string;
   workflow_name: string;
@@ -44,7 +47,7 @@ export interface TaskAttemptsTable {
   finished_at: number;
 }
 
-export interface Database {
+export interface CloacinaDatabase {
   cloacina_runs: RunsTable;
   cloacina_task_runs: TaskRunsTable;
   cloacina_task_attempts: TaskAttemptsTable;

@@ -134,10 +134,19 @@ export function descendantsOf(wf: Workflow, taskId: string): string[] {
   return [...reachable(taskId, wf.children)];
 }
 
-/** Every ancestor of `taskId`, in the workflow's merge order. */
-export function ancestorsInOrder(wf: Workflow, taskId: string): string[] {
-  const ancestors = reachable(taskId, wf.dependencies);
-  return wf.order.filter((id) => ancestors.has(id));
+const ancestorCache = new WeakMap<Workflow, Map<string, readonly string[]>>();
+
+/** Every ancestor of `taskId`, in the workflow's merge order. Computed once per task. */
+export function ancestorsInOrder(wf: Workflow, taskId: string): readonly string[] {
+  let byTask = ancestorCache.get(wf);
+  if (!byTask) ancestorCache.set(wf, (byTask = new Map()));
+  let ancestors = byTask.get(taskId);
+  if (!ancestors) {
+    const set = reachable(taskId, wf.dependencies);
+    ancestors = set.size === 0 ? [] : wf.order.filter((id) => set.has(id));
+    byTask.set(taskId, ancestors);
+  }
+  return ancestors;
 }
 
 export function isWorkflow(value: unknown): value is Workflow {
