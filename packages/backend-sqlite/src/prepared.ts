@@ -51,5 +51,5 @@ function literal(value: unknown): string {
   if (value === null) return "NULL";
   if (typeof value === "number" && Number.isFinite(value)) return String(value);
   if (typeof value === "string") return `'${value.replaceAll("'", "''")}'`;
-  throw new Error(`Cannot inline the constant ${String(value)} into a prepared statement`);
+  throw new Error(`Cannot inline a constant of type ${typeof value} into a prepared statement`);
 }
