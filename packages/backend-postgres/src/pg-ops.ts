@@ -1,0 +1,187 @@
+import type { AsyncOpRunner, HeldAttempt, StoreOpName, StoreOps } from "@cloacina/engine";
+import { type Kysely, type RawBuilder, sql } from "kysely";
+
+type Ops = { [K in StoreOpName]: (args: StoreOps[K]["args"]) => Promise<StoreOps[K]["result"]> };
+
+/**
+ * The engine's batch operations on PostgreSQL, one statement each whatever the batch size:
+ * batches travel as parallel arrays and are joined with `unnest`. Written with kysely's `sql`
+ * tag (bulk UPDATE … FROM unnest has no builder form); identifiers go through `sql.table`.
+ */
+export function pgOpRunner(db: Kysely<any>, schema: string): AsyncOpRunner {
+  const runs = sql.table(`${schema}.cloacina_runs`);
+  const tasks = sql.table(`${schema}.cloacina_task_runs`);
+  const attempts = sql.table(`${schema}.cloacina_task_attempts`);
+  const rows = async <R>(query: RawBuilder<R>) => (await query.execute(db)).rows;
+  const texts = (list: readonly string[]) => sql`${list}::text[]`;
+  const ints = (list: readonly number[]) => sql`${list}::int[]`;
+  const int8s = (list: readonly number[]) => sql`${list}::int8[]`;
+  const perRun = (list: { run_id: string }[]) => {
+    const counts = new Map<string, number>();
+    for (const { run_id } of list) counts.set(run_id, (counts.get(run_id) ?? 0) + 1);
+    return counts;
+  };
+  const held = (list: { run_id: string; task_id: string; attempt: number }[]): HeldAttempt[] =>
+    list.map((r) => ({ runId: r.run_id, taskId: r.task_id, attempt: r.attempt }));
+
+  const ops: Ops = {
+    insertRuns: async ({ runs: list, now }) => {
+      await sql`
+        insert into ${runs} (run_id, workflow_name, workflow_version, status, input, unfinished, created_at)
+        select r.id, r.name, r.version, 'Running', r.input, r.n, ${now}
+        from unnest(${texts(list.map((r) => r.runId))}, ${texts(list.map((r) => r.workflowName))},
+                    ${texts(list.map((r) => r.workflowVersion))}, ${texts(list.map((r) => r.input))},
+                    ${ints(list.map((r) => r.tasks.length))}) as r(id, name, version, input, n)`.execute(db);
+      const all = list.flatMap((r) => r.tasks.map((t) => ({ ...t, runId: r.runId, version: r.workflowVersion })));
+      await sql`
+        insert into ${tasks} (run_id, task_id, position, workflow_version, status, max_attempts, pending_deps, available_at)
+        select t.run_id, t.task_id, t.position, t.version, case when t.deps = 0 then 'Ready' else 'Pending' end,
+               t.max_attempts, t.deps, ${now}
+        from unnest(${texts(all.map((t) => t.runId))}, ${texts(all.map((t) => t.taskId))},
+                    ${ints(all.map((t) => t.position))}, ${texts(all.map((t) => t.version))},
+                    ${ints(all.map((t) => t.maxAttempts))}, ${ints(all.map((t) => t.pendingDependencies))})
+             as t(run_id, task_id, position, version, max_attempts, deps)`.execute(db);
+    },
+    finishTasks: async ({ owner, now, tasks: list }) =>
+      held(
+        await rows<{ run_id: string; task_id: string; attempt: number }>(sql`
+          update ${tasks} t
+          set status = u.status, output = u.output, error = u.error, finished_at = ${now},
+              lease_owner = null, lease_expires_at = null
+          from unnest(${texts(list.map((x) => x.runId))}, ${texts(list.map((x) => x.taskId))},
+                      ${ints(list.map((x) => x.attempt))}, ${texts(list.map((x) => x.status))},
+                      ${sql`${list.map((x) => x.output)}::text[]`}, ${sql`${list.map((x) => x.error)}::text[]`})
+               as u(run_id, task_id, attempt, status, output, error)
+          where t.run_id = u.run_id and t.task_id = u.task_id and t.attempt = u.attempt
+            and t.status = 'Running' and t.lease_owner = ${owner}
+          returning t.run_id, t.task_id, t.attempt`),
+      ),
+    retryTasks: async ({ owner, tasks: list }) =>
+      held(
+        await rows<{ run_id: string; task_id: string; attempt: number }>(sql`
+          update ${tasks} t
+          set status = 'Ready', available_at = u.available_at, error = u.error, lease_owner = null, lease_expires_at = null
+          from unnest(${texts(list.map((x) => x.runId))}, ${texts(list.map((x) => x.taskId))},
+                      ${ints(list.map((x) => x.attempt))}, ${texts(list.map((x) => x.error))},
+                      ${int8s(list.map((x) => x.availableAt))}) as u(run_id, task_id, attempt, error, available_at)
+          where t.run_id = u.run_id and t.task_id = u.task_id and t.attempt = u.attempt
+            and t.status = 'Running' and t.lease_owner = ${owner}
+          returning t.run_id, t.task_id, t.attempt`),
+      ),
+    insertAttempts: async ({ now, attempts: list }) => {
+      await sql`
+        insert into ${attempts} (run_id, task_id, attempt, status, error, finished_at)
+        select a.run_id, a.task_id, a.attempt, a.status, a.error, ${now}
+        from unnest(${texts(list.map((x) => x.runId))}, ${texts(list.map((x) => x.taskId))},
+                    ${ints(list.map((x) => x.attempt))}, ${texts(list.map((x) => x.status))},
+                    ${texts(list.map((x) => x.error))}) as a(run_id, task_id, attempt, status, error)
+        on conflict do nothing`.execute(db);
+    },
+    releaseTasks: async ({ now, tasks: list }) => {
+      // Row locks serialise two parents releasing one child; the WHERE is re-checked on the
+      // latest row, so exactly one of them sees the count reach zero.
+      await sql`
+        update ${tasks} t
+        set pending_deps = t.pending_deps - u.n,
+            status = case when t.pending_deps = u.n then 'Ready' else t.status end,
+            available_at = case when t.pending_deps = u.n then ${now} else t.available_at end
+        from unnest(${texts(list.map((x) => x.runId))}, ${texts(list.map((x) => x.taskId))},
+                    ${ints(list.map((x) => x.count))}) as u(run_id, task_id, n)
+        where t.run_id = u.run_id and t.task_id = u.task_id and t.status = 'Pending'`.execute(db);
+    },
+    skipTasks: async ({ now, tasks: list }) =>
+      perRun(
+        await rows<{ run_id: string }>(sql`
+          update ${tasks} t set status = 'Skipped', finished_at = ${now}
+          from unnest(${texts(list.map((x) => x.runId))}, ${texts(list.map((x) => x.taskId))}) as u(run_id, task_id)
+          where t.run_id = u.run_id and t.task_id = u.task_id and t.status = 'Pending'
+          returning t.run_id`),
+      ),
+    requestCancels: async ({ runIds }) =>
+      (
+        await rows<{ run_id: string }>(sql`
+          update ${runs} set cancel_requested = 1
+          where run_id = any(${texts(runIds)}) and status = 'Running'
+          returning run_id`)
+      ).map((r) => r.run_id),
+    cancelWaiting: async ({ runIds, now }) =>
+      perRun(
+        await rows<{ run_id: string }>(sql`
+          update ${tasks} set status = 'Cancelled', finished_at = ${now}
+          where run_id = any(${texts(runIds)}) and status in ('Pending', 'Ready')
+          returning run_id`),
+      ),
+    countDown: async ({ runs: list }) =>
+      (
+        await rows<{ run_id: string; unfinished: number; failed: number; cancel_requested: number; status: string }>(sql`
+          update ${runs} r set unfinished = r.unfinished - u.finished, failed = r.failed + u.failed
+          from unnest(${texts(list.map((x) => x.runId))}, ${ints(list.map((x) => x.finished))},
+                      ${ints(list.map((x) => x.failed))}) as u(run_id, finished, failed)
+          where r.run_id = u.run_id
+          returning r.run_id, r.unfinished, r.failed, r.cancel_requested, r.status`)
+      ).map((r) => ({
+        runId: r.run_id,
+        unfinished: r.unfinished,
+        failed: r.failed,
+        cancelRequested: r.cancel_requested === 1,
+        status: r.status,
+      })),
+    finishRuns: async ({ runs: list, now }) => {
+      await sql`
+        update ${runs} r set status = u.status, finished_at = ${now}
+        from unnest(${texts(list.map((x) => x.runId))}, ${texts(list.map((x) => x.status))}) as u(run_id, status)
+        where r.run_id = u.run_id and r.status = 'Running'`.execute(db);
+    },
+    claim: async ({ owner, now, leaseExpiresAt, versions, limit }) =>
+      (
+        await rows<{
+          run_id: string;
+          task_id: string;
+          workflow_version: string;
+          attempt: number;
+          max_attempts: number;
+          recoveries: number;
+        }>(sql`
+          update ${tasks} t
+          set status = 'Running', attempt = t.attempt + 1, lease_owner = ${owner},
+              lease_expires_at = ${leaseExpiresAt}, started_at = coalesce(t.started_at, ${now})
+          from (
+            select run_id, task_id from ${tasks}
+            where status = 'Ready' and available_at <= ${now} and workflow_version = any(${texts(versions)})
+            order by available_at, run_id, task_id
+            limit ${limit}
+            for update skip locked
+          ) c
+          where t.run_id = c.run_id and t.task_id = c.task_id
+          returning t.run_id, t.task_id, t.workflow_version, t.attempt, t.max_attempts, t.recoveries`)
+      ).map((r) => ({
+        runId: r.run_id,
+        taskId: r.task_id,
+        workflowVersion: r.workflow_version,
+        attempt: r.attempt,
+        maxAttempts: r.max_attempts,
+        recoveries: r.recoveries,
+      })),
+    nextAvailableAt: async ({ now, versions }) =>
+      (
+        await rows<{ at: number | null }>(sql`
+          select min(available_at) as at from ${tasks}
+          where status = 'Ready' and available_at > ${now} and workflow_version = any(${texts(versions)})`)
+      )[0]?.at ?? null,
+    recoverLeases: async ({ now, deadOwners }) =>
+      (
+        await rows<{ run_id: string }>(sql`
+          update ${tasks}
+          set status = 'Ready', recoveries = recoveries + 1, lease_owner = null, lease_expires_at = null,
+              available_at = ${now}
+          where status = 'Running' and (lease_expires_at < ${now} or lease_owner = any(${texts(deadOwners)}))
+          returning run_id`)
+      ).map((r) => ({ runId: r.run_id })),
+    cancelRequested: async ({ runIds }) =>
+      (
+        await rows<{ run_id: string }>(sql`
+          select run_id from ${runs} where run_id = any(${texts(runIds)}) and cancel_requested = 1`)
+      ).map((r) => r.run_id),
+  };
+  return (op, args) => ops[op](args);
+}

@@ -1,0 +1,227 @@
+import {
+  type AttemptRecord,
+  type CloacinaDatabase,
+  type Plan,
+  recoverLeasesPlan,
+  redactUrls,
+  type RunRecord,
+  type RunStatus,
+  type RunSummary,
+  runPlanAsync,
+  type StepRequest,
+  type StepResult,
+  stepPlan,
+  type Store,
+  type StoreEvent,
+  type StoredError,
+  type TaskRecord,
+  type TaskStatus,
+} from "@cloacina/engine";
+import { Kysely, PostgresDialect, sql } from "kysely";
+import pg from "pg";
+import { migrateSchema } from "./migrations.js";
+import { Notifier } from "./notifier.js";
+import { pgOpRunner } from "./pg-ops.js";
+import type { PostgresConfig } from "./url.js";
+
+/** int8 columns (epoch-ms times) come back as numbers, for this pool only (no global parser). */
+const types = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+/** Errors worth retrying the whole transaction for: deadlock, serialization failure. */
+const RETRYABLE = new Set(["40P01", "40001"]);
+
+/**
+ * The PostgreSQL store: one `pg.Pool` per executor, the engine's step plan run inside one
+ * transaction per step, and LISTEN/NOTIFY so that workers in other processes wake at once.
+ */
+export class PostgresStore implements Store {
+  readonly #config: PostgresConfig;
+  readonly #pool: pg.Pool;
+  readonly #db: Kysely<CloacinaDatabase>;
+  readonly #channel: string;
+  #notifier: Notifier | undefined;
+
+  constructor(config: PostgresConfig, onError: (error: unknown) => void = () => {}) {
+    this.#config = config;
+    this.#pool = new pg.Pool({ ...config.pool, types });
+    // An idle client whose server went away emits here; without a listener it would crash the
+    // process. The pool drops it and opens a new one on demand.
+    this.#pool.on("error", (error) => onError(new Error(redactUrls(`PostgreSQL pool: ${error.message}`))));
+    this.#db = new Kysely<CloacinaDatabase>({ dialect: new PostgresDialect({ pool: this.#pool }) }).withSchema(
+      config.schema,
+    );
+    this.#channel = `cloacina_${config.schema}`;
+  }
+
+  async migrate(): Promise<void> {
+    await migrateSchema(this.#db, this.#config.schema);
+  }
+
+  async step(request: StepRequest): Promise<StepResult> {
+    return this.#transaction(() => stepPlan(request), (result) => notices(request, result));
+  }
+
+  async recoverLeases(now: number, deadOwners: readonly string[]): Promise<number> {
+    return this.#transaction(() => recoverLeasesPlan(now, deadOwners), (n) => (n > 0 ? ["ready:"] : []));
+  }
+
+  /**
+   * Runs a plan in one transaction; `notify` names the notices to send, which PostgreSQL delivers
+   * only if the transaction commits. Deadlocks and serialization failures are retried.
+   */
+  async #transaction<T>(plan: () => Plan<T>, notify: (result: T) => string[]): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#db.transaction().execute(async (trx) => {
+          const result = await runPlanAsync(plan(), pgOpRunner(trx, this.#config.schema));
+          const payloads = notify(result);
+          if (payloads.length > 0) {
+            await sql`select pg_notify(${this.#channel}, p) from unnest(${payloads}::text[]) as p`.execute(trx);
+          }
+          return result;
+        });
+      } catch (error) {
+        if (attempt < 5 && RETRYABLE.has((error as { code?: string }).code ?? "")) continue;
+        throw error;
+      }
+    }
+  }
+
+  async listen(onEvent: (event: StoreEvent) => void): Promise<() => Promise<void>> {
+    const notifier = new Notifier(this.#config.pool, this.#channel, onEvent);
+    this.#notifier = notifier;
+    await notifier.start();
+    return () => notifier.stop();
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.#db);
+  }
+
+  async renewLeases(owner: string, expiresAt: number): Promise<void> {
+    await this.#db
+      .updateTable("cloacina_task_runs")
+      .set({ lease_expires_at: expiresAt })
+      .where("status", "=", "Running")
+      .where("lease_owner", "=", owner)
+      .execute();
+  }
+
+  async leaseOwners(): Promise<string[]> {
+    const rows = await this.#db
+      .selectFrom("cloacina_task_runs")
+      .select("lease_owner")
+      .distinct()
+      .where("status", "=", "Running")
+      .execute();
+    return rows.flatMap((r) => (r.lease_owner === null ? [] : [r.lease_owner]));
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    const row = await this.#db.selectFrom("cloacina_runs").selectAll().where("run_id", "=", runId).executeTakeFirst();
+    return (
+      row && {
+        runId: row.run_id,
+        workflowName: row.workflow_name,
+        workflowVersion: row.workflow_version,
+        status: row.status as RunStatus,
+        input: row.input,
+        cancelRequested: row.cancel_requested === 1,
+        createdAt: row.created_at,
+        finishedAt: row.finished_at,
+      }
+    );
+  }
+
+  async getTasks(runId: string): Promise<TaskRecord[]> {
+    const rows = await this.#db
+      .selectFrom("cloacina_task_runs")
+      .selectAll()
+      .where("run_id", "=", runId)
+      .orderBy("position")
+      .execute();
+    return rows.map((row) => ({
+      taskId: row.task_id,
+      status: row.status as TaskStatus,
+      attempt: row.attempt,
+      maxAttempts: row.max_attempts,
+      recoveries: row.recoveries,
+      output: row.output,
+      error: row.error === null ? null : (JSON.parse(row.error) as StoredError),
+      startedAt: row.started_at,
+      finishedAt: row.finished_at,
+    }));
+  }
+
+  async getAttempts(runId: string): Promise<AttemptRecord[]> {
+    const rows = await this.#db
+      .selectFrom("cloacina_task_attempts")
+      .selectAll()
+      .where("run_id", "=", runId)
+      .orderBy("task_id")
+      .orderBy("attempt")
+      .execute();
+    return rows.map((r) => ({
+      taskId: r.task_id,
+      attempt: r.attempt,
+      status: r.status as AttemptRecord["status"],
+      error: JSON.parse(r.error) as StoredError,
+      finishedAt: r.finished_at,
+    }));
+  }
+
+  async loadRunStates(runIds: readonly string[]): Promise<Map<string, { input: string; outputs: Map<string, string> }>> {
+    const states = new Map<string, { input: string; outputs: Map<string, string> }>();
+    if (runIds.length === 0) return states;
+    const runs = await this.#db
+      .selectFrom("cloacina_runs")
+      .select(["run_id", "input"])
+      .where("run_id", "in", [...runIds])
+      .execute();
+    for (const row of runs) states.set(row.run_id, { input: row.input, outputs: new Map() });
+    const outputs = await this.#db
+      .selectFrom("cloacina_task_runs")
+      .select(["run_id", "task_id", "output"])
+      .where("run_id", "in", [...runIds])
+      .where("status", "=", "Completed")
+      .execute();
+    for (const row of outputs) if (row.output !== null) states.get(row.run_id)?.outputs.set(row.task_id, row.output);
+    return states;
+  }
+
+  async unfinishedRuns(): Promise<RunSummary[]> {
+    const rows = await this.#db
+      .selectFrom("cloacina_runs")
+      .select(["run_id", "workflow_name", "workflow_version", "status"])
+      .where("status", "=", "Running")
+      .orderBy("created_at")
+      .execute();
+    return rows.map((r) => ({
+      runId: r.run_id,
+      workflowName: r.workflow_name,
+      workflowVersion: r.workflow_version,
+      status: r.status as RunStatus,
+    }));
+  }
+
+  async close(): Promise<void> {
+    await this.#notifier?.stop();
+    await this.#db.destroy();
+  }
+}
+
+/**
+ * What other processes need to hear about a step: tasks became ready that this worker left
+ * (it claimed as many as it could take), runs that finished, runs that were cancelled.
+ */
+function notices(request: StepRequest, result: StepResult): string[] {
+  const payloads: string[] = [];
+  const mayHaveReleased = request.newRuns.length > 0 || request.outcomes.some((o) => o.kind !== "cancelled");
+  if (mayHaveReleased && result.claimed.length >= request.claim.limit) payloads.push(`ready:${request.owner}`);
+  for (const { runId, status } of result.finishedRuns) payloads.push(`finished:${status}:${runId}`);
+  for (const runId of request.cancelRuns) payloads.push(`cancelled:${runId}`);
+  return payloads;
+}

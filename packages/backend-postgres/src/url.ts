@@ -1,0 +1,86 @@
+import { DatabaseUrlError, redactUrls } from "@cloacina/engine";
+import type { PoolConfig } from "pg";
+import { z } from "zod";
+
+export const POSTGRES_URL_FORMS = [
+  "postgres://user:password@host:5432/database   (postgresql:// works too; host is required)",
+  "query parameters, all optional:",
+  "  sslmode=disable|require|no-verify|verify-ca|verify-full   TLS (default: disable)",
+  "  max=10                  pool size per executor (1-1000)",
+  "  connect_timeout=10      seconds to wait for a connection",
+  "  application_name=name   shown in pg_stat_activity",
+  "  schema=name             tenant schema for Cloacina's tables (default: public)",
+] as const;
+
+/** Lower-case identifier, as PostgreSQL folds unquoted names: no quoting games, no injection. */
+const schemaName = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_]{0,62}$/, "a schema name is 1-63 characters: lower-case letters, digits and _, not starting with a digit")
+  .refine((s) => !s.startsWith("pg_"), "schema names starting with pg_ are reserved by PostgreSQL");
+
+const querySchema = z.strictObject({
+  sslmode: z.enum(["disable", "require", "no-verify", "verify-ca", "verify-full"]).default("disable"),
+  max: z.coerce.number().int().min(1).max(1000).default(10),
+  connect_timeout: z.coerce.number().int().min(1).max(3600).default(10),
+  application_name: z.string().max(63).default("cloacina"),
+  schema: schemaName.default("public"),
+});
+
+export interface PostgresConfig {
+  pool: PoolConfig;
+  schema: string;
+  /** The URL with its password masked, for messages. */
+  display: string;
+}
+
+/** Parses and validates a PostgreSQL URL, or throws INVALID_DATABASE_URL with the accepted form. */
+export function parsePostgresUrl(url: string): PostgresConfig {
+  const display = redactUrls(String(url));
+  const problem = (why: string) =>
+    new DatabaseUrlError(
+      "INVALID_DATABASE_URL",
+      `Invalid PostgreSQL URL "${display}": ${why}.\nAccepted form:\n  ${POSTGRES_URL_FORMS.join("\n  ")}`,
+      { details: { accepted: [...POSTGRES_URL_FORMS] } },
+    );
+  if (typeof url !== "string" || !/^postgres(ql)?:\/\//i.test(url)) throw problem('it must start with "postgres://" or "postgresql://"');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw problem("it is not a well-formed URL");
+  }
+  if (parsed.hostname === "") throw problem("it names no host");
+  if (parsed.hash !== "") throw problem('a "#" fragment is not allowed');
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ""));
+  if (database.includes("/")) throw problem("the path must be just the database name");
+  const params = querySchema.safeParse(Object.fromEntries(parsed.searchParams));
+  if (!params.success) throw problem(z.prettifyError(params.error).replace(/\n/g, " "));
+  const q = params.data;
+  const pool: PoolConfig = {
+    host: parsed.hostname.replace(/^\[(.*)\]$/, "$1"),
+    port: parsed.port === "" ? 5432 : Number(parsed.port),
+    max: q.max,
+    connectionTimeoutMillis: q.connect_timeout * 1000,
+    application_name: q.application_name,
+    ssl: tls(q.sslmode),
+  };
+  if (parsed.username !== "") pool.user = decodeURIComponent(parsed.username);
+  if (parsed.password !== "") pool.password = decodeURIComponent(parsed.password);
+  if (database !== "") pool.database = database;
+  return { pool, schema: q.schema, display };
+}
+
+function tls(mode: z.output<typeof querySchema>["sslmode"]): PoolConfig["ssl"] {
+  switch (mode) {
+    case "disable":
+      return false;
+    case "require":
+    case "no-verify":
+      // libpq's "require": encrypted, certificate not checked.
+      return { rejectUnauthorized: false };
+    case "verify-ca":
+      return { rejectUnauthorized: true, checkServerIdentity: () => undefined };
+    case "verify-full":
+      return { rejectUnauthorized: true };
+  }
+}
