@@ -51,7 +51,12 @@ export async function runAttempt(input: AttemptInput): Promise<TaskOutcome> {
     const outputs = input.state.outputs;
     const context = mergeContext(
       input.state.input,
-      ancestorsInOrder(wf, task.taskId).map((id) => outputs.get(id) ?? EMPTY_CONTEXT),
+      ancestorsInOrder(wf, task.taskId).map((id) => {
+        const output = outputs.get(id);
+        // Every ancestor of a claimed task has completed, so its output is stored.
+        if (output === undefined) throw new ExecutorError("STORE_FAILURE", `The output of "${id}" is missing.`);
+        return output;
+      }),
     );
     const info: TaskRunInfo = {
       signal: input.controller.signal,

@@ -2,7 +2,7 @@ import { ExecutorError, TaskCancelledError } from "../errors.js";
 import type { Registry } from "../registry/registry.js";
 import type { ClaimedTask, NewRun, StepResult, Store, TaskOutcome } from "../store/store.js";
 import type { FinalRunStatus } from "../types.js";
-import type { Workflow } from "../workflow/workflow.js";
+import { ancestorsInOrder, type Workflow } from "../workflow/workflow.js";
 import { runAttempt } from "./attempt.js";
 
 export interface RuntimeOptions {
@@ -288,15 +288,21 @@ export class Runtime {
     return this.#versionCache;
   }
 
-  async #startAll(claimed: ClaimedTask[], versions: Map<string, Workflow>): Promise<void> {
+  async #startAll(claimed: ClaimedTask[], byVersion: Map<string, Workflow>): Promise<void> {
     if (claimed.length === 0) return;
-    const missing = [...new Set(claimed.filter((c) => !this.#runs.has(c.runId)).map((c) => c.runId))];
-    if (missing.length > 0) {
-      // Resumed runs, or runs another process started: one query for the whole batch.
-      const states = await this.#o.store.loadRunStates(missing);
+    // A task needs the outputs of all its ancestors. Ours are cached; ones another process wrote
+    // (or that were written before a restart) are read: one query for the whole batch.
+    const stale = new Set<string>();
+    for (const task of claimed) {
+      const state = this.#runs.get(task.runId);
+      const wf = byVersion.get(task.workflowVersion);
+      if (!state || (wf && ancestorsInOrder(wf, task.taskId).some((id) => !state.outputs.has(id)))) stale.add(task.runId);
+    }
+    if (stale.size > 0) {
+      const states = await this.#o.store.loadRunStates([...stale]);
       for (const [runId, state] of states) this.#runs.set(runId, state);
     }
-    for (const task of claimed) this.#start(task, versions.get(task.workflowVersion));
+    for (const task of claimed) this.#start(task, byVersion.get(task.workflowVersion));
   }
 
   #start(task: ClaimedTask, wf: Workflow | undefined): void {

@@ -1,0 +1,101 @@
+import { createExecutor } from "@cloacina/backend-postgres";
+import { resetRegistry } from "@cloacina/engine";
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, test } from "vitest";
+import { dropSchema, freshSchema, skipPostgres } from "./pg-test-db.js";
+import { readLog, startWorker, stopWorker } from "./workers.js";
+
+resetRegistry();
+const { chain, waitForCancel, wide, WIDTH } = await import("./fixtures/workflows.js");
+
+describe.skipIf(skipPostgres)("several worker processes share one PostgreSQL database", () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function setup() {
+    const { schema, url } = freshSchema("mp");
+    const dir = mkdtempSync(path.join(tmpdir(), "cloacina-mp-"));
+    const log = path.join(dir, "tasks.log");
+    cleanups.push(async () => {
+      rmSync(dir, { recursive: true, force: true });
+      await dropSchema(schema);
+    });
+    // A client that only submits and watches runs: the workers do the work.
+    const client = await createExecutor(url, { runTasks: false });
+    cleanups.push(() => client.close());
+    const workers: ChildProcess[] = [];
+    const worker = async (env: Record<string, string> = {}) => {
+      const child = await startWorker({ DB_URL: url, TASK_LOG: log, ...env });
+      workers.push(child);
+      return child;
+    };
+    cleanups.push(async () => {
+      await Promise.all(workers.map((w) => stopWorker(w, "SIGKILL")));
+    });
+    return { client, worker, log };
+  }
+
+  test("4 workers drain a 1 → 2,000 → 1 workflow: every task runs exactly once, all 4 do work", async () => {
+    const { client, worker, log } = await setup();
+    const workers = await Promise.all([1, 2, 3, 4].map(() => worker()));
+    const handle = await client.start(wide, {});
+    // result() is woken by the workers' NOTIFY: this process runs no task.
+    const result = await handle.result();
+    expect(result.status).toBe("Completed");
+    expect(result.finalContext.sum).toBe(0 + 500 + 1000 + 1500);
+
+    const lines = readLog(log);
+    const runsPerTask = new Map<string, number>();
+    for (const { task } of lines) runsPerTask.set(task, (runsPerTask.get(task) ?? 0) + 1);
+    expect(runsPerTask.size).toBe(WIDTH + 2);
+    expect([...runsPerTask.values()].every((n) => n === 1)).toBe(true);
+    const perWorker = new Map<string, number>();
+    for (const { pid } of lines) perWorker.set(pid, (perWorker.get(pid) ?? 0) + 1);
+    expect(new Set(perWorker.keys())).toEqual(new Set(workers.map((w) => String(w.pid))));
+    for (const n of perWorker.values()) expect(n).toBeGreaterThan(0);
+  }, 120_000);
+
+  test("a worker killed with SIGKILL mid-run: another finishes the run, completed tasks are not re-run", async () => {
+    const { client, worker, log } = await setup();
+    const doomed = await worker({ HANG_AT_B: "1", LEASE_MS: "1000" });
+    const handle = await client.start(chain, { from: "client" });
+    const deadline = Date.now() + 20_000;
+    while (!readLog(log).some((l) => l.task === "mp.chain.b")) {
+      if (Date.now() > deadline) throw new Error("the first worker never reached task b");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await stopWorker(doomed, "SIGKILL");
+    const survivor = await worker({ LEASE_MS: "1000" });
+    const result = await handle.result();
+    expect(result.status).toBe("Completed");
+    expect(result.finalContext).toEqual({ from: "client", a: 1, at: new Date("2024-05-06T07:08:09Z"), b: 2, c: 20, sawDate: true });
+    expect(readLog(log)).toEqual([
+      { task: "mp.chain.a", pid: String(doomed.pid) },
+      { task: "mp.chain.b", pid: String(doomed.pid) },
+      { task: "mp.chain.b", pid: String(survivor.pid) },
+      { task: "mp.chain.c", pid: String(survivor.pid) },
+    ]);
+    expect(result.tasks.map((t) => t.attempts)).toEqual([1, 2, 1]);
+  }, 60_000);
+
+  test("cancel() from another process aborts the running task's signal; the run ends Cancelled", async () => {
+    const { client, worker, log } = await setup();
+    await worker();
+    const handle = await client.start(waitForCancel, {});
+    const deadline = Date.now() + 20_000;
+    while (!readLog(log).some((l) => l.task === "mp.wait.task")) {
+      if (Date.now() > deadline) throw new Error("the task never started");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await handle.cancel();
+    const result = await handle.result();
+    expect(result.status).toBe("Cancelled");
+    expect(result.tasks[0]?.status).toBe("Cancelled");
+    expect(readLog(log).map((l) => l.task)).toEqual(["mp.wait.task", "aborted:TASK_CANCELLED"]);
+  }, 60_000);
+});
