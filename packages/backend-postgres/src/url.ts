@@ -3,7 +3,7 @@ import type { PoolConfig } from "pg";
 import { z } from "zod";
 
 export const POSTGRES_URL_FORMS = [
-  "postgres://user:password@host:5432/database   (postgresql:// works too; host is required)",
+  "postgres://USER@HOST:5432/DATABASE   (postgresql:// works too; HOST is required; a password goes USER:PASSWORD@HOST)",
   "query parameters, all optional:",
   "  sslmode=disable|require|no-verify|verify-ca|verify-full   TLS (default: disable)",
   "  max=10                  pool size per executor (1-1000)",

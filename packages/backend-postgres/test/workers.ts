@@ -13,7 +13,7 @@ export async function startWorker(env: Record<string, string>): Promise<ChildPro
   );
   await new Promise<void>((resolve, reject) => {
     let out = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
+    child.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString();
       if (out.includes("ready\n")) resolve();
     });

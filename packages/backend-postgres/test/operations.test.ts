@@ -1,0 +1,84 @@
+import { createExecutor, migrate, parsePostgresUrl, PostgresStore } from "@cloacina/backend-postgres";
+import { resetRegistry, task, workflow } from "@cloacina/engine";
+import { afterEach, describe, expect, test } from "vitest";
+import { admin, dropSchema, freshSchema, skipPostgres, TEST_URL } from "./pg-test-db.js";
+
+resetRegistry();
+const { slowChain } = await import("./fixtures/workflows.js");
+
+describe.skipIf(skipPostgres)("PostgreSQL operations", () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  const tenant = (prefix: string) => {
+    const t = freshSchema(prefix);
+    cleanups.push(() => dropSchema(t.schema));
+    return t;
+  };
+
+  test("two tenants (schemas) on one database never see each other's runs", async () => {
+    const hello = workflow({ name: "tenant.hello", tasks: [task({ id: "tenant.hello" }, () => ({ hi: 1 }))] });
+    const a = await createExecutor(tenant("ta").url);
+    const b = await createExecutor(tenant("tb").url);
+    cleanups.push(() => a.close(), () => b.close());
+    const inA = await a.execute(hello, { tenant: "a" });
+    expect(inA.status).toBe("Completed");
+    await expect(b.get(inA.executionId)).rejects.toMatchObject({ code: "RUN_NOT_FOUND" });
+    expect((await (await a.get(inA.executionId)).result()).finalContext).toEqual({ tenant: "a", hi: 1 });
+  });
+
+  test("migrations run on open and are safe when several processes open at once", async () => {
+    const { schema, url } = tenant("mig");
+    await Promise.all(Array.from({ length: 6 }, () => migrate(url)));
+    const applied = await admin<{ name: string }>(`select name from "${schema}".cloacina_migrations`);
+    expect(applied.map((r) => r.name)).toEqual(["0001_initial"]);
+    const tables = await admin<{ table_name: string }>(
+      "select table_name from information_schema.tables where table_schema = $1 and table_name like 'cloacina\\_%' order by 1",
+      [schema],
+    );
+    expect(tables.map((t) => t.table_name)).toEqual([
+      "cloacina_migrations",
+      "cloacina_migrations_lock",
+      "cloacina_runs",
+      "cloacina_task_attempts",
+      "cloacina_task_runs",
+    ]);
+  });
+
+  test("health() is a round trip to the database", async () => {
+    const executor = await createExecutor(tenant("health").url);
+    cleanups.push(() => executor.close());
+    const health = await executor.health();
+    expect(health.ok).toBe(true);
+    expect(health.latencyMs).toBeGreaterThanOrEqual(0);
+  });
+
+  test("a run survives its database connections being terminated mid-run", async () => {
+    const name = `cloacina-kill-${Date.now()}`;
+    const executor = await createExecutor(`${tenant("kill").url}&application_name=${name}`, { onError: () => {} });
+    cleanups.push(() => executor.close());
+    const handle = await executor.start(slowChain, {});
+    await new Promise((r) => setTimeout(r, 350)); // a couple of tasks in
+    const killed = await admin<{ pid: number }>(
+      "select pg_terminate_backend(pid) as pid from pg_stat_activity where application_name = $1",
+      [name],
+    );
+    expect(killed.length).toBeGreaterThan(0); // the pool's connections and the LISTEN connection
+    const result = await handle.result();
+    expect(result.status).toBe("Completed");
+    expect(result.finalContext).toEqual({ n: 6 });
+    expect((await executor.health()).ok).toBe(true);
+  }, 60_000);
+
+  test("sslmode=require really asks for TLS (this server has TLS off, so it is refused)", async () => {
+    const ssl = (await admin<{ ssl: string }>("show ssl"))[0]?.ssl;
+    const store = new PostgresStore(parsePostgresUrl(`${TEST_URL}?sslmode=require&connect_timeout=5`));
+    try {
+      if (ssl === "on") await expect(store.ping()).resolves.toBeUndefined();
+      else await expect(store.ping()).rejects.toThrow(/does not support SSL/);
+    } finally {
+      await store.close();
+    }
+  });
+});

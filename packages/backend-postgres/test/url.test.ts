@@ -1,0 +1,55 @@
+import { parsePostgresUrl } from "@cloacina/backend-postgres";
+import { describe, expect, test } from "vitest";
+
+describe("PostgreSQL URLs are required and validated", () => {
+  test("a full URL becomes a pool config", () => {
+    const config = parsePostgresUrl(
+      "postgresql://app:s%40cret@db.example:6543/prod?sslmode=verify-full&max=20&connect_timeout=3&application_name=etl&schema=tenant_a",
+    );
+    expect(config.schema).toBe("tenant_a");
+    expect(config.pool).toMatchObject({
+      host: "db.example",
+      port: 6543,
+      user: "app",
+      password: "s@cret",
+      database: "prod",
+      max: 20,
+      connectionTimeoutMillis: 3000,
+      application_name: "etl",
+      ssl: { rejectUnauthorized: true },
+    });
+    expect(config.display).not.toContain("s%40cret");
+  });
+
+  test("defaults: port 5432, pool of 10, no TLS, schema public", () => {
+    expect(parsePostgresUrl("postgres://localhost")).toMatchObject({
+      schema: "public",
+      pool: { host: "localhost", port: 5432, max: 10, ssl: false },
+    });
+    expect(parsePostgresUrl("postgres://h/db?sslmode=require").pool.ssl).toEqual({ rejectUnauthorized: false });
+  });
+
+  test.each([
+    ["no host", "postgres:///db"],
+    ["another scheme", "mysql://h/db"],
+    ["a typo in a parameter", "postgres://h/db?sslmod=require"],
+    ["an unknown sslmode", "postgres://h/db?sslmode=sometimes"],
+    ["a pool of 0", "postgres://h/db?max=0"],
+    ["a schema with a quote", "postgres://h/db?schema=a%22b"],
+    ["a schema with upper case", "postgres://h/db?schema=Tenant"],
+    ["an injection attempt", "postgres://h/db?schema=x;drop%20table%20y"],
+    ["a reserved schema", "postgres://h/db?schema=pg_catalog"],
+    ["a path with slashes", "postgres://h/db/extra"],
+  ])("%s is INVALID_DATABASE_URL with the accepted form, and no password", (_what, url) => {
+    const withPassword = url.replace("://", "://user:hunter2@");
+    let error: unknown;
+    try {
+      parsePostgresUrl(withPassword);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: "INVALID_DATABASE_URL" });
+    expect((error as Error).message).toContain("postgres://USER@HOST:5432/DATABASE");
+    expect((error as Error).message).not.toContain("hunter2");
+  });
+});
