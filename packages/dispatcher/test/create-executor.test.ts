@@ -41,9 +41,8 @@ describe("createExecutor(url) picks an installed backend by the URL's scheme", (
   test("a known scheme whose package is missing says which package to install, without the password", async () => {
     // A real dynamic import of a package that is not installed (the packaging test does the same
     // with postgres:// in a fresh project that has only the SQLite backend).
-    const backends = {
-      mysql: { packageName: "@cloacina/backend-mysql", load: () => import("@cloacina/backend-mysql" as string) },
-    };
+    const missing = "@cloacina/backend-mysql";
+    const backends = { mysql: { packageName: missing, load: () => import(missing) } };
     let error: unknown;
     try {
       await discoverBackend("mysql://app:hunter2@db.internal:3306/prod", backends);
