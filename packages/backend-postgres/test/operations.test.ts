@@ -82,3 +82,25 @@ describe.skipIf(skipPostgres)("PostgreSQL operations", () => {
     }
   });
 });
+
+describe.skipIf(skipPostgres)("the migrate command", () => {
+  test("cloacina-migrate-postgres <url> creates the tenant's tables; a bad URL exits 1 without the password", async () => {
+    const { execFile } = await import("node:child_process");
+    const { promisify } = await import("node:util");
+    const path = await import("node:path");
+    const run = promisify(execFile);
+    const cli = path.join(import.meta.dirname, "../src/migrate-cli.ts");
+    const args = (url: string) => ["--import", "tsx", "--conditions=@cloacina/source", cli, url];
+    const { schema, url } = freshSchema("cli");
+    try {
+      const { stdout } = await run(process.execPath, args(url));
+      expect(stdout).toContain("migrated");
+      expect(await admin(`select 1 from "${schema}".cloacina_runs limit 1`)).toEqual([]);
+      const failure = await run(process.execPath, args("postgres://u:hunter2@h/db?schema=Bad")).catch((e: unknown) => e);
+      expect(failure).toMatchObject({ code: 1, stderr: expect.stringContaining("INVALID_DATABASE_URL") });
+      expect((failure as { stderr: string }).stderr).not.toContain("hunter2");
+    } finally {
+      await dropSchema(schema);
+    }
+  }, 30_000);
+});
