@@ -1,4 +1,4 @@
-import { ExecutorError } from "@cloacina/engine";
+import { createTables, ExecutorError } from "@cloacina/engine";
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 
 /**
@@ -7,73 +7,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
  */
 function migrations(schema: string): Record<string, Migration> {
   return {
-    "0001_initial": {
-      async up(db: Kysely<any>) {
-        const s = db.schema.withSchema(schema);
-        await s
-          .createTable("cloacina_runs")
-          .addColumn("run_id", "text", (c) => c.primaryKey())
-          .addColumn("workflow_name", "text", (c) => c.notNull())
-          .addColumn("workflow_version", "text", (c) => c.notNull())
-          .addColumn("status", "text", (c) => c.notNull())
-          .addColumn("input", "text", (c) => c.notNull())
-          .addColumn("cancel_requested", "integer", (c) => c.notNull().defaultTo(0))
-          .addColumn("unfinished", "integer", (c) => c.notNull())
-          .addColumn("failed", "integer", (c) => c.notNull().defaultTo(0))
-          .addColumn("created_at", "bigint", (c) => c.notNull())
-          .addColumn("finished_at", "bigint")
-          .execute();
-        await s
-          .createIndex("cloacina_runs_unfinished")
-          .on("cloacina_runs")
-          .column("created_at")
-          .where(sql.ref("status"), "=", "Running")
-          .execute();
-        await s
-          .createTable("cloacina_task_runs")
-          .addColumn("run_id", "text", (c) => c.notNull())
-          .addColumn("task_id", "text", (c) => c.notNull())
-          .addColumn("position", "integer", (c) => c.notNull())
-          .addColumn("workflow_version", "text", (c) => c.notNull())
-          .addColumn("status", "text", (c) => c.notNull())
-          .addColumn("attempt", "integer", (c) => c.notNull().defaultTo(0))
-          .addColumn("max_attempts", "integer", (c) => c.notNull())
-          .addColumn("recoveries", "integer", (c) => c.notNull().defaultTo(0))
-          .addColumn("pending_deps", "integer", (c) => c.notNull())
-          .addColumn("available_at", "bigint", (c) => c.notNull())
-          .addColumn("lease_owner", "text")
-          .addColumn("lease_expires_at", "bigint")
-          .addColumn("output", "text")
-          .addColumn("error", "text")
-          .addColumn("started_at", "bigint")
-          .addColumn("finished_at", "bigint")
-          .addPrimaryKeyConstraint("cloacina_task_runs_pk", ["run_id", "task_id"])
-          .execute();
-        // Claims scan only Ready rows, oldest first (FOR UPDATE SKIP LOCKED on top).
-        await s
-          .createIndex("cloacina_task_runs_ready")
-          .on("cloacina_task_runs")
-          .columns(["available_at", "run_id", "task_id"])
-          .where(sql.ref("status"), "=", "Ready")
-          .execute();
-        await s
-          .createIndex("cloacina_task_runs_running")
-          .on("cloacina_task_runs")
-          .columns(["lease_owner", "lease_expires_at"])
-          .where(sql.ref("status"), "=", "Running")
-          .execute();
-        await s
-          .createTable("cloacina_task_attempts")
-          .addColumn("run_id", "text", (c) => c.notNull())
-          .addColumn("task_id", "text", (c) => c.notNull())
-          .addColumn("attempt", "integer", (c) => c.notNull())
-          .addColumn("status", "text", (c) => c.notNull())
-          .addColumn("error", "text", (c) => c.notNull())
-          .addColumn("finished_at", "bigint", (c) => c.notNull())
-          .addPrimaryKeyConstraint("cloacina_task_attempts_pk", ["run_id", "task_id", "attempt"])
-          .execute();
-      },
-    },
+    "0001_initial": { up: (db: Kysely<any>) => createTables(db, "bigint", schema) },
   };
 }
 

@@ -56,7 +56,8 @@ export class Notifier {
         () => this.#onEvent({ type: "reconnected" }),
         (error: unknown) => {
           this.#retryMs = Math.min(this.#retryMs * 2, 5000);
-          if (process.env.CLOACINA_DEBUG) console.error(redactUrls(`[cloacina] LISTEN reconnect failed: ${String(error)}`));
+          if (process.env.CLOACINA_DEBUG)
+            console.error(redactUrls(`[cloacina] LISTEN reconnect failed: ${String(error)}`));
           this.#scheduleReconnect();
         },
       );

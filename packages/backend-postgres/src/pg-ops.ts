@@ -113,7 +113,13 @@ export function pgOpRunner(db: Kysely<any>, schema: string): AsyncOpRunner {
       ),
     countDown: async ({ runs: list }) =>
       (
-        await rows<{ run_id: string; unfinished: number; failed: number; cancel_requested: number; status: string }>(sql`
+        await rows<{
+          run_id: string;
+          unfinished: number;
+          failed: number;
+          cancel_requested: number;
+          status: string;
+        }>(sql`
           update ${runs} r set unfinished = r.unfinished - u.finished, failed = r.failed + u.failed
           from unnest(${texts(list.map((x) => x.runId))}, ${ints(list.map((x) => x.finished))},
                       ${ints(list.map((x) => x.failed))}) as u(run_id, finished, failed)

@@ -5,7 +5,6 @@ import {
   recoverLeasesPlan,
   redactUrls,
   type RunRecord,
-  type RunStatus,
   type RunSummary,
   runPlanAsync,
   type StepRequest,
@@ -13,9 +12,11 @@ import {
   stepPlan,
   type Store,
   type StoreEvent,
-  type StoredError,
   type TaskRecord,
-  type TaskStatus,
+  toAttemptRecord,
+  toRunRecord,
+  toRunSummary,
+  toTaskRecord,
 } from "@cloacina/engine";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
@@ -27,7 +28,9 @@ import type { PostgresConfig } from "./url.js";
 /** int8 columns (epoch-ms times) come back as numbers, for this pool only (no global parser). */
 const types = {
   getTypeParser: ((oid: number, format?: "text" | "binary") =>
-    oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    oid === 20
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
 /** Errors worth retrying the whole transaction for: deadlock, serialization failure. */
@@ -61,11 +64,17 @@ export class PostgresStore implements Store {
   }
 
   async step(request: StepRequest): Promise<StepResult> {
-    return this.#transaction(() => stepPlan(request), (result) => notices(request, result));
+    return this.#transaction(
+      () => stepPlan(request),
+      (result) => notices(request, result),
+    );
   }
 
   async recoverLeases(now: number, deadOwners: readonly string[]): Promise<number> {
-    return this.#transaction(() => recoverLeasesPlan(now, deadOwners), (n) => (n > 0 ? ["ready:"] : []));
+    return this.#transaction(
+      () => recoverLeasesPlan(now, deadOwners),
+      (n) => (n > 0 ? ["ready:"] : []),
+    );
   }
 
   /**
@@ -122,38 +131,12 @@ export class PostgresStore implements Store {
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
     const row = await this.#db.selectFrom("cloacina_runs").selectAll().where("run_id", "=", runId).executeTakeFirst();
-    return (
-      row && {
-        runId: row.run_id,
-        workflowName: row.workflow_name,
-        workflowVersion: row.workflow_version,
-        status: row.status as RunStatus,
-        input: row.input,
-        cancelRequested: row.cancel_requested === 1,
-        createdAt: row.created_at,
-        finishedAt: row.finished_at,
-      }
-    );
+    return row && toRunRecord(row);
   }
 
   async getTasks(runId: string): Promise<TaskRecord[]> {
-    const rows = await this.#db
-      .selectFrom("cloacina_task_runs")
-      .selectAll()
-      .where("run_id", "=", runId)
-      .orderBy("position")
-      .execute();
-    return rows.map((row) => ({
-      taskId: row.task_id,
-      status: row.status as TaskStatus,
-      attempt: row.attempt,
-      maxAttempts: row.max_attempts,
-      recoveries: row.recoveries,
-      output: row.output,
-      error: row.error === null ? null : (JSON.parse(row.error) as StoredError),
-      startedAt: row.started_at,
-      finishedAt: row.finished_at,
-    }));
+    const rows = await this.#db.selectFrom("cloacina_task_runs").selectAll().where("run_id", "=", runId).execute();
+    return rows.sort((a, b) => a.position - b.position).map(toTaskRecord);
   }
 
   async getAttempts(runId: string): Promise<AttemptRecord[]> {
@@ -164,16 +147,12 @@ export class PostgresStore implements Store {
       .orderBy("task_id")
       .orderBy("attempt")
       .execute();
-    return rows.map((r) => ({
-      taskId: r.task_id,
-      attempt: r.attempt,
-      status: r.status as AttemptRecord["status"],
-      error: JSON.parse(r.error) as StoredError,
-      finishedAt: r.finished_at,
-    }));
+    return rows.map(toAttemptRecord);
   }
 
-  async loadRunStates(runIds: readonly string[]): Promise<Map<string, { input: string; outputs: Map<string, string> }>> {
+  async loadRunStates(
+    runIds: readonly string[],
+  ): Promise<Map<string, { input: string; outputs: Map<string, string> }>> {
     const states = new Map<string, { input: string; outputs: Map<string, string> }>();
     if (runIds.length === 0) return states;
     const runs = await this.#db
@@ -199,12 +178,7 @@ export class PostgresStore implements Store {
       .where("status", "=", "Running")
       .orderBy("created_at")
       .execute();
-    return rows.map((r) => ({
-      runId: r.run_id,
-      workflowName: r.workflow_name,
-      workflowVersion: r.workflow_version,
-      status: r.status as RunStatus,
-    }));
+    return rows.map(toRunSummary);
   }
 
   async close(): Promise<void> {

@@ -15,7 +15,10 @@ export const POSTGRES_URL_FORMS = [
 /** Lower-case identifier, as PostgreSQL folds unquoted names: no quoting games, no injection. */
 const schemaName = z
   .string()
-  .regex(/^[a-z_][a-z0-9_]{0,62}$/, "a schema name is 1-63 characters: lower-case letters, digits and _, not starting with a digit")
+  .regex(
+    /^[a-z_][a-z0-9_]{0,62}$/,
+    "a schema name is 1-63 characters: lower-case letters, digits and _, not starting with a digit",
+  )
   .refine((s) => !s.startsWith("pg_"), "schema names starting with pg_ are reserved by PostgreSQL");
 
 const querySchema = z.strictObject({
@@ -42,7 +45,8 @@ export function parsePostgresUrl(url: string): PostgresConfig {
       `Invalid PostgreSQL URL "${display}": ${why}.\nAccepted form:\n  ${POSTGRES_URL_FORMS.join("\n  ")}`,
       { details: { accepted: [...POSTGRES_URL_FORMS] } },
     );
-  if (typeof url !== "string" || !/^postgres(ql)?:\/\//i.test(url)) throw problem('it must start with "postgres://" or "postgresql://"');
+  if (typeof url !== "string" || !/^postgres(ql)?:\/\//i.test(url))
+    throw problem('it must start with "postgres://" or "postgresql://"');
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -73,7 +73,14 @@ describe.skipIf(skipPostgres)("several worker processes share one PostgreSQL dat
     const survivor = await worker({ LEASE_MS: "1000" });
     const result = await handle.result();
     expect(result.status).toBe("Completed");
-    expect(result.finalContext).toEqual({ from: "client", a: 1, at: new Date("2024-05-06T07:08:09Z"), b: 2, c: 20, sawDate: true });
+    expect(result.finalContext).toEqual({
+      from: "client",
+      a: 1,
+      at: new Date("2024-05-06T07:08:09Z"),
+      b: 2,
+      c: 20,
+      sawDate: true,
+    });
     expect(readLog(log)).toEqual([
       { task: "mp.chain.a", pid: String(doomed.pid) },
       { task: "mp.chain.b", pid: String(doomed.pid) },

@@ -21,7 +21,10 @@ describe.skipIf(skipPostgres)("PostgreSQL operations", () => {
     const hello = workflow({ name: "tenant.hello", tasks: [task({ id: "tenant.hello" }, () => ({ hi: 1 }))] });
     const a = await createExecutor(tenant("ta").url);
     const b = await createExecutor(tenant("tb").url);
-    cleanups.push(() => a.close(), () => b.close());
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    );
     const inA = await a.execute(hello, { tenant: "a" });
     expect(inA.status).toBe("Completed");
     await expect(b.get(inA.executionId)).rejects.toMatchObject({ code: "RUN_NOT_FOUND" });
@@ -96,7 +99,9 @@ describe.skipIf(skipPostgres)("the migrate command", () => {
       const { stdout } = await run(process.execPath, args(url));
       expect(stdout).toContain("migrated");
       expect(await admin(`select 1 from "${schema}".cloacina_runs limit 1`)).toEqual([]);
-      const failure = await run(process.execPath, args("postgres://u:hunter2@h/db?schema=Bad")).catch((e: unknown) => e);
+      const failure = await run(process.execPath, args("postgres://u:hunter2@h/db?schema=Bad")).catch(
+        (e: unknown) => e,
+      );
       expect(failure).toMatchObject({ code: 1, stderr: expect.stringContaining("INVALID_DATABASE_URL") });
       expect((failure as { stderr: string }).stderr).not.toContain("hunter2");
     } finally {

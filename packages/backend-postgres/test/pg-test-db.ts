@@ -36,7 +36,10 @@ export function freshSchema(prefix = "t"): { schema: string; url: string } {
 }
 
 /** Runs SQL as the admin connection (to drop schemas, terminate backends...). */
-export async function admin<T extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<T[]> {
+export async function admin<T extends pg.QueryResultRow = pg.QueryResultRow>(
+  text: string,
+  values?: unknown[],
+): Promise<T[]> {
   const client = new pg.Client({ connectionString: TEST_URL });
   await client.connect();
   try {

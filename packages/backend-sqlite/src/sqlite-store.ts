@@ -1,24 +1,28 @@
 import {
   type AttemptRecord,
+  type CloacinaDatabase as Database,
   ExecutorError,
   type Plan,
   recoverLeasesPlan,
   type RunRecord,
-  type RunStatus,
+  type RunsTable,
   type RunSummary,
   runPlanSync,
   type StepRequest,
   type StepResult,
   stepPlan,
   type Store,
-  type StoredError,
+  type TaskAttemptsTable,
   type TaskRecord,
-  type TaskStatus,
+  type TaskRunsRow,
+  toAttemptRecord,
+  toRunRecord,
+  toRunSummary,
+  toTaskRecord,
 } from "@cloacina/engine";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, Migrator, SqliteDialect } from "kysely";
 import { migrationProvider } from "./migrations.js";
-import type { CloacinaDatabase as Database, RunsTable, TaskAttemptsTable, TaskRunsRow } from "@cloacina/engine";
 import { type SqliteOps, sqliteOps } from "./sqlite-ops.js";
 import { type SqliteQueries, sqliteQueries } from "./sqlite-queries.js";
 import type { SqliteConfig } from "./url.js";
@@ -100,13 +104,7 @@ export class SqliteStore implements Store {
   }
 
   async getAttempts(runId: string): Promise<AttemptRecord[]> {
-    return this.#queries.getAttempts.all<TaskAttemptsTable>(runId).map((r) => ({
-      taskId: r.task_id,
-      attempt: r.attempt,
-      status: r.status as AttemptRecord["status"],
-      error: JSON.parse(r.error) as StoredError,
-      finishedAt: r.finished_at,
-    }));
+    return this.#queries.getAttempts.all<TaskAttemptsTable>(runId).map(toAttemptRecord);
   }
 
   async loadRunStates(
@@ -126,45 +124,11 @@ export class SqliteStore implements Store {
   }
 
   async unfinishedRuns(): Promise<RunSummary[]> {
-    const rows =
-      this.#queries.unfinishedRuns.all<Pick<RunsTable, "run_id" | "workflow_name" | "workflow_version" | "status">>();
-    return rows.map((r) => ({
-      runId: r.run_id,
-      workflowName: r.workflow_name,
-      workflowVersion: r.workflow_version,
-      status: r.status as RunStatus,
-    }));
+    return this.#queries.unfinishedRuns.all<RunsTable>().map(toRunSummary);
   }
 
   async close(): Promise<void> {
     // Kysely's destroy closes the better-sqlite3 connection it was given.
     await this.#db.destroy();
   }
-}
-
-function toRunRecord(row: RunsTable): RunRecord {
-  return {
-    runId: row.run_id,
-    workflowName: row.workflow_name,
-    workflowVersion: row.workflow_version,
-    status: row.status as RunStatus,
-    input: row.input,
-    cancelRequested: row.cancel_requested === 1,
-    createdAt: row.created_at,
-    finishedAt: row.finished_at,
-  };
-}
-
-function toTaskRecord(row: TaskRunsRow): TaskRecord {
-  return {
-    taskId: row.task_id,
-    status: row.status as TaskStatus,
-    attempt: row.attempt,
-    maxAttempts: row.max_attempts,
-    recoveries: row.recoveries,
-    output: row.output,
-    error: row.error === null ? null : (JSON.parse(row.error) as StoredError),
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-  };
 }

@@ -1,5 +1,13 @@
 import { backend as sqliteBackend } from "@cloacina/backend-sqlite";
-import { createExecutor, discoverBackend, isCloacinaError, resetRegistry, task, workflow, type Backend } from "cloacina";
+import {
+  createExecutor,
+  discoverBackend,
+  isCloacinaError,
+  resetRegistry,
+  task,
+  workflow,
+  type Backend,
+} from "cloacina";
 import { afterEach, describe, expect, test } from "vitest";
 
 afterEach(() => resetRegistry());

@@ -42,3 +42,4 @@ export {
   type AsyncOpRunner,
 } from "./store/step-plan.js";
 export type { CloacinaDatabase, RunsTable, TaskRunsTable, TaskAttemptsTable, TaskRunsRow } from "./store/tables.js";
+export { createTables, toRunRecord, toTaskRecord, toAttemptRecord, toRunSummary } from "./store/tables.js";

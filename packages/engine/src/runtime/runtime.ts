@@ -120,7 +120,8 @@ export class Runtime {
   abortRun(runId: string): void {
     this.#cancelled.add(runId);
     for (const attempt of this.#running.values()) {
-      if (attempt.runId === runId && !attempt.controller.signal.aborted) attempt.controller.abort(cancelledReason(runId));
+      if (attempt.runId === runId && !attempt.controller.signal.aborted)
+        attempt.controller.abort(cancelledReason(runId));
     }
   }
 
@@ -296,7 +297,8 @@ export class Runtime {
     for (const task of claimed) {
       const state = this.#runs.get(task.runId);
       const wf = byVersion.get(task.workflowVersion);
-      if (!state || (wf && ancestorsInOrder(wf, task.taskId).some((id) => !state.outputs.has(id)))) stale.add(task.runId);
+      if (!state || (wf && ancestorsInOrder(wf, task.taskId).some((id) => !state.outputs.has(id))))
+        stale.add(task.runId);
     }
     if (stale.size > 0) {
       const states = await this.#o.store.loadRunStates([...stale]);

@@ -1,4 +1,6 @@
-import type { Generated, Selectable } from "kysely";
+import type { Generated, Kysely, Selectable } from "kysely";
+import type { RunStatus, StoredError, TaskStatus } from "../types.js";
+import type { AttemptRecord, RunRecord, RunSummary, TaskRecord } from "./store.js";
 
 /**
  * The data model every SQL backend stores, as kysely table types (one shape on every backend;
@@ -55,3 +57,126 @@ export interface CloacinaDatabase {
 
 /** A task row as read back. */
 export type TaskRunsRow = Selectable<TaskRunsTable>;
+
+/**
+ * Creates the tables and indexes (the first migration of every SQL backend), in `schema` when
+ * given. `time` is the column type for epoch-ms times: SQLite's "integer" is 64-bit already,
+ * PostgreSQL needs "bigint". Takes the backend's kysely instance, so the engine imports no
+ * driver (nor kysely itself at run time).
+ */
+export async function createTables(db: Kysely<any>, time: "integer" | "bigint", schema?: string): Promise<void> {
+  const s = schema === undefined ? db.schema : db.schema.withSchema(schema);
+  // kysely types a partial index's WHERE over the indexed columns only; `status` is another column.
+  const status = "status" as never;
+  await s
+    .createTable("cloacina_runs")
+    .addColumn("run_id", "text", (c) => c.primaryKey())
+    .addColumn("workflow_name", "text", (c) => c.notNull())
+    .addColumn("workflow_version", "text", (c) => c.notNull())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("input", "text", (c) => c.notNull())
+    .addColumn("cancel_requested", "integer", (c) => c.notNull().defaultTo(0))
+    .addColumn("unfinished", "integer", (c) => c.notNull())
+    .addColumn("failed", "integer", (c) => c.notNull().defaultTo(0))
+    .addColumn("created_at", time, (c) => c.notNull())
+    .addColumn("finished_at", time)
+    .execute();
+  await s
+    .createIndex("cloacina_runs_unfinished")
+    .on("cloacina_runs")
+    .column("created_at")
+    .where(status, "=", "Running")
+    .execute();
+  await s
+    .createTable("cloacina_task_runs")
+    .addColumn("run_id", "text", (c) => c.notNull())
+    .addColumn("task_id", "text", (c) => c.notNull())
+    .addColumn("position", "integer", (c) => c.notNull())
+    .addColumn("workflow_version", "text", (c) => c.notNull())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("attempt", "integer", (c) => c.notNull().defaultTo(0))
+    .addColumn("max_attempts", "integer", (c) => c.notNull())
+    .addColumn("recoveries", "integer", (c) => c.notNull().defaultTo(0))
+    .addColumn("pending_deps", "integer", (c) => c.notNull())
+    .addColumn("available_at", time, (c) => c.notNull())
+    .addColumn("lease_owner", "text")
+    .addColumn("lease_expires_at", time)
+    .addColumn("output", "text")
+    .addColumn("error", "text")
+    .addColumn("started_at", time)
+    .addColumn("finished_at", time)
+    .addPrimaryKeyConstraint("cloacina_task_runs_pk", ["run_id", "task_id"])
+    .execute();
+  // Claims scan only Ready rows, oldest first.
+  await s
+    .createIndex("cloacina_task_runs_ready")
+    .on("cloacina_task_runs")
+    .columns(["available_at", "run_id", "task_id"])
+    .where(status, "=", "Ready")
+    .execute();
+  // Lease renewal and recovery look only at Running rows.
+  await s
+    .createIndex("cloacina_task_runs_running")
+    .on("cloacina_task_runs")
+    .columns(["lease_owner", "lease_expires_at"])
+    .where(status, "=", "Running")
+    .execute();
+  await s
+    .createTable("cloacina_task_attempts")
+    .addColumn("run_id", "text", (c) => c.notNull())
+    .addColumn("task_id", "text", (c) => c.notNull())
+    .addColumn("attempt", "integer", (c) => c.notNull())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("error", "text", (c) => c.notNull())
+    .addColumn("finished_at", time, (c) => c.notNull())
+    .addPrimaryKeyConstraint("cloacina_task_attempts_pk", ["run_id", "task_id", "attempt"])
+    .execute();
+}
+
+export function toRunRecord(row: Selectable<RunsTable>): RunRecord {
+  return {
+    runId: row.run_id,
+    workflowName: row.workflow_name,
+    workflowVersion: row.workflow_version,
+    status: row.status as RunStatus,
+    input: row.input,
+    cancelRequested: row.cancel_requested === 1,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+export function toTaskRecord(row: TaskRunsRow): TaskRecord {
+  return {
+    taskId: row.task_id,
+    status: row.status as TaskStatus,
+    attempt: row.attempt,
+    maxAttempts: row.max_attempts,
+    recoveries: row.recoveries,
+    output: row.output,
+    error: row.error === null ? null : (JSON.parse(row.error) as StoredError),
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+export function toAttemptRecord(row: Selectable<TaskAttemptsTable>): AttemptRecord {
+  return {
+    taskId: row.task_id,
+    attempt: row.attempt,
+    status: row.status as AttemptRecord["status"],
+    error: JSON.parse(row.error) as StoredError,
+    finishedAt: row.finished_at,
+  };
+}
+
+export function toRunSummary(
+  row: Pick<RunsTable, "run_id" | "workflow_name" | "workflow_version" | "status">,
+): RunSummary {
+  return {
+    runId: row.run_id,
+    workflowName: row.workflow_name,
+    workflowVersion: row.workflow_version,
+    status: row.status as RunStatus,
+  };
+}
