@@ -82,21 +82,15 @@ export function pgOpRunner(db: Kysely<any>, schema: string): AsyncOpRunner {
       // latest row, so exactly one of them sees the count reach zero.
       await sql`
         update ${tasks} t
-        set pending_deps = t.pending_deps - u.n,
+        set pending_deps = t.pending_deps - u.n, failed_deps = t.failed_deps + u.failed,
+            skipped_deps = t.skipped_deps + u.skipped,
             status = case when t.pending_deps = u.n then 'Ready' else t.status end,
             available_at = case when t.pending_deps = u.n then ${now} else t.available_at end
         from unnest(${texts(list.map((x) => x.runId))}, ${texts(list.map((x) => x.taskId))},
-                    ${ints(list.map((x) => x.count))}) as u(run_id, task_id, n)
+                    ${ints(list.map((x) => x.count))}, ${ints(list.map((x) => x.failed))},
+                    ${ints(list.map((x) => x.skipped))}) as u(run_id, task_id, n, failed, skipped)
         where t.run_id = u.run_id and t.task_id = u.task_id and t.status = 'Pending'`.execute(db);
     },
-    skipTasks: async ({ now, tasks: list }) =>
-      perRun(
-        await rows<{ run_id: string }>(sql`
-          update ${tasks} t set status = 'Skipped', finished_at = ${now}
-          from unnest(${texts(list.map((x) => x.runId))}, ${texts(list.map((x) => x.taskId))}) as u(run_id, task_id)
-          where t.run_id = u.run_id and t.task_id = u.task_id and t.status = 'Pending'
-          returning t.run_id`),
-      ),
     requestCancels: async ({ runIds }) =>
       (
         await rows<{ run_id: string }>(sql`
@@ -147,6 +141,8 @@ export function pgOpRunner(db: Kysely<any>, schema: string): AsyncOpRunner {
           attempt: number;
           max_attempts: number;
           recoveries: number;
+          failed_deps: number;
+          skipped_deps: number;
         }>(sql`
           update ${tasks} t
           set status = 'Running', attempt = t.attempt + 1, lease_owner = ${owner},
@@ -159,7 +155,8 @@ export function pgOpRunner(db: Kysely<any>, schema: string): AsyncOpRunner {
             for update skip locked
           ) c
           where t.run_id = c.run_id and t.task_id = c.task_id
-          returning t.run_id, t.task_id, t.workflow_version, t.attempt, t.max_attempts, t.recoveries`)
+          returning t.run_id, t.task_id, t.workflow_version, t.attempt, t.max_attempts, t.recoveries,
+                    t.failed_deps, t.skipped_deps`)
       ).map((r) => ({
         runId: r.run_id,
         taskId: r.task_id,
@@ -167,6 +164,8 @@ export function pgOpRunner(db: Kysely<any>, schema: string): AsyncOpRunner {
         attempt: r.attempt,
         maxAttempts: r.max_attempts,
         recoveries: r.recoveries,
+        failedDependencies: r.failed_deps,
+        skippedDependencies: r.skipped_deps,
       })),
     nextAvailableAt: async ({ now, versions }) =>
       (

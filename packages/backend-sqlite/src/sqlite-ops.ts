@@ -51,9 +51,8 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
       for (const a of attempts) q.insertAttempt.run(a.runId, a.taskId, a.attempt, a.status, a.error, now);
     },
     releaseTasks: ({ now, tasks }) => {
-      for (const t of tasks) q.releaseTask.run(t.count, now, t.runId, t.taskId);
+      for (const t of tasks) q.releaseTask.run(t.count, t.failed, t.skipped, now, t.runId, t.taskId);
     },
-    skipTasks: ({ now, tasks }) => perRun(tasks.map((t) => [t.runId, q.skipTask.run(now, t.runId, t.taskId).changes])),
     requestCancels: ({ runIds }) => runIds.filter((runId) => q.requestCancel.run(runId).changes > 0),
     cancelWaiting: ({ runIds, now }) =>
       perRun(runIds.map((runId) => [runId, q.cancelWaitingTasks.run(now, runId).changes])),
@@ -73,7 +72,17 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
     claim: (a) =>
       q.claimable
         .all<
-          Pick<TaskRunsRow, "run_id" | "task_id" | "workflow_version" | "attempt" | "max_attempts" | "recoveries"> & {
+          Pick<
+            TaskRunsRow,
+            | "run_id"
+            | "task_id"
+            | "workflow_version"
+            | "attempt"
+            | "max_attempts"
+            | "recoveries"
+            | "failed_deps"
+            | "skipped_deps"
+          > & {
             rowid: number;
           }
         >(a.now, versionList(a.versions), a.limit)
@@ -86,6 +95,8 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
             attempt: r.attempt + 1,
             maxAttempts: r.max_attempts,
             recoveries: r.recoveries,
+            failedDependencies: r.failed_deps,
+            skippedDependencies: r.skipped_deps,
           };
         }),
     nextAvailableAt: (a) => q.nextAvailableAt.get<{ at: number | null }>(a.now, versionList(a.versions))?.at ?? null,

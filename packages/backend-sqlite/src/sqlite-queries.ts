@@ -95,25 +95,21 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
           .onConflict((oc) => oc.doNothing()),
     ),
     /** A Pending task loses `count` dependencies; at zero it becomes Ready, available now. */
-    releaseTask: p<[count: number, now: number, runId: string, taskId: string]>(4, (count, now, runId, taskId) =>
-      db
-        .updateTable("cloacina_task_runs")
-        .set((eb) => ({
-          pending_deps: eb("pending_deps", "-", count),
-          status: eb.case().when("pending_deps", "=", count).then("Ready").else(eb.ref("status")).end(),
-          available_at: eb.case().when("pending_deps", "=", count).then(now).else(eb.ref("available_at")).end(),
-        }))
-        .where("run_id", "=", runId)
-        .where("task_id", "=", taskId)
-        .where("status", "=", "Pending"),
-    ),
-    skipTask: p<[now: number, runId: string, taskId: string]>(3, (now, runId, taskId) =>
-      db
-        .updateTable("cloacina_task_runs")
-        .set({ status: "Skipped", finished_at: now })
-        .where("run_id", "=", runId)
-        .where("task_id", "=", taskId)
-        .where("status", "=", "Pending"),
+    releaseTask: p<[count: number, failed: number, skipped: number, now: number, runId: string, taskId: string]>(
+      6,
+      (count, failed, skipped, now, runId, taskId) =>
+        db
+          .updateTable("cloacina_task_runs")
+          .set((eb) => ({
+            pending_deps: eb("pending_deps", "-", count),
+            failed_deps: eb("failed_deps", "+", failed),
+            skipped_deps: eb("skipped_deps", "+", skipped),
+            status: eb.case().when("pending_deps", "=", count).then("Ready").else(eb.ref("status")).end(),
+            available_at: eb.case().when("pending_deps", "=", count).then(now).else(eb.ref("available_at")).end(),
+          }))
+          .where("run_id", "=", runId)
+          .where("task_id", "=", taskId)
+          .where("status", "=", "Pending"),
     ),
     requestCancel: p<[runId: string]>(1, (runId) =>
       db
@@ -164,6 +160,8 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
           "attempt",
           "max_attempts",
           "recoveries",
+          "failed_deps",
+          "skipped_deps",
         ])
         .where("status", "=", "Ready")
         .where("available_at", "<=", now)

@@ -38,6 +38,7 @@ export {
   type StoreOps,
   type StoreOpName,
   type HeldAttempt,
+  type Release,
   type SyncOpRunner,
   type AsyncOpRunner,
 } from "./store/step-plan.js";

@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, test } from "vitest";
 import { resetRegistry } from "../registry/registry.js";
+import { controlFlowCases } from "./control-flow-cases.js";
 import { durabilityCases } from "./durability-cases.js";
 import { executionCases } from "./execution-cases.js";
 import { failureCases } from "./failure-cases.js";
@@ -38,6 +39,7 @@ export function runConformanceSuite(target: ConformanceTarget): void {
     };
     describe("execution", () => executionCases(it));
     describe("failures, retries, timeouts and cancellation", () => failureCases(it));
+    describe("control flow", () => controlFlowCases(it));
     describe("durability", () => durabilityCases(it));
     describe("store contract", () => storeCases(it));
   });

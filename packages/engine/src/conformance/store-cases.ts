@@ -54,7 +54,16 @@ export function storeCases(it: CaseFn): void {
     const store = await session.store();
     const first = await store.step(request({ newRuns: [diamond("r1"), diamond("r2")], claim: { limit: 1 } }));
     expect(first.claimed).toEqual([
-      { runId: "r1", taskId: "a", workflowVersion: VERSION, attempt: 1, maxAttempts: 1, recoveries: 0 },
+      {
+        runId: "r1",
+        taskId: "a",
+        workflowVersion: VERSION,
+        attempt: 1,
+        maxAttempts: 1,
+        recoveries: 0,
+        failedDependencies: 0,
+        skippedDependencies: 0,
+      },
     ]);
     expect(await statuses(store, "r1")).toEqual({ a: "Running", b: "Pending", c: "Pending", d: "Pending" });
     expect((await store.getRun("r1"))?.status).toBe("Running");
@@ -142,26 +151,35 @@ export function storeCases(it: CaseFn): void {
     expect(await statuses(store, "r1")).toEqual({ a: "Running", b: "Pending", c: "Pending", d: "Pending" });
   });
 
-  it("skips the descendants of a failed task and fails the run when nothing is left", async (session) => {
+  it("releases dependents of failed and skipped tasks with counts for their trigger rules; the run fails", async (session) => {
     const store = await session.store();
     await store.step(request({ newRuns: [diamond("r1")], claim: { limit: 1 } }));
-    const result = await store.step(
+    const boom = { name: "Error", message: "boom" };
+    const afterFailure = await store.step(
       request({
-        outcomes: [
-          {
-            kind: "failed",
-            runId: "r1",
-            taskId: "a",
-            attempt: 1,
-            error: { name: "Error", message: "boom" },
-            descendants: ["b", "c", "d"],
-          },
-        ],
+        outcomes: [{ kind: "failed", runId: "r1", taskId: "a", attempt: 1, error: boom, children: ["b", "c"] }],
+        claim: { limit: 5 },
       }),
     );
-    expect(result.finishedRuns).toEqual([{ runId: "r1", status: "Failed" }]);
+    expect(afterFailure.claimed.map((c) => [c.taskId, c.failedDependencies, c.skippedDependencies])).toEqual([
+      ["b", 1, 0],
+      ["c", 1, 0],
+    ]);
+    const afterSkips = await store.step(
+      request({
+        outcomes: ["b", "c"].map((taskId) => ({ kind: "skipped", runId: "r1", taskId, attempt: 1, children: ["d"] })),
+        claim: { limit: 5 },
+      }),
+    );
+    expect(afterSkips.claimed.map((c) => [c.taskId, c.failedDependencies, c.skippedDependencies])).toEqual([
+      ["d", 0, 2],
+    ]);
+    const done = await store.step(
+      request({ outcomes: [{ kind: "skipped", runId: "r1", taskId: "d", attempt: 1, children: [] }] }),
+    );
+    expect(done.finishedRuns).toEqual([{ runId: "r1", status: "Failed" }]);
     expect(await statuses(store, "r1")).toEqual({ a: "Failed", b: "Skipped", c: "Skipped", d: "Skipped" });
-    expect((await store.getTasks("r1"))[0]!.error).toEqual({ name: "Error", message: "boom" });
+    expect((await store.getTasks("r1"))[0]!.error).toEqual(boom);
     expect(await store.getAttempts("r1")).toMatchObject([{ taskId: "a", attempt: 1, status: "Failed" }]);
   });
 

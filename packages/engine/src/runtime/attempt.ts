@@ -3,7 +3,8 @@ import { encode, EMPTY_CONTEXT } from "../marshal/marshal.js";
 import type { ClaimedTask, TaskOutcome } from "../store/store.js";
 import { retryDelay } from "../task/retry-policy.js";
 import type { StoredError, TaskRunInfo } from "../types.js";
-import { ancestorsInOrder, descendantsOf, type Workflow } from "../workflow/workflow.js";
+import { ancestorsInOrder, type Workflow } from "../workflow/workflow.js";
+import { shouldRun } from "../task/trigger-rule.js";
 import { toStoredError } from "./stored-error.js";
 import { mergeContext } from "./task-context.js";
 
@@ -49,15 +50,21 @@ export async function runAttempt(input: AttemptInput): Promise<TaskOutcome> {
   let value: unknown;
   try {
     const outputs = input.state.outputs;
+    // Ancestors that failed or were skipped have no output: the context merges the completed ones.
     const context = mergeContext(
       input.state.input,
-      ancestorsInOrder(wf, task.taskId).map((id) => {
-        const output = outputs.get(id);
-        // Every ancestor of a claimed task has completed, so its output is stored.
-        if (output === undefined) throw new ExecutorError("STORE_FAILURE", `The output of "${id}" is missing.`);
-        return output;
-      }),
+      ancestorsInOrder(wf, task.taskId).flatMap((id) => outputs.get(id) ?? []),
     );
+    const deps = { failed: task.failedDependencies, skipped: task.skippedDependencies };
+    if (!shouldRun(definition.trigger, deps, () => context)) {
+      return {
+        kind: "skipped",
+        runId: task.runId,
+        taskId: task.taskId,
+        attempt: task.attempt,
+        children: childrenOf(wf, task.taskId),
+      };
+    }
     const info: TaskRunInfo = {
       signal: input.controller.signal,
       executionId: task.runId,
@@ -96,7 +103,7 @@ export async function runAttempt(input: AttemptInput): Promise<TaskOutcome> {
     taskId: task.taskId,
     attempt: task.attempt,
     output,
-    children: wf.children.get(task.taskId) ?? [],
+    children: childrenOf(wf, task.taskId),
   };
 }
 
@@ -182,8 +189,12 @@ function fail(input: AttemptInput, wf: Workflow | undefined, error: StoredError)
     taskId: task.taskId,
     attempt: task.attempt,
     error,
-    descendants: wf ? descendantsOf(wf, task.taskId) : [],
+    children: wf ? childrenOf(wf, task.taskId) : [],
   };
+}
+
+function childrenOf(wf: Workflow, taskId: string): readonly string[] {
+  return wf.children.get(taskId) ?? [];
 }
 
 function internalError(message: string): StoredError {

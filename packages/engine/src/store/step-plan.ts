@@ -33,7 +33,7 @@ export interface StoreOps {
       owner: string;
       now: number;
       tasks: readonly (HeldAttempt & {
-        status: "Completed" | "Failed" | "Cancelled";
+        status: "Completed" | "Failed" | "Skipped" | "Cancelled";
         output: string | null;
         error: string | null;
       })[];
@@ -50,16 +50,11 @@ export interface StoreOps {
     args: { now: number; attempts: readonly (HeldAttempt & { status: "Failed" | "Cancelled"; error: string })[] };
     result: void;
   };
-  /** Each Pending task loses `count` dependencies; at zero it becomes Ready, available now. */
-  releaseTasks: {
-    args: { now: number; tasks: readonly { runId: string; taskId: string; count: number }[] };
-    result: void;
-  };
-  /** Pending tasks among these become Skipped; returns how many per run. */
-  skipTasks: {
-    args: { now: number; tasks: readonly { runId: string; taskId: string }[] };
-    result: Map<string, number>;
-  };
+  /**
+   * Each Pending task loses `count` dependencies, `failed` and `skipped` of which ended so (added
+   * to its counters); at zero pending it becomes Ready, available now.
+   */
+  releaseTasks: { args: { now: number; tasks: readonly Release[] }; result: void };
   /** Set the cancel flag of these runs that are still running; returns those. */
   requestCancels: { args: { runIds: readonly string[] }; result: string[] };
   /** Pending and Ready tasks of these runs become Cancelled; returns how many per run. */
@@ -81,6 +76,15 @@ export interface StoreOps {
   recoverLeases: { args: { now: number; deadOwners: readonly string[] }; result: { runId: string }[] };
   /** Those of these runs whose cancel flag is set. */
   cancelRequested: { args: { runIds: readonly string[] }; result: string[] };
+}
+
+/** Finished dependencies reported to one dependent in one step. */
+export interface Release {
+  runId: string;
+  taskId: string;
+  count: number;
+  failed: number;
+  skipped: number;
 }
 
 export type StoreOpName = keyof StoreOps;
@@ -144,13 +148,28 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
   for (const outcome of request.outcomes) {
     const { runId, taskId, attempt } = outcome;
     byKey.set(key(outcome), outcome);
-    if (outcome.kind === "retry") {
-      retrying.push({ runId, taskId, attempt, error: JSON.stringify(outcome.error), availableAt: outcome.availableAt });
-    } else if (outcome.kind === "completed") {
-      finishing.push({ runId, taskId, attempt, status: "Completed", output: outcome.output, error: null });
-    } else {
-      const status = outcome.kind === "failed" ? "Failed" : "Cancelled";
-      finishing.push({ runId, taskId, attempt, status, output: null, error: JSON.stringify(outcome.error) });
+    switch (outcome.kind) {
+      case "retry":
+        retrying.push({
+          runId,
+          taskId,
+          attempt,
+          error: JSON.stringify(outcome.error),
+          availableAt: outcome.availableAt,
+        });
+        break;
+      case "completed":
+        finishing.push({ runId, taskId, attempt, status: "Completed", output: outcome.output, error: null });
+        break;
+      case "skipped":
+        finishing.push({ runId, taskId, attempt, status: "Skipped", output: null, error: null });
+        break;
+      case "failed":
+      case "cancelled": {
+        const status = outcome.kind === "failed" ? "Failed" : "Cancelled";
+        finishing.push({ runId, taskId, attempt, status, output: null, error: JSON.stringify(outcome.error) });
+        break;
+      }
     }
   }
   const finished =
@@ -159,34 +178,46 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
   const held = [...finished, ...retried].map((h) => byKey.get(key(h))!);
 
   const attempts: StoreOps["insertAttempts"]["args"]["attempts"][number][] = [];
-  const releases = new Map<string, { runId: string; taskId: string; count: number }>();
-  const skips = new Map<string, { runId: string; taskId: string }>();
+  const releases = new Map<string, Release>();
+  const release = (runId: string, children: readonly string[], failed: number, skipped: number) => {
+    for (const taskId of children) {
+      const entry = releases.get(key({ runId, taskId }));
+      if (entry) {
+        entry.count++;
+        entry.failed += failed;
+        entry.skipped += skipped;
+      } else {
+        releases.set(key({ runId, taskId }), { runId, taskId, count: 1, failed, skipped });
+      }
+    }
+  };
   for (const outcome of held) {
     const { runId, taskId, attempt } = outcome;
-    if (outcome.kind === "completed") {
-      counts.add(runId, 1);
-      for (const child of outcome.children) {
-        const release = releases.get(key({ runId, taskId: child }));
-        if (release) release.count++;
-        else releases.set(key({ runId, taskId: child }), { runId, taskId: child, count: 1 });
-      }
-      continue;
-    }
-    const error = JSON.stringify(outcome.error);
-    attempts.push({ runId, taskId, attempt, status: outcome.kind === "cancelled" ? "Cancelled" : "Failed", error });
-    if (outcome.kind === "failed") {
-      counts.add(runId, 1, 1);
-      for (const d of outcome.descendants) skips.set(key({ runId, taskId: d }), { runId, taskId: d });
-    } else if (outcome.kind === "cancelled") {
-      counts.add(runId, 1);
+    switch (outcome.kind) {
+      case "completed":
+        counts.add(runId, 1);
+        release(runId, outcome.children, 0, 0);
+        break;
+      case "skipped":
+        counts.add(runId, 1);
+        release(runId, outcome.children, 0, 1);
+        break;
+      case "failed":
+        counts.add(runId, 1, 1);
+        release(runId, outcome.children, 1, 0);
+        attempts.push({ runId, taskId, attempt, status: "Failed", error: JSON.stringify(outcome.error) });
+        break;
+      case "cancelled":
+        counts.add(runId, 1);
+        attempts.push({ runId, taskId, attempt, status: "Cancelled", error: JSON.stringify(outcome.error) });
+        break;
+      case "retry":
+        attempts.push({ runId, taskId, attempt, status: "Failed", error: JSON.stringify(outcome.error) });
+        break;
     }
   }
   if (attempts.length > 0) yield* call("insertAttempts", { now, attempts: byRunAndTask(attempts) });
   if (releases.size > 0) yield* call("releaseTasks", { now, tasks: byRunAndTask([...releases.values()]) });
-  if (skips.size > 0) {
-    for (const [runId, n] of yield* call("skipTasks", { now, tasks: byRunAndTask([...skips.values()]) }))
-      counts.add(runId, n);
-  }
   if (request.cancelRuns.length > 0) {
     const cancelled = yield* call("requestCancels", { runIds: [...request.cancelRuns].sort() });
     if (cancelled.length > 0) {

@@ -35,7 +35,10 @@ export type TaskOutcome =
       attempt: number;
       /** Encoded output patch. */
       output: string;
-      /** Direct dependents: their pending-dependency count drops by one, and at zero they become Ready. */
+      /**
+       * Direct dependents: their pending-dependency count drops by one, and at zero they become
+       * Ready (their trigger rule is decided when they are claimed).
+       */
       children: readonly string[];
     }
   | {
@@ -44,8 +47,17 @@ export type TaskOutcome =
       taskId: string;
       attempt: number;
       error: StoredError;
-      /** Every transitive dependent: Pending ones become Skipped. */
-      descendants: readonly string[];
+      /** Direct dependents: released as for a completion, counting one failed dependency. */
+      children: readonly string[];
+    }
+  | {
+      /** The task's trigger rule was false: it did not run. */
+      kind: "skipped";
+      runId: string;
+      taskId: string;
+      attempt: number;
+      /** Direct dependents: released as for a completion, counting one skipped dependency. */
+      children: readonly string[];
     }
   | {
       kind: "retry";
@@ -96,6 +108,9 @@ export interface ClaimedTask {
   maxAttempts: number;
   /** How many times this task was put back to Ready after its worker vanished. */
   recoveries: number;
+  /** How many of its dependencies failed, and how many were skipped (for its trigger rule). */
+  failedDependencies: number;
+  skippedDependencies: number;
 }
 
 export interface StepResult {

@@ -31,6 +31,9 @@ export interface TaskRunsTable {
   max_attempts: number;
   recoveries: Generated<number>;
   pending_deps: number;
+  /** Dependencies that ended Failed / Skipped, for the trigger rule. */
+  failed_deps: Generated<number>;
+  skipped_deps: Generated<number>;
   available_at: number;
   lease_owner: string | null;
   lease_expires_at: number | null;
@@ -98,6 +101,8 @@ export async function createTables(db: Kysely<any>, time: "integer" | "bigint", 
     .addColumn("max_attempts", "integer", (c) => c.notNull())
     .addColumn("recoveries", "integer", (c) => c.notNull().defaultTo(0))
     .addColumn("pending_deps", "integer", (c) => c.notNull())
+    .addColumn("failed_deps", "integer", (c) => c.notNull().defaultTo(0))
+    .addColumn("skipped_deps", "integer", (c) => c.notNull().defaultTo(0))
     .addColumn("available_at", time, (c) => c.notNull())
     .addColumn("lease_owner", "text")
     .addColumn("lease_expires_at", time)

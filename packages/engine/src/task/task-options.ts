@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { triggerRuleSchema } from "./trigger-rule.js";
 
 /** How long to wait before attempt n+1. */
 export const retryOptionsSchema = z
@@ -36,6 +37,8 @@ export const taskOptionsSchema = z.strictObject({
   }),
   /** Milliseconds an attempt may run before its signal is aborted and the attempt fails. */
   timeout: z.int().min(1).optional(),
+  /** When the task runs once its dependencies have finished (see trigger-rule.ts). */
+  trigger: triggerRuleSchema.default("allSucceeded"),
 });
 
 /** Options of `@task(...)` and `task(options, fn)`. */
