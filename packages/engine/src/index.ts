@@ -1,7 +1,8 @@
 export { task, taskClass, type TaskDecorator } from "./task/task.js";
 export type { TaskFunction, TaskRef, TaskDefinition } from "./task/task-definition.js";
-export type { TaskOptions, RetryOptions, RetryPolicy } from "./task/task-options.js";
-export { retryDelay } from "./task/retry-policy.js";
+export type { TaskOptions, RetryOptions, RetryPolicy, RetryWhen } from "./task/task-options.js";
+export type { TriggerRule, Condition } from "./task/trigger-rule.js";
+export { retryDelay, isRetryable } from "./task/retry-policy.js";
 export { workflow, isWorkflow, type Workflow, type WorkflowOptions } from "./workflow/workflow.js";
 export { globalRegistry, resetRegistry, Registry } from "./registry/registry.js";
 export { encode, decode, DEFAULT_MAX_CONTEXT_BYTES } from "./marshal/marshal.js";

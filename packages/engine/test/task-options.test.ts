@@ -1,4 +1,4 @@
-import { resetRegistry, retryDelay, task } from "@cloacina/engine";
+import { isRetryable, resetRegistry, retryDelay, task } from "@cloacina/engine";
 import { beforeEach, describe, expect, test } from "vitest";
 
 beforeEach(() => resetRegistry());
@@ -28,14 +28,21 @@ describe("task options are validated when the task is declared", () => {
     expect(ref.definition).toMatchObject({
       id: "t",
       dependsOn: [],
-      retry: { maxAttempts: 3, backoff: "exponential", delayMs: 1000, maxDelayMs: 60_000, jitter: 0 },
+      retry: { maxAttempts: 3, backoff: "exponential", delayMs: 1000, maxDelayMs: 60_000, jitter: 0, when: "always" },
     });
     expect(ref.definition.timeout).toBeUndefined();
   });
 });
 
 describe("retry delays", () => {
-  const policy = { maxAttempts: 5, backoff: "exponential" as const, delayMs: 100, maxDelayMs: 500, jitter: 0 };
+  const policy = {
+    maxAttempts: 5,
+    backoff: "exponential" as const,
+    delayMs: 100,
+    maxDelayMs: 500,
+    jitter: 0,
+    when: "always" as const,
+  };
   test("maxAttempts counts every run, the first one included", () => {
     expect(retryDelay({ ...policy, maxAttempts: 1 }, 1)).toBeUndefined();
     expect(retryDelay(policy, 4)).toBeDefined();
@@ -50,5 +57,59 @@ describe("retry delays", () => {
     expect(retryDelay(jittered, 1, () => 0)).toBe(50);
     expect(retryDelay(jittered, 1, () => 1)).toBe(150);
     expect(retryDelay(jittered, 1, () => 0.5)).toBe(100);
+  });
+});
+
+describe("retry conditions (retry.when)", () => {
+  class RateLimited extends Error {
+    override name = "RateLimited";
+  }
+  const base = { maxAttempts: 3, backoff: "fixed" as const, delayMs: 1, maxDelayMs: 1, jitter: 0 };
+  const withCode = (code: string) => Object.assign(new Error("x"), { code });
+
+  test("always (default) and never", () => {
+    expect(isRetryable({ ...base, when: "always" }, new Error("x"))).toBe(true);
+    expect(isRetryable({ ...base, when: "never" }, new Error("x"))).toBe(false);
+  });
+
+  test("a filter retries an error that matches any of its kinds: class, name, code or predicate", () => {
+    const policy = {
+      ...base,
+      when: {
+        errors: [RateLimited],
+        names: ["FetchError"],
+        codes: ["ECONNRESET"],
+        predicate: (e: unknown) => (e as Error).message === "try again",
+      },
+    };
+    expect(isRetryable(policy, new RateLimited("slow down"))).toBe(true);
+    expect(isRetryable(policy, Object.assign(new Error("x"), { name: "FetchError" }))).toBe(true);
+    expect(isRetryable(policy, withCode("ECONNRESET"))).toBe(true);
+    expect(isRetryable(policy, new Error("try again"))).toBe(true);
+    expect(isRetryable(policy, new TypeError("bug"))).toBe(false);
+    expect(isRetryable(policy, "a string")).toBe(false);
+  });
+
+  test("a predicate that throws means no retry", () => {
+    const policy = {
+      ...base,
+      when: {
+        predicate: () => {
+          throw new Error("oops");
+        },
+      },
+    };
+    expect(isRetryable(policy, new Error("x"))).toBe(false);
+  });
+
+  test.each([
+    ["an unknown word", "sometimes"],
+    ["an empty filter", {}],
+    ["a class that is not an Error", { errors: [Map] }],
+    ["an unknown key", { names: ["X"], classes: [Error] }],
+  ])("%s is INVALID_TASK_OPTIONS", (_what, when) => {
+    expect(() => task({ id: "t", retry: { maxAttempts: 2, when } } as never, () => ({}))).toThrow(
+      expect.objectContaining({ code: "INVALID_TASK_OPTIONS" }),
+    );
   });
 });

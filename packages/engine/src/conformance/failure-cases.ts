@@ -76,6 +76,41 @@ export function failureCases(it: CaseFn): void {
     ]);
   });
 
+  it("retries only errors that match retry.when; others fail at once", async (session) => {
+    let flakyCalls = 0;
+    let buggyCalls = 0;
+    const when = { errors: [UpstreamError], codes: ["ECONNRESET"] };
+    const { wf, short } = defineWorkflow({
+      flaky: {
+        retry: { maxAttempts: 3, backoff: "fixed", delayMs: 1, when },
+        run: () => {
+          flakyCalls++;
+          if (flakyCalls === 1) throw new UpstreamError("502");
+          if (flakyCalls === 2) throw Object.assign(new Error("reset"), { code: "ECONNRESET" });
+          return { ok: true };
+        },
+      },
+      buggy: {
+        retry: { maxAttempts: 3, backoff: "fixed", delayMs: 1, when },
+        run: () => {
+          buggyCalls++;
+          throw new TypeError("undefined is not a function");
+        },
+      },
+      careful: {
+        retry: { maxAttempts: 3, backoff: "fixed", delayMs: 1, when: "never" },
+        run: () => {
+          throw new UpstreamError("no second chance");
+        },
+      },
+    });
+    const executor = await session.executor();
+    const result = await executor.execute(wf, {});
+    const byName = Object.fromEntries(result.tasks.map((t) => [short(t.id), [t.status, t.attempts]]));
+    expect(byName).toEqual({ buggy: ["Failed", 1], careful: ["Failed", 1], flaky: ["Completed", 3] });
+    expect([flakyCalls, buggyCalls]).toEqual([3, 1]);
+  });
+
   it("fails after the last attempt with the last error", async (session) => {
     const { wf } = defineWorkflow({
       hopeless: {

@@ -1,7 +1,7 @@
 import { ExecutorError, MarshalError, TaskCancelledError, TaskTimeoutError } from "../errors.js";
 import { encode, EMPTY_CONTEXT } from "../marshal/marshal.js";
 import type { ClaimedTask, TaskOutcome } from "../store/store.js";
-import { retryDelay } from "../task/retry-policy.js";
+import { isRetryable, retryDelay } from "../task/retry-policy.js";
 import type { StoredError, TaskRunInfo } from "../types.js";
 import { ancestorsInOrder, type Workflow } from "../workflow/workflow.js";
 import { shouldRun } from "../task/trigger-rule.js";
@@ -89,13 +89,13 @@ export async function runAttempt(input: AttemptInput): Promise<TaskOutcome> {
         error: toStoredError(error),
       };
     }
-    return failOrRetry(input, wf, toStoredError(error));
+    return failOrRetry(input, wf, error);
   }
   let output: string;
   try {
     output = encodeOutput(value, task.taskId, input.maxContextBytes);
   } catch (error) {
-    return failOrRetry(input, wf, toStoredError(error));
+    return failOrRetry(input, wf, error);
   }
   return {
     kind: "completed",
@@ -166,10 +166,11 @@ function invokeUntilAborted(
   });
 }
 
-function failOrRetry(input: AttemptInput, wf: Workflow, error: StoredError): TaskOutcome {
+function failOrRetry(input: AttemptInput, wf: Workflow, thrown: unknown): TaskOutcome {
   const { task } = input;
-  const definition = wf.tasks.get(task.taskId);
-  const delay = definition ? retryDelay(definition.retry, task.attempt) : undefined;
+  const error = toStoredError(thrown);
+  const policy = wf.tasks.get(task.taskId)?.retry;
+  const delay = policy && isRetryable(policy, thrown) ? retryDelay(policy, task.attempt) : undefined;
   if (delay === undefined) return fail(input, wf, error);
   return {
     kind: "retry",

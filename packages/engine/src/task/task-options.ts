@@ -1,6 +1,33 @@
 import { z } from "zod";
 import { triggerRuleSchema } from "./trigger-rule.js";
 
+type ErrorClass = abstract new (...args: any[]) => Error;
+const errorClass = z.custom<ErrorClass>(
+  (v) => typeof v === "function" && (v === Error || v.prototype instanceof Error),
+  "an Error class (a constructor that extends Error)",
+);
+
+/**
+ * Which errors are retried (while attempts remain). "always" (default) and "never", or a filter:
+ * an error is retried when it matches ANY of the listed kinds — `instanceof` one of `errors`,
+ * `error.name` in `names`, `error.code` in `codes`, or `predicate(error)` true.
+ */
+export const retryWhenSchema = z.union([
+  z.enum(["always", "never"]),
+  z
+    .strictObject({
+      errors: z.array(errorClass).optional(),
+      names: z.array(z.string().min(1)).optional(),
+      codes: z.array(z.string().min(1)).optional(),
+      predicate: z.custom<(error: unknown) => boolean>((v) => typeof v === "function", "a function").optional(),
+    })
+    .refine(
+      (w) => Object.values(w).some((v) => v !== undefined),
+      "list at least one of errors, names, codes, predicate",
+    ),
+]);
+export type RetryWhen = z.input<typeof retryWhenSchema>;
+
 /** How long to wait before attempt n+1. */
 export const retryOptionsSchema = z
   .strictObject({
@@ -13,6 +40,8 @@ export const retryOptionsSchema = z
     maxDelayMs: z.int().min(0).default(60_000),
     /** Randomise each delay by up to ±this fraction, so retries of many runs spread out. */
     jitter: z.number().min(0).max(1).default(0),
+    /** Which errors are retried. */
+    when: retryWhenSchema.default("always"),
   })
   .refine((r) => r.maxDelayMs >= r.delayMs, { message: "maxDelayMs must be at least delayMs", path: ["maxDelayMs"] });
 
@@ -34,6 +63,7 @@ export const taskOptionsSchema = z.strictObject({
     delayMs: 1000,
     maxDelayMs: 60_000,
     jitter: 0,
+    when: "always",
   }),
   /** Milliseconds an attempt may run before its signal is aborted and the attempt fails. */
   timeout: z.int().min(1).optional(),
