@@ -26,21 +26,47 @@ export function pgOpRunner(db: Kysely<any>, schema: string): AsyncOpRunner {
 
   const ops: Ops = {
     insertRuns: async ({ runs: list, now }) => {
-      await sql`
-        insert into ${runs} (run_id, workflow_name, workflow_version, status, input, unfinished, created_at)
-        select r.id, r.name, r.version, 'Running', r.input, r.n, ${now}
-        from unnest(${texts(list.map((r) => r.runId))}, ${texts(list.map((r) => r.workflowName))},
-                    ${texts(list.map((r) => r.workflowVersion))}, ${texts(list.map((r) => r.input))},
-                    ${ints(list.map((r) => r.tasks.length))}) as r(id, name, version, input, n)`.execute(db);
-      const all = list.flatMap((r) => r.tasks.map((t) => ({ ...t, runId: r.runId, version: r.workflowVersion })));
-      await sql`
-        insert into ${tasks} (run_id, task_id, position, workflow_version, status, max_attempts, pending_deps, available_at)
-        select t.run_id, t.task_id, t.position, t.version, case when t.deps = 0 then 'Ready' else 'Pending' end,
-               t.max_attempts, t.deps, ${now}
-        from unnest(${texts(all.map((t) => t.runId))}, ${texts(all.map((t) => t.taskId))},
-                    ${ints(all.map((t) => t.position))}, ${texts(all.map((t) => t.version))},
-                    ${ints(all.map((t) => t.maxAttempts))}, ${ints(all.map((t) => t.pendingDependencies))})
-             as t(run_id, task_id, position, version, max_attempts, deps)`.execute(db);
+      const inserted = new Set(
+        (
+          await rows<{ run_id: string }>(sql`
+            insert into ${runs} (run_id, workflow_name, workflow_version, status, input, unfinished, created_at, idempotency_key)
+            select r.id, r.name, r.version, 'Running', r.input, r.n, ${now}, r.key
+            from unnest(${texts(list.map((r) => r.runId))}, ${texts(list.map((r) => r.workflowName))},
+                        ${texts(list.map((r) => r.workflowVersion))}, ${texts(list.map((r) => r.input))},
+                        ${ints(list.map((r) => r.tasks.length))},
+                        ${sql`${list.map((r) => r.idempotencyKey ?? null)}::text[]`}) as r(id, name, version, input, n, key)
+            on conflict (idempotency_key) where idempotency_key is not null do nothing
+            returning run_id`)
+        ).map((r) => r.run_id),
+      );
+      // A run whose key was taken (by another process, or earlier in this batch) is not created.
+      const skipped = list.filter((r) => !inserted.has(r.runId));
+      const holders = new Map(
+        skipped.length === 0
+          ? []
+          : (
+              await rows<{ run_id: string; workflow_name: string; idempotency_key: string }>(sql`
+                select run_id, workflow_name, idempotency_key from ${runs}
+                where idempotency_key = any(${texts(skipped.map((r) => r.idempotencyKey!))})`)
+            ).map((r) => [r.idempotency_key, r] as const),
+      );
+      const all = list
+        .filter((r) => inserted.has(r.runId))
+        .flatMap((r) => r.tasks.map((t) => ({ ...t, runId: r.runId, version: r.workflowVersion })));
+      if (all.length > 0) {
+        await sql`
+          insert into ${tasks} (run_id, task_id, position, workflow_version, status, max_attempts, pending_deps, available_at)
+          select t.run_id, t.task_id, t.position, t.version, case when t.deps = 0 then 'Ready' else 'Pending' end,
+                 t.max_attempts, t.deps, ${now}
+          from unnest(${texts(all.map((t) => t.runId))}, ${texts(all.map((t) => t.taskId))},
+                      ${ints(all.map((t) => t.position))}, ${texts(all.map((t) => t.version))},
+                      ${ints(all.map((t) => t.maxAttempts))}, ${ints(all.map((t) => t.pendingDependencies))})
+               as t(run_id, task_id, position, version, max_attempts, deps)`.execute(db);
+      }
+      return skipped.map((r) => {
+        const holder = holders.get(r.idempotencyKey!)!;
+        return { runId: r.runId, existingRunId: holder.run_id, existingWorkflow: holder.workflow_name };
+      });
     },
     finishTasks: async ({ owner, now, tasks: list }) =>
       held(

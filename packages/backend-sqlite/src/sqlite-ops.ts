@@ -24,8 +24,27 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
   };
   return {
     insertRuns: ({ runs, now }) => {
+      const deduplicated: StoreOps["insertRuns"]["result"] = [];
       for (const run of runs) {
-        q.insertRun.run(run.runId, run.workflowName, run.workflowVersion, run.input, run.tasks.length, now);
+        const key = run.idempotencyKey ?? null;
+        const inserted = q.insertRun.run(
+          run.runId,
+          run.workflowName,
+          run.workflowVersion,
+          run.input,
+          run.tasks.length,
+          now,
+          key,
+        );
+        if (inserted.changes === 0 && key !== null) {
+          const existing = q.runByKey.get<{ run_id: string; workflow_name: string }>(key)!;
+          deduplicated.push({
+            runId: run.runId,
+            existingRunId: existing.run_id,
+            existingWorkflow: existing.workflow_name,
+          });
+          continue;
+        }
         for (const t of run.tasks) {
           const status = t.pendingDependencies === 0 ? "Ready" : "Pending";
           q.insertTask.run(
@@ -40,6 +59,7 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
           );
         }
       }
+      return deduplicated;
     },
     finishTasks: ({ owner, now, tasks }) =>
       tasks.filter(

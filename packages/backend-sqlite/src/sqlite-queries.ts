@@ -14,10 +14,13 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
   const p = <Args extends unknown[]>(arity: Args["length"], build: (...a: any[]) => any) =>
     prepare<Args>(sqlite, arity, build);
   return {
-    insertRun: p<[runId: string, name: string, version: string, input: string, unfinished: number, now: number]>(
-      6,
-      (runId, name, version, input, unfinished, now) =>
-        db.insertInto("cloacina_runs").values({
+    insertRun: p<
+      [runId: string, name: string, version: string, input: string, unfinished: number, now: number, key: string | null]
+    >(7, (runId, name, version, input, unfinished, now, key) =>
+      db
+        .insertInto("cloacina_runs")
+        .values({
+          idempotency_key: key,
           run_id: runId,
           workflow_name: name,
           workflow_version: version,
@@ -27,7 +30,11 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
           unfinished,
           failed: 0,
           created_at: now,
-        }),
+        })
+        .onConflict((oc) => oc.column("idempotency_key").where("idempotency_key", "is not", null).doNothing()),
+    ),
+    runByKey: p<[key: string]>(1, (key) =>
+      db.selectFrom("cloacina_runs").select(["run_id", "workflow_name"]).where("idempotency_key", "=", key),
     ),
     insertTask: p<
       [

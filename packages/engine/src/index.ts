@@ -6,7 +6,7 @@ export { retryDelay, isRetryable } from "./task/retry-policy.js";
 export { workflow, isWorkflow, type Workflow, type WorkflowOptions } from "./workflow/workflow.js";
 export { globalRegistry, resetRegistry, Registry } from "./registry/registry.js";
 export { encode, decode, DEFAULT_MAX_CONTEXT_BYTES } from "./marshal/marshal.js";
-export { openExecutor, type Executor, type RunHandle } from "./executor/executor.js";
+export { openExecutor, type Executor, type RunHandle, type StartOptions } from "./executor/executor.js";
 export type { ExecutorOptions } from "./executor/executor-options.js";
 export type { RunResult, TaskResult } from "./executor/result.js";
 export { createExecutorWith, isBackend, requireUrl, type Backend } from "./backend.js";

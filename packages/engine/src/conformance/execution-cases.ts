@@ -226,4 +226,30 @@ export function executionCases(it: CaseFn): void {
     const executor = await session.executor({ maxContextBytes: 1024 });
     await expect(executor.execute(wf, { big: "x".repeat(2000) })).rejects.toMatchObject({ code: "CONTEXT_TOO_LARGE" });
   });
+
+  it("an idempotency key makes start() create one run, however often and from however many executors it is called", async (session) => {
+    let calls = 0;
+    const { wf } = defineWorkflow({ once: { run: () => ({ call: ++calls }) } });
+    const { wf: other } = defineWorkflow({ other: {} });
+    const a = await session.executor();
+    const b = await session.executor(); // another connection, as another process would have
+    const key = `order-${Math.random()}`;
+    const handles = await Promise.all([
+      a.start(wf, { n: 1 }, { idempotencyKey: key }),
+      a.start(wf, { n: 2 }, { idempotencyKey: key }),
+      b.start(wf, { n: 3 }, { idempotencyKey: key }),
+      b.start(wf, { n: 4 }, { idempotencyKey: key }),
+    ]);
+    expect(new Set(handles.map((h) => h.executionId)).size).toBe(1);
+    const result = await handles[0].result();
+    expect(result.status).toBe("Completed");
+    expect(calls).toBe(1);
+    const again = await b.execute(wf, { n: 5 }, { idempotencyKey: key });
+    expect(again.executionId).toBe(result.executionId);
+    expect(again.finalContext).toEqual(result.finalContext);
+    expect(calls).toBe(1);
+    await expect(a.start(other, {}, { idempotencyKey: key })).rejects.toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
+    await expect(a.start(wf, {}, { idempotencyKey: "" })).rejects.toMatchObject({ code: "INVALID_START_OPTIONS" });
+    expect((await a.execute(wf, {}, { idempotencyKey: `${key}-2` })).executionId).not.toBe(result.executionId);
+  });
 }

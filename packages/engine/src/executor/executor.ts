@@ -22,11 +22,25 @@ export interface RunHandle<Ctx extends Context = Context> {
   cancel(): Promise<void>;
 }
 
+/** Options of one `start`/`execute`. */
+export interface StartOptions {
+  /**
+   * Makes the start idempotent: the first start with this key creates the run; every later start
+   * with the same key (from any process) returns that run instead of creating another. A key
+   * used by a run of another workflow is `IDEMPOTENCY_KEY_REUSED`.
+   */
+  idempotencyKey?: string;
+}
+
 export interface Executor {
   /** Runs a workflow to the end and returns its result. Same as `start(...)` then `result()`. */
-  execute<Ctx extends Context = Context>(wf: Workflow, input?: Context): Promise<RunResult<Ctx>>;
+  execute<Ctx extends Context = Context>(
+    wf: Workflow,
+    input?: Context,
+    options?: StartOptions,
+  ): Promise<RunResult<Ctx>>;
   /** Stores a new run and returns at once with its handle. */
-  start<Ctx extends Context = Context>(wf: Workflow, input?: Context): Promise<RunHandle<Ctx>>;
+  start<Ctx extends Context = Context>(wf: Workflow, input?: Context, options?: StartOptions): Promise<RunHandle<Ctx>>;
   /** The handle of any stored run, started by this process or another. */
   get<Ctx extends Context = Context>(executionId: string): Promise<RunHandle<Ctx>>;
   /** Stops claiming work, lets running attempts finish (up to `closeGraceMs`), closes the store. */
@@ -146,12 +160,17 @@ class StoreExecutor implements Executor {
     }
   }
 
-  async execute<Ctx extends Context>(wf: Workflow, input: Context = {}): Promise<RunResult<Ctx>> {
-    const run = this.#newRun(wf, input);
+  async execute<Ctx extends Context>(
+    wf: Workflow,
+    input: Context = {},
+    options?: StartOptions,
+  ): Promise<RunResult<Ctx>> {
+    const run = this.#newRun(wf, input, options);
     // Watch before submitting: the run can finish before `submit` resolves.
     const watch = this.#runtime.watch(run.runId);
     try {
-      await this.#runtime.submit(run);
+      const runId = await this.#runtime.submit(run);
+      if (runId !== run.runId) return await this.#handle<Ctx>(runId).result(); // an earlier start's run
       await watch.finished;
     } finally {
       watch.dispose();
@@ -159,10 +178,8 @@ class StoreExecutor implements Executor {
     return readResult<Ctx>(this.#store, run.runId);
   }
 
-  async start<Ctx extends Context>(wf: Workflow, input: Context = {}): Promise<RunHandle<Ctx>> {
-    const run = this.#newRun(wf, input);
-    await this.#runtime.submit(run);
-    return this.#handle<Ctx>(run.runId);
+  async start<Ctx extends Context>(wf: Workflow, input: Context = {}, options?: StartOptions): Promise<RunHandle<Ctx>> {
+    return this.#handle<Ctx>(await this.#runtime.submit(this.#newRun(wf, input, options)));
   }
 
   async get<Ctx extends Context>(executionId: string): Promise<RunHandle<Ctx>> {
@@ -201,8 +218,15 @@ class StoreExecutor implements Executor {
     };
   }
 
-  #newRun(wf: Workflow, input: Context): NewRun {
+  #newRun(wf: Workflow, input: Context, options: StartOptions = {}): NewRun {
     this.#assertOpen();
+    const key = options.idempotencyKey;
+    if (key !== undefined && (typeof key !== "string" || key.length === 0 || key.length > 500)) {
+      throw new ValidationError(
+        "INVALID_START_OPTIONS",
+        "idempotencyKey must be a non-empty string of at most 500 characters.",
+      );
+    }
     if (!isWorkflow(wf)) {
       throw new ValidationError(
         "INVALID_WORKFLOW",
@@ -228,6 +252,7 @@ class StoreExecutor implements Executor {
         pendingDependencies: wf.dependencies.get(taskId)?.length ?? 0,
         maxAttempts: wf.tasks.get(taskId)?.retry.maxAttempts ?? 1,
       })),
+      ...(key === undefined ? {} : { idempotencyKey: key }),
     };
   }
 

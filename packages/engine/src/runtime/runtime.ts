@@ -1,4 +1,4 @@
-import { ExecutorError, TaskCancelledError } from "../errors.js";
+import { ExecutorError, TaskCancelledError, ValidationError } from "../errors.js";
 import type { Registry } from "../registry/registry.js";
 import type { ClaimedTask, NewRun, StepResult, Store, TaskOutcome } from "../store/store.js";
 import type { FinalRunStatus } from "../types.js";
@@ -32,8 +32,8 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
-interface Pending {
-  resolve: () => void;
+interface Pending<T> {
+  resolve: (value: T) => void;
   reject: (error: unknown) => void;
 }
 
@@ -45,9 +45,9 @@ interface Pending {
  */
 export class Runtime {
   readonly #o: RuntimeOptions;
-  #newRuns: { run: NewRun; done: Pending }[] = [];
+  #newRuns: { run: NewRun; done: Pending<string> }[] = [];
   #outcomes: TaskOutcome[] = [];
-  #cancels: { runId: string; done: Pending }[] = [];
+  #cancels: { runId: string; done: Pending<void> }[] = [];
   readonly #running = new Map<string, { runId: string; controller: AbortController; settled: Promise<void> }>();
   readonly #runs = new Map<string, RunState>();
   /** Runs cancelled from this process: an attempt claimed for one is stopped as it starts. */
@@ -74,16 +74,25 @@ export class Runtime {
     return this.#running.size;
   }
 
-  /** Create a run; resolves once it is stored. */
-  submit(run: NewRun): Promise<void> {
+  /**
+   * Create a run; resolves once it is stored, with its id — or with the id of the run that
+   * already holds its idempotency key.
+   */
+  submit(run: NewRun): Promise<string> {
     this.#runs.set(run.runId, { input: run.input, outputs: new Map() });
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<string>((resolve, reject) => {
       this.#newRuns.push({ run, done: { resolve, reject } });
       this.#schedule();
-    }).catch((error: unknown) => {
-      this.#runs.delete(run.runId);
-      throw error;
-    });
+    }).then(
+      (runId) => {
+        if (runId !== run.runId) this.#runs.delete(run.runId);
+        return runId;
+      },
+      (error: unknown) => {
+        this.#runs.delete(run.runId);
+        throw error;
+      },
+    );
   }
 
   /** Cancel a run: stop its local attempts now, and mark everything not yet running as Cancelled. */
@@ -225,7 +234,13 @@ export class Runtime {
       return;
     }
     this.#retryDelayMs = 0;
-    for (const n of newRuns) n.done.resolve();
+    const deduplicated = new Map(result.deduplicated.map((d) => [d.runId, d]));
+    for (const n of newRuns) {
+      const existing = deduplicated.get(n.run.runId);
+      if (!existing) n.done.resolve(n.run.runId);
+      else if (existing.existingWorkflow === n.run.workflowName) n.done.resolve(existing.existingRunId);
+      else n.done.reject(idempotencyConflict(n.run, existing.existingWorkflow));
+    }
     for (const c of cancels) c.done.resolve();
     if (result.staleOutcomes > 0) {
       // Another worker took over some of our tasks; our cached outputs may not be the stored ones.
@@ -239,9 +254,9 @@ export class Runtime {
 
   #stepFailed(
     error: unknown,
-    newRuns: { done: Pending }[],
+    newRuns: { done: Pending<string> }[],
     outcomes: TaskOutcome[],
-    cancels: { done: Pending }[],
+    cancels: { done: Pending<void> }[],
   ): void {
     for (const n of newRuns) n.done.reject(error);
     for (const c of cancels) c.done.reject(error);
@@ -332,4 +347,13 @@ export class Runtime {
 
 function cancelledReason(runId: string): TaskCancelledError {
   return new TaskCancelledError("TASK_CANCELLED", `Run ${runId} was cancelled.`);
+}
+
+function idempotencyConflict(run: NewRun, existingWorkflow: string): ValidationError {
+  return new ValidationError(
+    "IDEMPOTENCY_KEY_REUSED",
+    `Idempotency key "${run.idempotencyKey}" already belongs to a run of workflow "${existingWorkflow}", ` +
+      `not "${run.workflowName}". Use a key per workflow (for example "${run.workflowName}:<your key>").`,
+    { details: { idempotencyKey: run.idempotencyKey, existingWorkflow } },
+  );
 }

@@ -22,8 +22,15 @@ export interface HeldAttempt {
  * can do it in one statement (PostgreSQL: `unnest`) or loop a prepared statement (SQLite).
  */
 export interface StoreOps {
-  /** Insert the run rows and all their task rows (roots Ready, others Pending). */
-  insertRuns: { args: { runs: readonly NewRun[]; now: number }; result: void };
+  /**
+   * Insert the run rows and all their task rows (roots Ready, others Pending). A run whose
+   * idempotency key is taken is not inserted (nor its tasks): it is returned with the run that
+   * holds the key.
+   */
+  insertRuns: {
+    args: { runs: readonly NewRun[]; now: number };
+    result: { runId: string; existingRunId: string; existingWorkflow: string }[];
+  };
   /**
    * Finish the tasks whose attempt `owner` still holds; returns the ones it did (the others are
    * stale: their lease was lost).
@@ -140,7 +147,7 @@ function byRunAndTask<T extends { runId: string; taskId: string }>(list: T[]): T
 export function* stepPlan(request: StepRequest): Plan<StepResult> {
   const { now, owner } = request;
   const counts = new RunCounts();
-  if (request.newRuns.length > 0) yield* call("insertRuns", { runs: request.newRuns, now });
+  const deduplicated = request.newRuns.length > 0 ? yield* call("insertRuns", { runs: request.newRuns, now }) : [];
 
   const finishing: StoreOps["finishTasks"]["args"]["tasks"][number][] = [];
   const retrying: StoreOps["retryTasks"]["args"]["tasks"][number][] = [];
@@ -232,7 +239,7 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
   const lookAhead = request.claim.findNextAvailable === true || retried.length > 0;
   const nextAvailableAt =
     lookAhead && canClaim && claimed.length < limit ? yield* call("nextAvailableAt", { now, versions }) : null;
-  return { claimed, finishedRuns, staleOutcomes: request.outcomes.length - held.length, nextAvailableAt };
+  return { claimed, deduplicated, finishedRuns, staleOutcomes: request.outcomes.length - held.length, nextAvailableAt };
 }
 
 /** Counts finished tasks down on their runs; a run reaching zero gets its final status. */

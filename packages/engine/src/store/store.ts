@@ -24,6 +24,8 @@ export interface NewRun {
   /** Encoded input context. */
   input: string;
   tasks: readonly NewTaskRow[];
+  /** Starting a run with a key that already exists returns the existing run instead. */
+  idempotencyKey?: string;
 }
 
 /** What happened to a claimed attempt. Applied only while the claim is still held (fencing). */
@@ -115,6 +117,11 @@ export interface ClaimedTask {
 
 export interface StepResult {
   claimed: ClaimedTask[];
+  /**
+   * New runs that were not created because their idempotency key already belongs to a run: the
+   * existing run's id and workflow name.
+   */
+  deduplicated: { runId: string; existingRunId: string; existingWorkflow: string }[];
   /** Runs that reached a final status in this step. */
   finishedRuns: { runId: string; status: FinalRunStatus }[];
   /** Outcomes ignored because the claim they belong to is no longer held (lease lost). */

@@ -19,6 +19,7 @@ export interface RunsTable {
   failed: number;
   created_at: number;
   finished_at: number | null;
+  idempotency_key: string | null;
 }
 
 export interface TaskRunsTable {
@@ -83,6 +84,14 @@ export async function createTables(db: Kysely<any>, time: "integer" | "bigint", 
     .addColumn("failed", "integer", (c) => c.notNull().defaultTo(0))
     .addColumn("created_at", time, (c) => c.notNull())
     .addColumn("finished_at", time)
+    .addColumn("idempotency_key", "text")
+    .execute();
+  await s
+    .createIndex("cloacina_runs_idempotency_key")
+    .on("cloacina_runs")
+    .column("idempotency_key")
+    .unique()
+    .where("idempotency_key" as never, "is not", null)
     .execute();
   await s
     .createIndex("cloacina_runs_unfinished")
