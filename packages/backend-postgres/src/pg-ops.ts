@@ -154,8 +154,9 @@ export function pgOpRunner(db: Kysely<any>, schema: string): AsyncOpRunner {
       })),
     finishRuns: async ({ runs: list, now }) => {
       await sql`
-        update ${runs} r set status = u.status, finished_at = ${now}
-        from unnest(${texts(list.map((x) => x.runId))}, ${texts(list.map((x) => x.status))}) as u(run_id, status)
+        update ${runs} r set status = u.status, finished_at = ${now}, error = u.error
+        from unnest(${texts(list.map((x) => x.runId))}, ${texts(list.map((x) => x.status))},
+                    ${sql`${list.map((x) => x.error ?? null)}::text[]`}) as u(run_id, status, error)
         where r.run_id = u.run_id and r.status = 'Running'`.execute(db);
     },
     claim: async ({ owner, now, leaseExpiresAt, versions, limit }) =>

@@ -1,6 +1,8 @@
 import {
   type AttemptRecord,
   type CloacinaDatabase,
+  failRunsPlan,
+  type StoredError,
   type Plan,
   recoverLeasesPlan,
   redactUrls,
@@ -74,6 +76,13 @@ export class PostgresStore implements Store {
     return this.#transaction(
       () => recoverLeasesPlan(now, deadOwners),
       (n) => (n > 0 ? ["ready:"] : []),
+    );
+  }
+
+  async failRuns(runs: readonly { runId: string; error: StoredError }[], now: number): Promise<void> {
+    await this.#transaction(
+      () => failRunsPlan(runs, now),
+      () => runs.map((r) => `finished:Failed:${r.runId}`),
     );
   }
 

@@ -87,7 +87,7 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
         return [{ runId: r.runId, unfinished, failed, status, cancelRequested: row.cancel_requested === 1 }];
       }),
     finishRuns: ({ runs, now }) => {
-      for (const r of runs) q.finishRun.run(r.status, now, r.runId);
+      for (const r of runs) q.finishRun.run(r.status, now, r.error ?? null, r.runId);
     },
     claim: (a) =>
       q.claimable

@@ -144,10 +144,10 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
         .select(["unfinished", "failed", "cancel_requested", "status"])
         .where("run_id", "=", runId),
     ),
-    finishRun: p<[status: string, now: number, runId: string]>(3, (status, now, runId) =>
+    finishRun: p<[status: string, now: number, error: string | null, runId: string]>(4, (status, now, error, runId) =>
       db
         .updateTable("cloacina_runs")
-        .set({ status, finished_at: now })
+        .set({ status, finished_at: now, error })
         .where("run_id", "=", runId)
         .where("status", "=", "Running"),
     ),

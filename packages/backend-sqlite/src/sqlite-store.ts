@@ -2,6 +2,8 @@ import {
   type AttemptRecord,
   type CloacinaDatabase as Database,
   ExecutorError,
+  failRunsPlan,
+  type StoredError,
   type Plan,
   recoverLeasesPlan,
   type RunRecord,
@@ -74,6 +76,10 @@ export class SqliteStore implements Store {
 
   async recoverLeases(now: number, deadOwners: readonly string[]): Promise<number> {
     return this.#transaction(recoverLeasesPlan(now, deadOwners));
+  }
+
+  async failRuns(runs: readonly { runId: string; error: StoredError }[], now: number): Promise<void> {
+    this.#transaction(failRunsPlan(runs, now));
   }
 
   /** Runs an engine plan in one `BEGIN IMMEDIATE` transaction, each operation a prepared statement. */

@@ -32,6 +32,7 @@ export { FINAL_TASK_STATUSES } from "./types.js";
 export {
   stepPlan,
   recoverLeasesPlan,
+  failRunsPlan,
   runPlanSync,
   runPlanAsync,
   type Plan,

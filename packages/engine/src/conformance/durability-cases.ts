@@ -132,4 +132,38 @@ export function durabilityCases(it: CaseFn): void {
     expect((await store.getTasks("foreign-run"))[0]!.status).toBe("Ready");
     expect(await store.unfinishedRuns()).toMatchObject([{ runId: "foreign-run", workflowName: "not-registered-here" }]);
   });
+
+  it("fails, clearly, an unfinished run whose workflow changed shape since it started (or leaves it, if asked)", async (session) => {
+    const { wf } = defineWorkflow({ now: { run: () => ({ ok: 1 }) } });
+    const store = await session.store();
+    const oldRun = (runId: string) => ({
+      runId,
+      workflowName: wf.name, // registered here, but under another version
+      workflowVersion: "f".repeat(64),
+      input: "v1:[{}]",
+      tasks: [{ taskId: "gone", position: 0, pendingDependencies: 0, maxAttempts: 1 }],
+    });
+    const claim = { limit: 0, leaseMs: 1000, workflowVersions: [] };
+    await store.step({ owner: "old", now: Date.now(), newRuns: [oldRun("left")], outcomes: [], cancelRuns: [], claim });
+    await session.executor({ versionMismatch: "leave" });
+    expect((await store.getRun("left"))?.status).toBe("Running");
+
+    await store.step({
+      owner: "old",
+      now: Date.now(),
+      newRuns: [oldRun("failed")],
+      outcomes: [],
+      cancelRuns: [],
+      claim,
+    });
+    const executor = await session.executor(); // versionMismatch: "fail" by default
+    const result = await (await executor.get("failed")).result();
+    expect(result.status).toBe("Failed");
+    expect(result.error).toMatchObject({
+      code: "WORKFLOW_VERSION_MISMATCH",
+      message: expect.stringContaining(wf.name),
+    });
+    expect(result.tasks).toMatchObject([{ id: "gone", status: "Cancelled" }]);
+    expect((await executor.execute(wf, {})).status).toBe("Completed"); // the current version runs
+  });
 }

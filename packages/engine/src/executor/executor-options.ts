@@ -21,6 +21,13 @@ export const executorOptionsSchema = z.strictObject({
    * Work normally starts from events (in-process, or LISTEN/NOTIFY on PostgreSQL), never from it.
    */
   pollMs: z.int().min(10).default(5_000),
+  /**
+   * What to do, when the executor opens, with unfinished runs of a workflow registered here under
+   * another version (its definition changed): "fail" them with WORKFLOW_VERSION_MISMATCH, or
+   * "leave" them for a process that still has their version (during a rolling deploy).
+   * Either way two versions are never mixed in one run.
+   */
+  versionMismatch: z.enum(["fail", "leave"]).default("fail"),
   /** Resume unfinished runs of registered workflows when the executor opens. */
   resume: z.boolean().default(true),
   /** How long `close()` waits for running attempts before releasing their leases. */

@@ -4,6 +4,7 @@ import { encode } from "../marshal/marshal.js";
 import { globalRegistry } from "../registry/registry.js";
 import { redactUrls } from "../redact.js";
 import { Runtime } from "../runtime/runtime.js";
+import { toStoredError } from "../runtime/stored-error.js";
 import type { NewRun, Store, StoreEvent } from "../store/store.js";
 import type { Context, RunStatus } from "../types.js";
 import { isWorkflow, type Workflow } from "../workflow/workflow.js";
@@ -102,6 +103,7 @@ class StoreExecutor implements Executor {
     this.#closed = new Promise((resolve) => (this.#markClosed = resolve));
     this.#unlisten = await this.#store.listen?.((event) => this.#onStoreEvent(event));
     await this.#recover();
+    if (this.#options.versionMismatch === "fail") await this.#failMismatchedRuns();
     // One timer for all leases: renew them, and take back tasks whose worker's lease ran out.
     const leaseEvery = Math.max(50, Math.floor(this.#options.leaseMs / 3));
     this.#leaseTimer = setInterval(() => void this.#maintainLeases(), leaseEvery);
@@ -109,6 +111,27 @@ class StoreExecutor implements Executor {
     this.#pollTimer = setInterval(() => void this.#safetyPoll(), this.#options.pollMs);
     this.#pollTimer.unref();
     if (this.#options.resume) this.#runtime.poke();
+  }
+
+  /** Unfinished runs of a workflow registered here under another version cannot resume here. */
+  async #failMismatchedRuns(): Promise<void> {
+    const registry = globalRegistry();
+    const known = new Set(registry.workflows().map((wf) => wf.version));
+    const mismatched = (await this.#store.unfinishedRuns()).filter(
+      (run) => registry.workflow(run.workflowName) !== undefined && !known.has(run.workflowVersion),
+    );
+    const runs = mismatched.map((run) => {
+      const current = registry.workflow(run.workflowName)!.version;
+      const error = new ExecutorError(
+        "WORKFLOW_VERSION_MISMATCH",
+        `Run ${run.runId} of workflow "${run.workflowName}" was started with version ${run.workflowVersion.slice(0, 12)}, ` +
+          `but this process registers version ${current.slice(0, 12)} (its tasks or dependencies changed). ` +
+          `It cannot resume without mixing two versions, so it failed. Start a new run, or open executors with ` +
+          `{ versionMismatch: "leave" } while processes with the old version finish it.`,
+      );
+      return { runId: run.runId, error: toStoredError(error) };
+    });
+    if (runs.length > 0) await this.#store.failRuns(runs, this.#now());
   }
 
   #onStoreEvent(event: StoreEvent): void {

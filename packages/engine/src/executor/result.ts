@@ -1,4 +1,4 @@
-import { ExecutorError, TaskFailedError } from "../errors.js";
+import { type ErrorCode, ExecutorError, TaskFailedError } from "../errors.js";
 import { decodeContext } from "../marshal/marshal.js";
 import { fromStoredError } from "../runtime/stored-error.js";
 import type { RunRecord, Store, TaskRecord } from "../store/store.js";
@@ -51,7 +51,11 @@ export function buildResult<Ctx extends Context>(run: RunRecord, tasks: TaskReco
     tasks: tasks.map(taskResult),
   };
   const failed = tasks.find((t) => t.status === "Failed");
-  if (run.status === "Failed" && failed?.error) {
+  if (run.status === "Failed" && run.error) {
+    result.error = new ExecutorError((run.error.code ?? "STORE_FAILURE") as ErrorCode, run.error.message, {
+      cause: fromStoredError(run.error),
+    });
+  } else if (run.status === "Failed" && failed?.error) {
     result.error = new TaskFailedError(
       "TASK_FAILED",
       `Task "${failed.taskId}" failed after ${failed.attempt} attempt(s): ${failed.error.message}`,

@@ -7,7 +7,7 @@
  * rules (fencing, readiness, skipping, settling runs, claiming) live here, and a backend is only
  * its SQL.
  */
-import type { FinalRunStatus } from "../types.js";
+import type { FinalRunStatus, StoredError } from "../types.js";
 import type { ClaimedTask, NewRun, StepRequest, StepResult, TaskOutcome } from "./store.js";
 
 /** A task attempt held by `owner` (fencing: an operation on it applies only while it is held). */
@@ -71,7 +71,11 @@ export interface StoreOps {
     args: { runs: readonly { runId: string; finished: number; failed: number }[] };
     result: { runId: string; unfinished: number; failed: number; cancelRequested: boolean; status: string }[];
   };
-  finishRuns: { args: { runs: readonly { runId: string; status: FinalRunStatus }[]; now: number }; result: void };
+  /** Give running runs their final status (and a run-level error, JSON, when one is given). */
+  finishRuns: {
+    args: { runs: readonly { runId: string; status: FinalRunStatus; error?: string }[]; now: number };
+    result: void;
+  };
   /** Claim up to `limit` Ready, due tasks of the given versions, oldest first, with a lease. */
   claim: {
     args: { owner: string; now: number; leaseExpiresAt: number; versions: readonly string[]; limit: number };
@@ -269,4 +273,12 @@ export function* recoverLeasesPlan(now: number, deadOwners: readonly string[]): 
     yield* settle(counts, now);
   }
   return recovered.length;
+}
+
+/** The whole of `Store.failRuns`: waiting tasks Cancelled, the run Failed with its error. */
+export function* failRunsPlan(runs: readonly { runId: string; error: StoredError }[], now: number): Plan<void> {
+  if (runs.length === 0) return;
+  yield* call("cancelWaiting", { runIds: runs.map((r) => r.runId).sort(), now });
+  const failed = runs.map((r) => ({ runId: r.runId, status: "Failed" as const, error: JSON.stringify(r.error) }));
+  yield* call("finishRuns", { runs: failed, now });
 }

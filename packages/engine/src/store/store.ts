@@ -143,6 +143,8 @@ export interface RunRecord {
   cancelRequested: boolean;
   createdAt: number;
   finishedAt: number | null;
+  /** Why the run itself failed, when no task's failure says it (a workflow version mismatch). */
+  error: StoredError | null;
 }
 
 export interface TaskRecord {
@@ -208,6 +210,11 @@ export interface Store {
   loadRunStates(runIds: readonly string[]): Promise<Map<string, { input: string; outputs: Map<string, string> }>>;
   /** Runs not yet finished. */
   unfinishedRuns(): Promise<RunSummary[]>;
+  /**
+   * Fail running runs as a whole, with a run-level error: their waiting tasks become Cancelled
+   * and the run Failed, in one transaction.
+   */
+  failRuns(runs: readonly { runId: string; error: StoredError }[], now: number): Promise<void>;
   close(): Promise<void>;
   /**
    * Optional: deliver notices raised by any process's steps (PostgreSQL: LISTEN/NOTIFY). Without

@@ -20,6 +20,7 @@ export interface RunsTable {
   created_at: number;
   finished_at: number | null;
   idempotency_key: string | null;
+  error: string | null;
 }
 
 export interface TaskRunsTable {
@@ -85,6 +86,7 @@ export async function createTables(db: Kysely<any>, time: "integer" | "bigint", 
     .addColumn("created_at", time, (c) => c.notNull())
     .addColumn("finished_at", time)
     .addColumn("idempotency_key", "text")
+    .addColumn("error", "text")
     .execute();
   await s
     .createIndex("cloacina_runs_idempotency_key")
@@ -157,6 +159,7 @@ export function toRunRecord(row: Selectable<RunsTable>): RunRecord {
     cancelRequested: row.cancel_requested === 1,
     createdAt: row.created_at,
     finishedAt: row.finished_at,
+    error: row.error === null ? null : (JSON.parse(row.error) as StoredError),
   };
 }
 
