@@ -55,6 +55,12 @@ export class PostgresStore implements Store {
     // An idle client whose server went away emits here; without a listener it would crash the
     // process. The pool drops it and opens a new one on demand.
     this.#pool.on("error", (error) => onError(new Error(redactUrls(`PostgreSQL pool: ${error.message}`))));
+    // A checked-out client whose connection dies between two statements emits "error" too, and
+    // the pool only listens to idle ones: without this, a terminated backend crashes the process.
+    // The statement in flight (or the next one) fails, and the step is retried.
+    this.#pool.on("connect", (client) => {
+      client.on("error", () => {});
+    });
     this.#db = new Kysely<CloacinaDatabase>({ dialect: new PostgresDialect({ pool: this.#pool }) }).withSchema(
       config.schema,
     );
