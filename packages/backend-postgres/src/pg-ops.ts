@@ -73,6 +73,8 @@ export function pgOpRunner(db: Kysely<any>, schema: string): AsyncOpRunner {
         await rows<{ run_id: string; task_id: string; attempt: number }>(sql`
           update ${tasks} t
           set status = u.status, output = u.output, error = u.error, finished_at = ${now},
+              -- a skipped task was claimed to decide its trigger rule, but no attempt ran
+              attempt = case when u.status = 'Skipped' then t.attempt - 1 else t.attempt end,
               lease_owner = null, lease_expires_at = null
           from unnest(${texts(list.map((x) => x.runId))}, ${texts(list.map((x) => x.taskId))},
                       ${ints(list.map((x) => x.attempt))}, ${texts(list.map((x) => x.status))},
@@ -209,6 +211,25 @@ export function pgOpRunner(db: Kysely<any>, schema: string): AsyncOpRunner {
           where status = 'Running' and (lease_expires_at < ${now} or lease_owner = any(${texts(deadOwners)}))
           returning run_id`)
       ).map((r) => ({ runId: r.run_id })),
+    reopenRun: async ({ runId, unfinished }) =>
+      (
+        await rows<{ run_id: string }>(sql`
+          update ${runs} set status = 'Running', unfinished = ${unfinished}, failed = 0, cancel_requested = 0,
+                 finished_at = null, error = null
+          where run_id = ${runId} and status in ('Failed', 'Cancelled')
+          returning run_id`)
+      ).length > 0,
+    resetTasks: async ({ runId, tasks: list, now }) => {
+      await sql`
+        update ${tasks} t
+        set status = case when u.deps = 0 then 'Ready' else 'Pending' end, pending_deps = u.deps,
+            failed_deps = 0, skipped_deps = 0, max_attempts = u.max_attempts, recoveries = 0,
+            available_at = ${now}, lease_owner = null, lease_expires_at = null, output = null, error = null,
+            finished_at = null
+        from unnest(${texts(list.map((x) => x.taskId))}, ${ints(list.map((x) => x.pendingDependencies))},
+                    ${ints(list.map((x) => x.maxAttempts))}) as u(task_id, deps, max_attempts)
+        where t.run_id = ${runId} and t.task_id = u.task_id`.execute(db);
+    },
     cancelRequested: async ({ runIds }) =>
       (
         await rows<{ run_id: string }>(sql`

@@ -2,6 +2,10 @@ import {
   type AttemptRecord,
   type CloacinaDatabase,
   failRunsPlan,
+  listRunsQuery,
+  type RunFilter,
+  retryRunPlan,
+  type TaskReset,
   type StoredError,
   type Plan,
   recoverLeasesPlan,
@@ -90,6 +94,17 @@ export class PostgresStore implements Store {
       () => failRunsPlan(runs, now),
       () => runs.map((r) => `finished:Failed:${r.runId}`),
     );
+  }
+
+  async retryRun(runId: string, tasks: readonly TaskReset[], now: number): Promise<boolean> {
+    return this.#transaction(
+      () => retryRunPlan(runId, tasks, now),
+      (reopened) => (reopened ? ["ready:"] : []),
+    );
+  }
+
+  async listRuns(filter: RunFilter): Promise<RunSummary[]> {
+    return (await listRunsQuery(this.#db, filter).execute()).map(toRunSummary);
   }
 
   /**
@@ -189,7 +204,7 @@ export class PostgresStore implements Store {
   async unfinishedRuns(): Promise<RunSummary[]> {
     const rows = await this.#db
       .selectFrom("cloacina_runs")
-      .select(["run_id", "workflow_name", "workflow_version", "status"])
+      .select(["run_id", "workflow_name", "workflow_version", "status", "created_at", "finished_at"])
       .where("status", "=", "Running")
       .orderBy("created_at")
       .execute();

@@ -122,6 +122,10 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
     nextAvailableAt: (a) => q.nextAvailableAt.get<{ at: number | null }>(a.now, versionList(a.versions))?.at ?? null,
     recoverLeases: (a) =>
       q.recoverLeases.all<{ run_id: string }>(a.now, JSON.stringify(a.deadOwners)).map((r) => ({ runId: r.run_id })),
+    reopenRun: ({ runId, unfinished }) => q.reopenRun.run(unfinished, runId).changes > 0,
+    resetTasks: ({ runId, tasks, now }) => {
+      for (const t of tasks) q.resetTask.run(t.pendingDependencies, t.maxAttempts, now, runId, t.taskId);
+    },
     cancelRequested: ({ runIds }) =>
       runIds.filter((runId) => q.isCancelRequested.get<{ cancel_requested: number }>(runId)?.cancel_requested === 1),
   };

@@ -74,7 +74,21 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
     >(8, (status, output, error, now, runId, taskId, attempt, owner) =>
       db
         .updateTable("cloacina_task_runs")
-        .set({ status, output, error, finished_at: now, lease_owner: null, lease_expires_at: null })
+        .set((eb) => ({
+          status,
+          output,
+          error,
+          finished_at: now,
+          lease_owner: null,
+          lease_expires_at: null,
+          // A skipped task was claimed to decide its trigger rule, but no attempt ran.
+          attempt: eb
+            .case()
+            .when(eb.val(status), "=", "Skipped")
+            .then(eb("attempt", "-", 1))
+            .else(eb.ref("attempt"))
+            .end(),
+        }))
         .where("run_id", "=", runId)
         .where("task_id", "=", taskId)
         .where("status", "=", "Running")
@@ -117,6 +131,35 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
           .where("run_id", "=", runId)
           .where("task_id", "=", taskId)
           .where("status", "=", "Pending"),
+    ),
+    reopenRun: p<[unfinished: number, runId: string]>(2, (unfinished, runId) =>
+      db
+        .updateTable("cloacina_runs")
+        .set({ status: "Running", unfinished, failed: 0, cancel_requested: 0, finished_at: null, error: null })
+        .where("run_id", "=", runId)
+        .where("status", "in", ["Failed", "Cancelled"]),
+    ),
+    resetTask: p<[deps: number, maxAttempts: number, now: number, runId: string, taskId: string]>(
+      5,
+      (deps, maxAttempts, now, runId, taskId) =>
+        db
+          .updateTable("cloacina_task_runs")
+          .set((eb) => ({
+            status: eb.case().when(eb.val(deps), "=", 0).then("Ready").else("Pending").end(),
+            pending_deps: deps,
+            failed_deps: 0,
+            skipped_deps: 0,
+            max_attempts: maxAttempts,
+            recoveries: 0,
+            available_at: now,
+            lease_owner: null,
+            lease_expires_at: null,
+            output: null,
+            error: null,
+            finished_at: null,
+          }))
+          .where("run_id", "=", runId)
+          .where("task_id", "=", taskId),
     ),
     requestCancel: p<[runId: string]>(1, (runId) =>
       db
@@ -252,7 +295,7 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
     unfinishedRuns: p<[]>(0, () =>
       db
         .selectFrom("cloacina_runs")
-        .select(["run_id", "workflow_name", "workflow_version", "status"])
+        .select(["run_id", "workflow_name", "workflow_version", "status", "created_at", "finished_at"])
         .where("status", "=", "Running")
         .orderBy("created_at"),
     ),

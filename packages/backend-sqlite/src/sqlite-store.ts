@@ -3,6 +3,10 @@ import {
   type CloacinaDatabase as Database,
   ExecutorError,
   failRunsPlan,
+  listRunsQuery,
+  type RunFilter,
+  retryRunPlan,
+  type TaskReset,
   type StoredError,
   type Plan,
   recoverLeasesPlan,
@@ -80,6 +84,14 @@ export class SqliteStore implements Store {
 
   async failRuns(runs: readonly { runId: string; error: StoredError }[], now: number): Promise<void> {
     this.#transaction(failRunsPlan(runs, now));
+  }
+
+  async retryRun(runId: string, tasks: readonly TaskReset[], now: number): Promise<boolean> {
+    return this.#transaction(retryRunPlan(runId, tasks, now));
+  }
+
+  async listRuns(filter: RunFilter): Promise<RunSummary[]> {
+    return (await listRunsQuery(this.#db, filter).execute()).map(toRunSummary);
   }
 
   /** Runs an engine plan in one `BEGIN IMMEDIATE` transaction, each operation a prepared statement. */

@@ -8,6 +8,7 @@ export { globalRegistry, resetRegistry, Registry } from "./registry/registry.js"
 export { encode, decode, DEFAULT_MAX_CONTEXT_BYTES } from "./marshal/marshal.js";
 export { openExecutor, type Executor, type RunHandle, type StartOptions } from "./executor/executor.js";
 export type { ExecutorOptions } from "./executor/executor-options.js";
+export type { ListRunsOptions } from "./executor/list-runs.js";
 export type { RunResult, TaskResult } from "./executor/result.js";
 export { createExecutorWith, isBackend, requireUrl, type Backend } from "./backend.js";
 export { redactUrls } from "./redact.js";
@@ -33,6 +34,7 @@ export {
   stepPlan,
   recoverLeasesPlan,
   failRunsPlan,
+  retryRunPlan,
   runPlanSync,
   runPlanAsync,
   type Plan,
@@ -45,4 +47,11 @@ export {
   type AsyncOpRunner,
 } from "./store/step-plan.js";
 export type { CloacinaDatabase, RunsTable, TaskRunsTable, TaskAttemptsTable, TaskRunsRow } from "./store/tables.js";
-export { createTables, toRunRecord, toTaskRecord, toAttemptRecord, toRunSummary } from "./store/tables.js";
+export {
+  createTables,
+  listRunsQuery,
+  toRunRecord,
+  toTaskRecord,
+  toAttemptRecord,
+  toRunSummary,
+} from "./store/tables.js";

@@ -8,6 +8,7 @@ import { controlFlowCases } from "./control-flow-cases.js";
 import { durabilityCases } from "./durability-cases.js";
 import { executionCases } from "./execution-cases.js";
 import { failureCases } from "./failure-cases.js";
+import { operationsCases } from "./operations-cases.js";
 import { type ConformanceTarget, Session } from "./harness.js";
 import { storeCases } from "./store-cases.js";
 
@@ -41,6 +42,7 @@ export function runConformanceSuite(target: ConformanceTarget): void {
     describe("failures, retries, timeouts and cancellation", () => failureCases(it));
     describe("control flow", () => controlFlowCases(it));
     describe("durability", () => durabilityCases(it));
+    describe("operations", () => operationsCases(it));
     describe("store contract", () => storeCases(it));
   });
 }

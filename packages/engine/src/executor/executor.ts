@@ -5,7 +5,8 @@ import { globalRegistry } from "../registry/registry.js";
 import { redactUrls } from "../redact.js";
 import { Runtime } from "../runtime/runtime.js";
 import { toStoredError } from "../runtime/stored-error.js";
-import type { NewRun, Store, StoreEvent } from "../store/store.js";
+import type { NewRun, RunSummary, Store, StoreEvent } from "../store/store.js";
+import { encodeCursor, type ListRunsOptions, parseListRunsOptions } from "./list-runs.js";
 import type { Context, RunStatus } from "../types.js";
 import { isWorkflow, type Workflow } from "../workflow/workflow.js";
 import { type ExecutorOptions, parseExecutorOptions, type ResolvedExecutorOptions } from "./executor-options.js";
@@ -51,6 +52,16 @@ export interface Executor {
    * as soon as it opens (unless `runTasks: false`); this just gives a worker something to await.
    */
   work(): Promise<void>;
+  /**
+   * Stored runs, newest first, filtered by status, workflow and creation time; `next` is the
+   * cursor for the following page (absent on the last page).
+   */
+  listRuns(filter?: ListRunsOptions): Promise<{ runs: RunSummary[]; next?: string }>;
+  /**
+   * Runs a Failed or Cancelled run again from its unfinished tasks; completed tasks are kept and
+   * not re-run. Each task gets its retry budget again. The workflow's version must be registered.
+   */
+  retry<Ctx extends Context = Context>(executionId: string): Promise<RunHandle<Ctx>>;
   /** A round trip to the database. */
   health(): Promise<{ ok: boolean; latencyMs: number; error?: string }>;
   /** This executor's lease owner id. */
@@ -239,6 +250,51 @@ class StoreExecutor implements Executor {
         await runtime.cancel(runId);
       },
     };
+  }
+
+  async listRuns(filter: ListRunsOptions = {}): Promise<{ runs: RunSummary[]; next?: string }> {
+    this.#assertOpen();
+    const query = parseListRunsOptions(filter);
+    const runs = await this.#store.listRuns(query);
+    const last = runs.at(-1);
+    return runs.length === query.limit && last ? { runs, next: encodeCursor(last) } : { runs };
+  }
+
+  async retry<Ctx extends Context>(executionId: string): Promise<RunHandle<Ctx>> {
+    this.#assertOpen();
+    const run = await this.#store.getRun(executionId);
+    if (!run) throw runNotFound(executionId);
+    if (run.status !== "Failed" && run.status !== "Cancelled") {
+      throw new ValidationError(
+        "RUN_NOT_RETRYABLE",
+        `Run ${executionId} is ${run.status}: only Failed or Cancelled runs can be retried.`,
+        { details: { executionId, status: run.status } },
+      );
+    }
+    const wf = globalRegistry()
+      .workflows()
+      .find((w) => w.version === run.workflowVersion);
+    if (!wf) {
+      throw new ValidationError(
+        "UNKNOWN_WORKFLOW",
+        `Run ${executionId} is of workflow "${run.workflowName}" version ${run.workflowVersion.slice(0, 12)}, ` +
+          `which is not registered in this process: retry it where that version is registered.`,
+      );
+    }
+    const tasks = await this.#store.getTasks(executionId);
+    const done = new Set(tasks.filter((t) => t.status === "Completed").map((t) => t.taskId));
+    const resets = tasks
+      .filter((t) => !done.has(t.taskId))
+      .map((t) => ({
+        taskId: t.taskId,
+        pendingDependencies: (wf.dependencies.get(t.taskId) ?? []).filter((dep) => !done.has(dep)).length,
+        maxAttempts: t.attempt + (wf.tasks.get(t.taskId)?.retry.maxAttempts ?? 1),
+      }));
+    if (!(await this.#store.retryRun(executionId, resets, this.#now()))) {
+      throw new ValidationError("RUN_NOT_RETRYABLE", `Run ${executionId} changed while it was being retried.`);
+    }
+    this.#runtime.poke();
+    return this.#handle<Ctx>(executionId);
   }
 
   #newRun(wf: Workflow, input: Context, options: StartOptions = {}): NewRun {

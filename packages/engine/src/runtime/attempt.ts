@@ -170,7 +170,11 @@ function failOrRetry(input: AttemptInput, wf: Workflow, thrown: unknown): TaskOu
   const { task } = input;
   const error = toStoredError(thrown);
   const policy = wf.tasks.get(task.taskId)?.retry;
-  const delay = policy && isRetryable(policy, thrown) ? retryDelay(policy, task.attempt) : undefined;
+  // The row's maxAttempts is the budget (a manual retry of the run extends it); the policy's
+  // backoff counts attempts from the start of this budget.
+  const firstOfBudget = task.maxAttempts - (policy?.maxAttempts ?? 1);
+  const canRetry = policy !== undefined && task.attempt < task.maxAttempts && isRetryable(policy, thrown);
+  const delay = canRetry ? retryDelay(policy, task.attempt - firstOfBudget) : undefined;
   if (delay === undefined) return fail(input, wf, error);
   return {
     kind: "retry",

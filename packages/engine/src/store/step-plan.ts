@@ -8,7 +8,7 @@
  * its SQL.
  */
 import type { FinalRunStatus, StoredError } from "../types.js";
-import type { ClaimedTask, NewRun, StepRequest, StepResult, TaskOutcome } from "./store.js";
+import type { ClaimedTask, NewRun, StepRequest, StepResult, TaskOutcome, TaskReset } from "./store.js";
 
 /** A task attempt held by `owner` (fencing: an operation on it applies only while it is held). */
 export interface HeldAttempt {
@@ -33,7 +33,8 @@ export interface StoreOps {
   };
   /**
    * Finish the tasks whose attempt `owner` still holds; returns the ones it did (the others are
-   * stale: their lease was lost).
+   * stale: their lease was lost). A Skipped task's attempt count goes back by one: it was claimed
+   * to decide its trigger rule, but did not run.
    */
   finishTasks: {
     args: {
@@ -85,6 +86,10 @@ export interface StoreOps {
   nextAvailableAt: { args: { now: number; versions: readonly string[] }; result: number | null };
   /** Running tasks whose lease expired before `now` or whose owner is dead go back to Ready. */
   recoverLeases: { args: { now: number; deadOwners: readonly string[] }; result: { runId: string }[] };
+  /** A finished (Failed or Cancelled) run becomes Running again with `unfinished` tasks to go. */
+  reopenRun: { args: { runId: string; unfinished: number }; result: boolean };
+  /** Put these tasks back: Ready when they have no pending dependency, else Pending. */
+  resetTasks: { args: { runId: string; tasks: readonly TaskReset[]; now: number }; result: void };
   /** Those of these runs whose cancel flag is set. */
   cancelRequested: { args: { runIds: readonly string[] }; result: string[] };
 }
@@ -281,4 +286,11 @@ export function* failRunsPlan(runs: readonly { runId: string; error: StoredError
   yield* call("cancelWaiting", { runIds: runs.map((r) => r.runId).sort(), now });
   const failed = runs.map((r) => ({ runId: r.runId, status: "Failed" as const, error: JSON.stringify(r.error) }));
   yield* call("finishRuns", { runs: failed, now });
+}
+
+/** The whole of `Store.retryRun`. */
+export function* retryRunPlan(runId: string, tasks: readonly TaskReset[], now: number): Plan<boolean> {
+  if (!(yield* call("reopenRun", { runId, unfinished: tasks.length }))) return false;
+  yield* call("resetTasks", { runId, tasks, now });
+  return true;
 }

@@ -176,6 +176,28 @@ export interface RunSummary {
   workflowName: string;
   workflowVersion: string;
   status: RunStatus;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
+/** Filters and keyset pagination for `listRuns`: newest first. */
+export interface RunFilter {
+  status?: RunStatus;
+  workflow?: string;
+  /** Created at or after (epoch ms). */
+  createdFrom?: number;
+  /** Created before (epoch ms). */
+  createdTo?: number;
+  limit: number;
+  /** Continue after this position (from the previous page's last run). */
+  after?: { createdAt: number; runId: string };
+}
+
+/** A task to run again in a manual retry, with its dependencies that will run again too. */
+export interface TaskReset {
+  taskId: string;
+  pendingDependencies: number;
+  maxAttempts: number;
 }
 
 /** A notice from another process sharing the database (stores that support `listen`). */
@@ -215,6 +237,13 @@ export interface Store {
    * and the run Failed, in one transaction.
    */
   failRuns(runs: readonly { runId: string; error: StoredError }[], now: number): Promise<void>;
+  /** Runs matching the filter, newest first (indexed: stays fast with many stored runs). */
+  listRuns(filter: RunFilter): Promise<RunSummary[]>;
+  /**
+   * Run a finished run again from the given tasks (completed ones are kept), in one transaction:
+   * they go back to Pending/Ready and the run to Running. False if the run is not finished.
+   */
+  retryRun(runId: string, tasks: readonly TaskReset[], now: number): Promise<boolean>;
   close(): Promise<void>;
   /**
    * Optional: deliver notices raised by any process's steps (PostgreSQL: LISTEN/NOTIFY). Without

@@ -1,6 +1,6 @@
 import type { Generated, Kysely, Selectable } from "kysely";
 import type { RunStatus, StoredError, TaskStatus } from "../types.js";
-import type { AttemptRecord, RunRecord, RunSummary, TaskRecord } from "./store.js";
+import type { AttemptRecord, RunFilter, RunRecord, RunSummary, TaskRecord } from "./store.js";
 
 /**
  * The data model every SQL backend stores, as kysely table types (one shape on every backend;
@@ -101,6 +101,18 @@ export async function createTables(db: Kysely<any>, time: "integer" | "bigint", 
     .column("created_at")
     .where(status, "=", "Running")
     .execute();
+  // Listing runs, newest first, optionally by status or workflow: keyset pagination on these.
+  await s.createIndex("cloacina_runs_created").on("cloacina_runs").columns(["created_at", "run_id"]).execute();
+  await s
+    .createIndex("cloacina_runs_status_created")
+    .on("cloacina_runs")
+    .columns(["status", "created_at", "run_id"])
+    .execute();
+  await s
+    .createIndex("cloacina_runs_workflow_created")
+    .on("cloacina_runs")
+    .columns(["workflow_name", "created_at", "run_id"])
+    .execute();
   await s
     .createTable("cloacina_task_runs")
     .addColumn("run_id", "text", (c) => c.notNull())
@@ -188,12 +200,34 @@ export function toAttemptRecord(row: Selectable<TaskAttemptsTable>): AttemptReco
 }
 
 export function toRunSummary(
-  row: Pick<RunsTable, "run_id" | "workflow_name" | "workflow_version" | "status">,
+  row: Pick<RunsTable, "run_id" | "workflow_name" | "workflow_version" | "status" | "created_at" | "finished_at">,
 ): RunSummary {
   return {
     runId: row.run_id,
     workflowName: row.workflow_name,
     workflowVersion: row.workflow_version,
     status: row.status as RunStatus,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
   };
+}
+
+/**
+ * The one query behind `Store.listRuns`, written with kysely's builder so every SQL backend runs
+ * the same statement (newest first, keyset pagination on the indexed (created_at, run_id)).
+ */
+export function listRunsQuery(db: Kysely<CloacinaDatabase>, filter: RunFilter) {
+  let query = db
+    .selectFrom("cloacina_runs")
+    .select(["run_id", "workflow_name", "workflow_version", "status", "created_at", "finished_at"]);
+  if (filter.status !== undefined) query = query.where("status", "=", filter.status);
+  if (filter.workflow !== undefined) query = query.where("workflow_name", "=", filter.workflow);
+  if (filter.createdFrom !== undefined) query = query.where("created_at", ">=", filter.createdFrom);
+  if (filter.createdTo !== undefined) query = query.where("created_at", "<", filter.createdTo);
+  const after = filter.after;
+  if (after !== undefined) {
+    // A row-value comparison, so the index seeks straight to the page instead of filtering to it.
+    query = query.where((eb) => eb(eb.refTuple("created_at", "run_id"), "<", eb.tuple(after.createdAt, after.runId)));
+  }
+  return query.orderBy("created_at", "desc").orderBy("run_id", "desc").limit(filter.limit);
 }
