@@ -3,6 +3,8 @@ import {
   type CloacinaDatabase,
   failRunsPlan,
   listRunsQuery,
+  countsQuery,
+  type RunStatus,
   type RunFilter,
   retryRunPlan,
   type TaskReset,
@@ -101,6 +103,10 @@ export class PostgresStore implements Store {
       () => retryRunPlan(runId, tasks, now),
       (reopened) => (reopened ? ["ready:"] : []),
     );
+  }
+
+  async counts(): Promise<{ runs: Record<RunStatus, number>; readyTasks: number; runningTasks: number }> {
+    return countsQuery(this.#db);
   }
 
   async listRuns(filter: RunFilter): Promise<RunSummary[]> {

@@ -4,6 +4,8 @@ import {
   ExecutorError,
   failRunsPlan,
   listRunsQuery,
+  countsQuery,
+  type RunStatus,
   type RunFilter,
   retryRunPlan,
   type TaskReset,
@@ -88,6 +90,10 @@ export class SqliteStore implements Store {
 
   async retryRun(runId: string, tasks: readonly TaskReset[], now: number): Promise<boolean> {
     return this.#transaction(retryRunPlan(runId, tasks, now));
+  }
+
+  async counts(): Promise<{ runs: Record<RunStatus, number>; readyTasks: number; runningTasks: number }> {
+    return countsQuery(this.#db);
   }
 
   async listRuns(filter: RunFilter): Promise<RunSummary[]> {

@@ -9,6 +9,8 @@ export { encode, decode, DEFAULT_MAX_CONTEXT_BYTES } from "./marshal/marshal.js"
 export { openExecutor, type Executor, type RunHandle, type StartOptions } from "./executor/executor.js";
 export type { ExecutorOptions } from "./executor/executor-options.js";
 export type { ListRunsOptions } from "./executor/list-runs.js";
+export type { Metrics } from "./executor/executor.js";
+export type { DurationSummary, OutcomeCounts } from "./metrics/attempt-stats.js";
 export type { RunResult, TaskResult } from "./executor/result.js";
 export { createExecutorWith, isBackend, requireUrl, type Backend } from "./backend.js";
 export { redactUrls } from "./redact.js";
@@ -49,6 +51,7 @@ export {
 export type { CloacinaDatabase, RunsTable, TaskRunsTable, TaskAttemptsTable, TaskRunsRow } from "./store/tables.js";
 export {
   createTables,
+  countsQuery,
   listRunsQuery,
   toRunRecord,
   toTaskRecord,

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { defineWorkflow } from "./harness.js";
+import { defineWorkflow, gate, until } from "./harness.js";
 import type { CaseFn } from "./index.js";
 
 export function operationsCases(it: CaseFn): void {
@@ -81,5 +81,41 @@ export function operationsCases(it: CaseFn): void {
       code: "INVALID_LIST_OPTIONS",
     });
     await expect(executor.listRuns({ cursor: "garbage" })).rejects.toMatchObject({ code: "INVALID_LIST_OPTIONS" });
+  });
+
+  it("metrics() reports runs by status, queue depth, attempt outcomes and durations", async (session) => {
+    let flaky = 0;
+    const { wf, id } = defineWorkflow({
+      slow: { run: async () => (await new Promise((r) => setTimeout(r, 30)), { slow: true }) },
+      flaky: {
+        retry: { maxAttempts: 2, backoff: "fixed", delayMs: 1 },
+        run: () => (flaky++ === 0 ? Promise.reject(new Error("once")) : {}),
+      },
+      skipped: { dependsOn: ["slow"], trigger: { path: "never", exists: true } },
+    });
+    const { wf: failing } = defineWorkflow({ no: { run: () => Promise.reject(new Error("no")) } });
+    const executor = await session.executor();
+    await executor.execute(wf, {});
+    await executor.execute(failing, {});
+    const metrics = await executor.metrics();
+    expect(metrics.runs).toMatchObject({ Completed: 1, Failed: 1, Running: 0 });
+    expect(metrics.tasks).toEqual({ ready: 0, running: 0 });
+    expect(metrics.attempts).toEqual({ completed: 2, failed: 1, retry: 1, skipped: 1, cancelled: 0, active: 0 });
+    const slow = metrics.durations.byTask[id("slow")]!;
+    expect(slow.count).toBe(1);
+    expect(slow.p50).toBeGreaterThanOrEqual(25); // it slept 30 ms
+    expect(metrics.durations.all.count).toBe(4); // slow, flaky twice, no (skips do not run)
+    expect(metrics.durations.all.max).toBeGreaterThanOrEqual(metrics.durations.all.p95);
+
+    const hold = gate();
+    let started = 0;
+    const wait = async () => (started++, await hold.promise, {});
+    const { wf: queue } = defineWorkflow({ q1: { run: wait }, q2: { run: wait }, q3: { run: wait } });
+    const narrow = await session.executor({ concurrency: 1 });
+    const handle = await narrow.start(queue, {});
+    await until(() => started === 1, "one task started");
+    expect((await narrow.metrics()).tasks).toEqual({ ready: 2, running: 1 });
+    hold.open();
+    await handle.result();
   });
 }

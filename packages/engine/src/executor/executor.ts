@@ -8,6 +8,7 @@ import { toStoredError } from "../runtime/stored-error.js";
 import type { NewRun, RunSummary, Store, StoreEvent } from "../store/store.js";
 import { encodeCursor, type ListRunsOptions, parseListRunsOptions } from "./list-runs.js";
 import type { Context, RunStatus } from "../types.js";
+import type { DurationSummary, OutcomeCounts } from "../metrics/attempt-stats.js";
 import { isWorkflow, type Workflow } from "../workflow/workflow.js";
 import { type ExecutorOptions, parseExecutorOptions, type ResolvedExecutorOptions } from "./executor-options.js";
 import { deadLocalOwners, newOwnerId } from "./owner.js";
@@ -22,6 +23,18 @@ export interface RunHandle<Ctx extends Context = Context> {
   result(): Promise<RunResult<Ctx>>;
   /** Stops running attempts (their signals abort), starts nothing more; the run ends Cancelled. */
   cancel(): Promise<void>;
+}
+
+/** What `executor.metrics()` reports. */
+export interface Metrics {
+  /** Stored runs by status (all processes). */
+  runs: Record<RunStatus, number>;
+  /** Queue depth: tasks Ready (including ones waiting for a retry delay), and tasks Running. */
+  tasks: { ready: number; running: number };
+  /** Attempts this executor ran since it opened, by outcome, and how many run now. */
+  attempts: OutcomeCounts & { active: number };
+  /** Durations (ms) of this executor's recent attempts, over all tasks and per task. */
+  durations: { all: DurationSummary; byTask: Record<string, DurationSummary> };
 }
 
 /** Options of one `start`/`execute`. */
@@ -62,6 +75,8 @@ export interface Executor {
    * not re-run. Each task gets its retry budget again. The workflow's version must be registered.
    */
   retry<Ctx extends Context = Context>(executionId: string): Promise<RunHandle<Ctx>>;
+  /** Counts by status, queue depth, and this executor's attempt outcomes and durations. */
+  metrics(): Promise<Metrics>;
   /** A round trip to the database. */
   health(): Promise<{ ok: boolean; latencyMs: number; error?: string }>;
   /** This executor's lease owner id. */
@@ -249,6 +264,18 @@ class StoreExecutor implements Executor {
         this.#assertOpen();
         await runtime.cancel(runId);
       },
+    };
+  }
+
+  async metrics(): Promise<Metrics> {
+    this.#assertOpen();
+    const counts = await this.#store.counts();
+    const stats = this.#runtime.stats;
+    return {
+      runs: counts.runs,
+      tasks: { ready: counts.readyTasks, running: counts.runningTasks },
+      attempts: { ...stats.outcomes(), active: this.#runtime.activeAttempts },
+      durations: stats.durations(),
     };
   }
 

@@ -3,6 +3,7 @@ import type { Registry } from "../registry/registry.js";
 import type { ClaimedTask, NewRun, StepResult, Store, TaskOutcome } from "../store/store.js";
 import type { FinalRunStatus } from "../types.js";
 import { ancestorsInOrder, type Workflow } from "../workflow/workflow.js";
+import { AttemptStats } from "../metrics/attempt-stats.js";
 import { runAttempt } from "./attempt.js";
 
 export interface RuntimeOptions {
@@ -64,6 +65,9 @@ export class Runtime {
   #wakeAtTime = Infinity;
   #retryDelayMs = 0;
   #stopping = false;
+
+  /** Outcomes and durations of the attempts run here (for `executor.metrics()`). */
+  readonly stats = new AttemptStats();
 
   constructor(options: RuntimeOptions) {
     this.#o = options;
@@ -327,6 +331,7 @@ export class Runtime {
     const controller = new AbortController();
     if (this.#cancelled.has(task.runId)) controller.abort(cancelledReason(task.runId));
     const state = this.#runs.get(task.runId);
+    const startedAt = performance.now();
     const settled = runAttempt({
       task,
       workflow: wf,
@@ -337,6 +342,7 @@ export class Runtime {
       recoveryBudget: this.#o.recoveryBudget,
     }).then((outcome) => {
       this.#running.delete(key);
+      this.stats.record(task.taskId, outcome.kind, performance.now() - startedAt);
       if (outcome.kind === "completed") state?.outputs.set(task.taskId, outcome.output);
       this.#outcomes.push(outcome);
       this.#schedule();

@@ -237,6 +237,8 @@ export interface Store {
    * and the run Failed, in one transaction.
    */
   failRuns(runs: readonly { runId: string; error: StoredError }[], now: number): Promise<void>;
+  /** Runs by status, and tasks waiting (Ready, due or not) and running: for metrics. */
+  counts(): Promise<{ runs: Record<RunStatus, number>; readyTasks: number; runningTasks: number }>;
   /** Runs matching the filter, newest first (indexed: stays fast with many stored runs). */
   listRuns(filter: RunFilter): Promise<RunSummary[]>;
   /**

@@ -231,3 +231,24 @@ export function listRunsQuery(db: Kysely<CloacinaDatabase>, filter: RunFilter) {
   }
   return query.orderBy("created_at", "desc").orderBy("run_id", "desc").limit(filter.limit);
 }
+
+/** The queries behind `Store.counts` (index-only: status indexes on runs, partial indexes on tasks). */
+export async function countsQuery(
+  db: Kysely<CloacinaDatabase>,
+): Promise<{ runs: Record<RunStatus, number>; readyTasks: number; runningTasks: number }> {
+  const runs: Record<RunStatus, number> = { Running: 0, Completed: 0, Failed: 0, Cancelled: 0 };
+  const byStatus = await db
+    .selectFrom("cloacina_runs")
+    .select(["status", (eb) => eb.fn.countAll<number>().as("n")])
+    .groupBy("status")
+    .execute();
+  for (const row of byStatus) if (row.status in runs) runs[row.status as RunStatus] = Number(row.n);
+  const tasks = await db
+    .selectFrom("cloacina_task_runs")
+    .select(["status", (eb) => eb.fn.countAll<number>().as("n")])
+    .where("status", "in", ["Ready", "Running"])
+    .groupBy("status")
+    .execute();
+  const count = (status: string) => Number(tasks.find((t) => t.status === status)?.n ?? 0);
+  return { runs, readyTasks: count("Ready"), runningTasks: count("Running") };
+}
