@@ -5,6 +5,8 @@ import {
   listRunsQuery,
   countsQuery,
   type RunStatus,
+  type ScheduleStore,
+  scheduleStore,
   type RunFilter,
   retryRunPlan,
   type TaskReset,
@@ -48,6 +50,11 @@ const RETRYABLE = new Set(["40P01", "40001"]);
  * The PostgreSQL store: one `pg.Pool` per executor, the engine's step plan run inside one
  * transaction per step, and LISTEN/NOTIFY so that workers in other processes wake at once.
  */
+// The schedule methods come from the engine's shared kysely implementation (see the constructor).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface PostgresStore extends ScheduleStore {}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class PostgresStore implements Store {
   readonly #config: PostgresConfig;
   readonly #pool: pg.Pool;
@@ -70,6 +77,7 @@ export class PostgresStore implements Store {
     this.#db = new Kysely<CloacinaDatabase>({ dialect: new PostgresDialect({ pool: this.#pool }) }).withSchema(
       config.schema,
     );
+    Object.assign(this, scheduleStore(this.#db));
     this.#channel = `cloacina_${config.schema}`;
   }
 

@@ -44,6 +44,7 @@ describe.skipIf(skipPostgres)("PostgreSQL operations", () => {
       "cloacina_migrations",
       "cloacina_migrations_lock",
       "cloacina_runs",
+      "cloacina_schedules",
       "cloacina_task_attempts",
       "cloacina_task_runs",
     ]);

@@ -6,6 +6,8 @@ import {
   listRunsQuery,
   countsQuery,
   type RunStatus,
+  type ScheduleStore,
+  scheduleStore,
   type RunFilter,
   retryRunPlan,
   type TaskReset,
@@ -41,6 +43,11 @@ import type { SqliteConfig } from "./url.js";
  * interleaves with it in this process, and the immediate lock serialises it against other
  * processes on the same file.
  */
+// The schedule methods come from the engine's shared kysely implementation (see the constructor).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface SqliteStore extends ScheduleStore {}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class SqliteStore implements Store {
   readonly #sqlite: BetterSqlite3.Database;
   readonly #db: Kysely<Database>;
@@ -53,6 +60,7 @@ export class SqliteStore implements Store {
     if (config.filename !== ":memory:") this.#sqlite.pragma("journal_mode = WAL");
     this.#sqlite.pragma(`synchronous = ${config.synchronous}`);
     this.#db = new Kysely<Database>({ dialect: new SqliteDialect({ database: this.#sqlite }) });
+    Object.assign(this, scheduleStore(this.#db));
   }
 
   async migrate(): Promise<void> {

@@ -9,6 +9,8 @@ export { encode, decode, DEFAULT_MAX_CONTEXT_BYTES } from "./marshal/marshal.js"
 export { openExecutor, type Executor, type RunHandle, type StartOptions } from "./executor/executor.js";
 export type { ExecutorOptions } from "./executor/executor-options.js";
 export type { ListRunsOptions } from "./executor/list-runs.js";
+export type { ScheduleInfo } from "./schedule/scheduler.js";
+export type { ScheduleOptions } from "./schedule/schedule-options.js";
 export type { Metrics } from "./executor/executor.js";
 export type { DurationSummary, OutcomeCounts } from "./metrics/attempt-stats.js";
 export type { RunResult, TaskResult } from "./executor/result.js";
@@ -48,9 +50,11 @@ export {
   type SyncOpRunner,
   type AsyncOpRunner,
 } from "./store/step-plan.js";
+export type { ScheduleStore } from "./store/tables.js";
 export type { CloacinaDatabase, RunsTable, TaskRunsTable, TaskAttemptsTable, TaskRunsRow } from "./store/tables.js";
 export {
   createTables,
+  scheduleStore,
   countsQuery,
   listRunsQuery,
   toRunRecord,

@@ -9,6 +9,7 @@ import { durabilityCases } from "./durability-cases.js";
 import { executionCases } from "./execution-cases.js";
 import { failureCases } from "./failure-cases.js";
 import { operationsCases } from "./operations-cases.js";
+import { scheduleCases } from "./schedule-cases.js";
 import { type ConformanceTarget, Session } from "./harness.js";
 import { storeCases } from "./store-cases.js";
 
@@ -43,6 +44,7 @@ export function runConformanceSuite(target: ConformanceTarget): void {
     describe("control flow", () => controlFlowCases(it));
     describe("durability", () => durabilityCases(it));
     describe("operations", () => operationsCases(it));
+    describe("schedules", () => scheduleCases(it));
     describe("store contract", () => storeCases(it));
   });
 }

@@ -4,6 +4,8 @@ import { encode } from "../marshal/marshal.js";
 import { globalRegistry } from "../registry/registry.js";
 import { redactUrls } from "../redact.js";
 import { Runtime } from "../runtime/runtime.js";
+import { Scheduler, type ScheduleInfo } from "../schedule/scheduler.js";
+import type { ScheduleOptions } from "../schedule/schedule-options.js";
 import { toStoredError } from "../runtime/stored-error.js";
 import type { NewRun, RunSummary, Store, StoreEvent } from "../store/store.js";
 import { encodeCursor, type ListRunsOptions, parseListRunsOptions } from "./list-runs.js";
@@ -75,6 +77,21 @@ export interface Executor {
    * not re-run. Each task gets its retry budget again. The workflow's version must be registered.
    */
   retry<Ctx extends Context = Context>(executionId: string): Promise<RunHandle<Ctx>>;
+  /**
+   * Creates (or, with the same id, updates) a persisted cron schedule that starts runs of `wf`.
+   * Validated when declared: the expression, the time zone, and that it ever fires.
+   */
+  schedule(wf: Workflow, options: ScheduleOptions): Promise<ScheduleInfo>;
+  schedules(): Promise<ScheduleInfo[]>;
+  pauseSchedule(id: string): Promise<void>;
+  /** Resumes a paused schedule from its next fire after now (fires during the pause are skipped). */
+  resumeSchedule(id: string): Promise<void>;
+  removeSchedule(id: string): Promise<void>;
+  /**
+   * Starts the runs of due schedule fires now. The executor does this on its own timer (and on
+   * its safety poll); call it when driving time yourself (tests with the `now` option).
+   */
+  fireDueSchedules(): Promise<number>;
   /** Counts by status, queue depth, and this executor's attempt outcomes and durations. */
   metrics(): Promise<Metrics>;
   /** A round trip to the database. */
@@ -105,6 +122,7 @@ class StoreExecutor implements Executor {
   #pollTimer: NodeJS.Timeout | undefined;
   #unlisten: (() => Promise<void>) | undefined;
   #closing: Promise<void> | undefined;
+  readonly #scheduler: Scheduler;
   #closed!: Promise<void>;
   #markClosed!: () => void;
 
@@ -123,6 +141,14 @@ class StoreExecutor implements Executor {
       now: this.#now,
       onError: options.onError ?? defaultOnError,
     });
+    this.#scheduler = new Scheduler({
+      store,
+      registry: globalRegistry(),
+      now: this.#now,
+      maxContextBytes: options.maxContextBytes,
+      start: (wf, input, idempotencyKey) => this.start(wf, input, { idempotencyKey }),
+      onError: (error) => this.#reportError(error),
+    });
   }
 
   async open(): Promise<void> {
@@ -137,6 +163,7 @@ class StoreExecutor implements Executor {
     this.#pollTimer = setInterval(() => void this.#safetyPoll(), this.#options.pollMs);
     this.#pollTimer.unref();
     if (this.#options.resume) this.#runtime.poke();
+    if (this.#options.runTasks) this.#scheduler.arm();
   }
 
   /** Unfinished runs of a workflow registered here under another version cannot resume here. */
@@ -181,6 +208,7 @@ class StoreExecutor implements Executor {
   async #safetyPoll(): Promise<void> {
     try {
       this.#runtime.poke();
+      if (this.#options.runTasks) await this.#scheduler.fireDue();
       for (const runId of this.#runtime.watchedRuns()) {
         const run = await this.#store.getRun(runId);
         if (run && run.status !== "Running") this.#runtime.runFinished(runId, run.status);
@@ -265,6 +293,39 @@ class StoreExecutor implements Executor {
         await runtime.cancel(runId);
       },
     };
+  }
+
+  schedule(wf: Workflow, options: ScheduleOptions): Promise<ScheduleInfo> {
+    this.#assertOpen();
+    if (!isWorkflow(wf))
+      throw new ValidationError("UNKNOWN_WORKFLOW", "schedule() takes a workflow made by workflow().");
+    globalRegistry().addWorkflow(wf);
+    return this.#scheduler.save(wf, options);
+  }
+
+  schedules(): Promise<ScheduleInfo[]> {
+    this.#assertOpen();
+    return this.#scheduler.list();
+  }
+
+  pauseSchedule(id: string): Promise<void> {
+    this.#assertOpen();
+    return this.#scheduler.setPaused(id, true);
+  }
+
+  resumeSchedule(id: string): Promise<void> {
+    this.#assertOpen();
+    return this.#scheduler.setPaused(id, false);
+  }
+
+  removeSchedule(id: string): Promise<void> {
+    this.#assertOpen();
+    return this.#scheduler.remove(id);
+  }
+
+  fireDueSchedules(): Promise<number> {
+    this.#assertOpen();
+    return this.#scheduler.fireDue();
   }
 
   async metrics(): Promise<Metrics> {
@@ -385,6 +446,7 @@ class StoreExecutor implements Executor {
     this.#closing ??= (async () => {
       clearInterval(this.#leaseTimer);
       clearInterval(this.#pollTimer);
+      this.#scheduler.stop();
       await this.#unlisten?.();
       const stillRunning = await this.#runtime.stop(this.#options.closeGraceMs);
       // Attempts that did not stop in time go back to Ready for the next executor.

@@ -211,6 +211,23 @@ export type StoreEvent =
   /** The notice channel was re-established: notices may have been missed meanwhile. */
   | { type: "reconnected" };
 
+/** A persisted cron schedule. */
+export interface ScheduleRecord {
+  id: string;
+  workflowName: string;
+  cron: string;
+  timezone: string;
+  /** Encoded input context of the runs it starts. */
+  context: string;
+  missed: "skip" | "runOnce" | "runAll";
+  catchUpLimit: number;
+  paused: boolean;
+  /** The next fire time not yet handled. */
+  nextFireAt: number;
+  lastFiredAt: number | null;
+  createdAt: number;
+}
+
 export interface Store {
   /** Create or upgrade the schema. Safe to call on every open. */
   migrate(): Promise<void>;
@@ -237,6 +254,27 @@ export interface Store {
    * and the run Failed, in one transaction.
    */
   failRuns(runs: readonly { runId: string; error: StoredError }[], now: number): Promise<void>;
+  /** Create a schedule, or update the one with the same id. */
+  saveSchedule(schedule: ScheduleRecord): Promise<void>;
+  getSchedule(id: string): Promise<ScheduleRecord | undefined>;
+  listSchedules(): Promise<ScheduleRecord[]>;
+  removeSchedule(id: string): Promise<boolean>;
+  /** Unpaused schedules of these workflows whose next fire is due at `now`. */
+  dueSchedules(now: number, workflowNames: readonly string[]): Promise<ScheduleRecord[]>;
+  /** Earliest next fire of the unpaused schedules of these workflows. */
+  nextScheduleAt(workflowNames: readonly string[]): Promise<number | null>;
+  /**
+   * Compare-and-set: move a schedule on from `expectedNextFireAt` (so of two executors handling
+   * the same fire, one does). Returns whether it did.
+   */
+  advanceSchedule(
+    id: string,
+    expectedNextFireAt: number,
+    nextFireAt: number,
+    lastFiredAt: number | null,
+  ): Promise<boolean>;
+  /** Pause, or resume with a new next fire time. */
+  setSchedulePaused(id: string, paused: boolean, nextFireAt: number): Promise<boolean>;
   /** Runs by status, and tasks waiting (Ready, due or not) and running: for metrics. */
   counts(): Promise<{ runs: Record<RunStatus, number>; readyTasks: number; runningTasks: number }>;
   /** Runs matching the filter, newest first (indexed: stays fast with many stored runs). */

@@ -1,6 +1,6 @@
 import type { Generated, Kysely, Selectable } from "kysely";
 import type { RunStatus, StoredError, TaskStatus } from "../types.js";
-import type { AttemptRecord, RunFilter, RunRecord, RunSummary, TaskRecord } from "./store.js";
+import type { AttemptRecord, RunFilter, RunRecord, RunSummary, ScheduleRecord, TaskRecord } from "./store.js";
 
 /**
  * The data model every SQL backend stores, as kysely table types (one shape on every backend;
@@ -54,7 +54,22 @@ export interface TaskAttemptsTable {
   finished_at: number;
 }
 
+export interface SchedulesTable {
+  id: string;
+  workflow_name: string;
+  cron: string;
+  timezone: string;
+  context: string;
+  missed: string;
+  catch_up_limit: number;
+  paused: number;
+  next_fire_at: number;
+  last_fired_at: number | null;
+  created_at: number;
+}
+
 export interface CloacinaDatabase {
+  cloacina_schedules: SchedulesTable;
   cloacina_runs: RunsTable;
   cloacina_task_runs: TaskRunsTable;
   cloacina_task_attempts: TaskAttemptsTable;
@@ -148,6 +163,20 @@ export async function createTables(db: Kysely<any>, time: "integer" | "bigint", 
     .on("cloacina_task_runs")
     .columns(["lease_owner", "lease_expires_at"])
     .where(status, "=", "Running")
+    .execute();
+  await s
+    .createTable("cloacina_schedules")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("workflow_name", "text", (c) => c.notNull())
+    .addColumn("cron", "text", (c) => c.notNull())
+    .addColumn("timezone", "text", (c) => c.notNull())
+    .addColumn("context", "text", (c) => c.notNull())
+    .addColumn("missed", "text", (c) => c.notNull())
+    .addColumn("catch_up_limit", "integer", (c) => c.notNull())
+    .addColumn("paused", "integer", (c) => c.notNull().defaultTo(0))
+    .addColumn("next_fire_at", time, (c) => c.notNull())
+    .addColumn("last_fired_at", time)
+    .addColumn("created_at", time, (c) => c.notNull())
     .execute();
   await s
     .createTable("cloacina_task_attempts")
@@ -252,3 +281,103 @@ export async function countsQuery(
   const count = (status: string) => Number(tasks.find((t) => t.status === status)?.n ?? 0);
   return { runs, readyTasks: count("Ready"), runningTasks: count("Running") };
 }
+
+function toScheduleRecord(row: SchedulesTable): ScheduleRecord {
+  return {
+    id: row.id,
+    workflowName: row.workflow_name,
+    cron: row.cron,
+    timezone: row.timezone,
+    context: row.context,
+    missed: row.missed as ScheduleRecord["missed"],
+    catchUpLimit: row.catch_up_limit,
+    paused: row.paused === 1,
+    nextFireAt: row.next_fire_at,
+    lastFiredAt: row.last_fired_at,
+    createdAt: row.created_at,
+  };
+}
+
+/**
+ * The schedule half of the Store contract, in kysely's builder: the same statements on every
+ * SQL backend (schedules change rarely; nothing here is on a hot path).
+ */
+export function scheduleStore(db: Kysely<CloacinaDatabase>) {
+  const table = "cloacina_schedules" as const;
+  return {
+    async saveSchedule(s: ScheduleRecord): Promise<void> {
+      const row: SchedulesTable = {
+        id: s.id,
+        workflow_name: s.workflowName,
+        cron: s.cron,
+        timezone: s.timezone,
+        context: s.context,
+        missed: s.missed,
+        catch_up_limit: s.catchUpLimit,
+        paused: s.paused ? 1 : 0,
+        next_fire_at: s.nextFireAt,
+        last_fired_at: s.lastFiredAt,
+        created_at: s.createdAt,
+      };
+      const { id: _id, created_at: _created, last_fired_at: _last, ...update } = row;
+      await db
+        .insertInto(table)
+        .values(row)
+        .onConflict((oc) => oc.column("id").doUpdateSet(update))
+        .execute();
+    },
+    async getSchedule(id: string): Promise<ScheduleRecord | undefined> {
+      const row = await db.selectFrom(table).selectAll().where("id", "=", id).executeTakeFirst();
+      return row && toScheduleRecord(row);
+    },
+    async listSchedules(): Promise<ScheduleRecord[]> {
+      return (await db.selectFrom(table).selectAll().orderBy("id").execute()).map(toScheduleRecord);
+    },
+    async removeSchedule(id: string): Promise<boolean> {
+      const result = await db.deleteFrom(table).where("id", "=", id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+    async dueSchedules(now: number, names: readonly string[]): Promise<ScheduleRecord[]> {
+      if (names.length === 0) return [];
+      const rows = await db
+        .selectFrom(table)
+        .selectAll()
+        .where("paused", "=", 0)
+        .where("next_fire_at", "<=", now)
+        .where("workflow_name", "in", [...names])
+        .orderBy("next_fire_at")
+        .execute();
+      return rows.map(toScheduleRecord);
+    },
+    async nextScheduleAt(names: readonly string[]): Promise<number | null> {
+      if (names.length === 0) return null;
+      const row = await db
+        .selectFrom(table)
+        .select((eb) => eb.fn.min("next_fire_at").as("at"))
+        .where("paused", "=", 0)
+        .where("workflow_name", "in", [...names])
+        .executeTakeFirst();
+      return row?.at === null || row?.at === undefined ? null : Number(row.at);
+    },
+    async advanceSchedule(id: string, expected: number, next: number, lastFiredAt: number | null): Promise<boolean> {
+      const result = await db
+        .updateTable(table)
+        .set({ next_fire_at: next, last_fired_at: lastFiredAt })
+        .where("id", "=", id)
+        .where("next_fire_at", "=", expected)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+    async setSchedulePaused(id: string, paused: boolean, next: number): Promise<boolean> {
+      const result = await db
+        .updateTable(table)
+        .set({ paused: paused ? 1 : 0, next_fire_at: next })
+        .where("id", "=", id)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+  };
+}
+
+/** The schedule methods of a Store, as `scheduleStore` builds them. */
+export type ScheduleStore = ReturnType<typeof scheduleStore>;
