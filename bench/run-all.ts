@@ -3,6 +3,7 @@ import { performance } from "node:perf_hooks";
 import { measureChain } from "./chain.js";
 import { measureFanOut } from "./fan-out.js";
 import { measureHeap } from "./heap.js";
+import { runPostgres } from "./postgres/run-postgres.js";
 import { measureRawLimits } from "./raw-sqlite.js";
 import { reportLines, type Results } from "./report.js";
 import { measureSingleTaskRuns } from "./single-task-runs.js";
@@ -37,13 +38,26 @@ async function measureAll(dir: BenchDir): Promise<Results> {
   return { raw, chain, shortChain, singleTaskRuns, fanOutWide, fanOutDefault, heap };
 }
 
-export async function runAll(): Promise<void> {
+/** Which parts to run: `npm run bench -- sqlite` or `-- postgres` runs only that one. */
+export interface Parts {
+  sqlite: boolean;
+  postgres: boolean;
+}
+
+export async function runAll(parts: Parts): Promise<void> {
   const started = performance.now();
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-  console.log("Cloacina benchmark: embedded SQLite, temporary files (WAL, synchronous=NORMAL)");
   console.log(
     `Machine: ${cpu} · ${os.cpus().length} cores · Node ${process.version} · ${os.platform()} ${os.arch()}\n`,
   );
+  if (parts.sqlite) await runSqlite();
+  if (parts.sqlite && parts.postgres) console.log();
+  if (parts.postgres) await runPostgres(stage);
+  console.log(`\nTotal time: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+async function runSqlite(): Promise<void> {
+  console.log("Cloacina benchmark: embedded SQLite, temporary files (WAL, synchronous=NORMAL)");
   const dir = createBenchDir();
   // Ctrl-C skips `finally`: remove the database files here too.
   const onInterrupt = () => {
@@ -60,5 +74,4 @@ export async function runAll(): Promise<void> {
   }
   console.log();
   printTable(reportLines(results));
-  console.log(`\nTotal time: ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

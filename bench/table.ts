@@ -16,10 +16,10 @@ export type Line = Row | Section;
 const HEADINGS: Row = { label: "Measure", value: "Result", vsRaw: "Engine vs raw", goal: "Goal / reference" };
 
 /** Prints rows as aligned columns, sections as headings spanning the table. */
-export function printTable(lines: readonly Line[]): void {
+export function printTable(lines: readonly Line[], headings: Row = HEADINGS): void {
   // Rows are indented under their section heading.
   const body = lines.map((line) => ("section" in line ? line : { ...line, label: `  ${line.label}` }));
-  const rows = [HEADINGS, ...body.filter((line): line is Row => "label" in line)];
+  const rows = [headings, ...body.filter((line): line is Row => "label" in line)];
   const width = (pick: (row: Row) => string | undefined) => Math.max(...rows.map((row) => (pick(row) ?? "").length));
   const widths = [width((r) => r.label), width((r) => r.value), width((r) => r.vsRaw), width((r) => r.goal)];
   const format = (row: Row) =>
@@ -28,7 +28,7 @@ export function printTable(lines: readonly Line[]): void {
       .join("  ")
       .trimEnd();
   const rule = "-".repeat(widths.reduce((sum, w) => sum + w, 0) + 2 * (widths.length - 1));
-  console.log(format(HEADINGS));
+  console.log(format(headings));
   console.log(rule);
   body.forEach((line, i) => {
     if ("label" in line) console.log(format(line));

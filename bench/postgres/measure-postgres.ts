@@ -1,0 +1,49 @@
+import type { Rate } from "../measure.js";
+import { type CloacinaLatency, measureCloacinaLatency } from "./cloacina-latency.js";
+import { measureOneProcess, measureWorkers } from "./cloacina-throughput.js";
+import { measureGraphileLatency } from "./graphile-latency.js";
+import { type GraphileSettings, measureGraphile } from "./graphile.js";
+import type { PeerDrain } from "./peer-drain.js";
+import type { Latency } from "./percentiles.js";
+import { measurePgBoss, type PgBossSettings } from "./pg-boss.js";
+import { measureRawVariant, RAW_VARIANTS, type RawVariant } from "./raw-skip-locked.js";
+
+/** A peer configuration that has not finished by then is reported as timed out. */
+export const PEER_CAP_MS = 45_000;
+
+export interface PostgresResults {
+  cloacina: { wide1: Rate; wide4: Rate; single1: Rate; single4: Rate };
+  latency: CloacinaLatency;
+  raw: { variant: RawVariant; rate: Rate }[];
+  graphile: Record<GraphileSettings, PeerDrain> & { latency: Latency };
+  pgBoss: Record<PgBossSettings, PeerDrain>;
+}
+
+/** Tells on stderr what is running (stdout holds only the report). */
+export type Stage = <T>(name: string, measure: () => Promise<T>) => Promise<T>;
+
+/** Every PostgreSQL figure, one after another (never two at once: they share 2 cores). */
+export async function measurePostgres(stage: Stage): Promise<PostgresResults> {
+  const wide1 = await stage("PostgreSQL: Cloacina, wide run, 1 process", () => measureOneProcess("wide"));
+  const wide4 = await stage("PostgreSQL: Cloacina, wide run, 4 workers", () => measureWorkers("wide"));
+  const single1 = await stage("PostgreSQL: Cloacina, one-task runs, 1 process", () => measureOneProcess("single"));
+  const single4 = await stage("PostgreSQL: Cloacina, one-task runs, 4 workers", () => measureWorkers("single"));
+  const latency = await stage("PostgreSQL: Cloacina latency", measureCloacinaLatency);
+  const raw: PostgresResults["raw"] = [];
+  for (const variant of RAW_VARIANTS) {
+    const name = `PostgreSQL: raw SKIP LOCKED, ${variant.connections} conn × ${variant.batch}`;
+    raw.push({ variant, rate: await stage(name, () => measureRawVariant(variant)) });
+  }
+  const graphile = {
+    default: await stage("graphile-worker, defaults", () => measureGraphile("default", PEER_CAP_MS)),
+    highThroughput: await stage("graphile-worker, high throughput", () =>
+      measureGraphile("highThroughput", PEER_CAP_MS),
+    ),
+    latency: await stage("graphile-worker latency", measureGraphileLatency),
+  };
+  const pgBoss = {
+    default: await stage("pg-boss, defaults", () => measurePgBoss("default", PEER_CAP_MS)),
+    batch: await stage("pg-boss, batch fetching", () => measurePgBoss("batch", PEER_CAP_MS)),
+  };
+  return { cloacina: { wide1, wide4, single1, single4 }, latency, raw, graphile, pgBoss };
+}
