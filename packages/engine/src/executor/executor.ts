@@ -206,10 +206,12 @@ class StoreExecutor implements Executor {
 
   /** What events would have told us, in case one was missed: claimable work, finished runs. */
   async #safetyPoll(): Promise<void> {
+    if (this.#closing) return;
     try {
       this.#runtime.poke();
       if (this.#options.runTasks) await this.#scheduler.fireDue();
       for (const runId of this.#runtime.watchedRuns()) {
+        if (this.#closing) return;
         const run = await this.#store.getRun(runId);
         if (run && run.status !== "Running") this.#runtime.runFinished(runId, run.status);
       }

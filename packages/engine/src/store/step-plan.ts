@@ -240,11 +240,12 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
       for (const [runId, n] of yield* call("cancelWaiting", { runIds: cancelled, now })) counts.add(runId, n);
     }
   }
-  const finishedRuns = yield* settle(counts, now);
-
   const { limit, leaseMs, workflowVersions: versions } = request.claim;
   const canClaim = limit > 0 && versions.length > 0;
   const claimed = canClaim ? yield* call("claim", { owner, now, leaseExpiresAt: now + leaseMs, versions, limit }) : [];
+  // Settling updates each run's row: done after the claim, so that row's lock (which every
+  // worker finishing tasks of the same wide run needs) is held for as short a time as possible.
+  const finishedRuns = yield* settle(counts, now);
   const lookAhead = request.claim.findNextAvailable === true || retried.length > 0;
   const nextAvailableAt =
     lookAhead && canClaim && claimed.length < limit ? yield* call("nextAvailableAt", { now, versions }) : null;

@@ -74,7 +74,14 @@ function register(
   invoke: (ctx: Context, run: TaskRunInfo) => unknown,
   registeredAt = userCallSite(),
 ): TaskDefinition {
-  const definition: TaskDefinition = Object.freeze({ ...options, kind: "cloacina.task", invoke, registeredAt });
+  const definition: TaskDefinition = Object.freeze({
+    ...options,
+    kind: "cloacina.task" as const,
+    invoke,
+    get registeredAt() {
+      return registeredAt();
+    },
+  });
   globalRegistry().addTask(definition);
   return definition;
 }
@@ -83,7 +90,7 @@ function isTc39Context(value: unknown): value is DecoratorContext {
   return typeof value === "object" && value !== null && "kind" in value && "name" in value;
 }
 
-function decorate(options: ResolvedTaskOptions, registeredAt: string, args: unknown[]): void {
+function decorate(options: ResolvedTaskOptions, registeredAt: () => string, args: unknown[]): void {
   const [first, second, third] = args;
   if (args.length === 2 && isTc39Context(second)) {
     decorateTc39(options, registeredAt, first, second);
@@ -101,7 +108,7 @@ function decorate(options: ResolvedTaskOptions, registeredAt: string, args: unkn
 
 function decorateTc39(
   options: ResolvedTaskOptions,
-  registeredAt: string,
+  registeredAt: () => string,
   value: unknown,
   context: DecoratorContext,
 ): void {
@@ -145,7 +152,7 @@ const instances = new WeakMap<object, unknown>();
 
 function decorateLegacy(
   options: ResolvedTaskOptions,
-  registeredAt: string,
+  registeredAt: () => string,
   target: object,
   descriptor: PropertyDescriptor,
 ): void {
