@@ -113,12 +113,16 @@ export class PostgresStore implements Store {
     );
   }
 
-  async counts(): Promise<{ runs: Record<RunStatus, number>; readyTasks: number; runningTasks: number }> {
-    return countsQuery(this.#db);
+  counts(): Promise<{ runs: Record<RunStatus, number>; readyTasks: number; runningTasks: number }> {
+    return this.#read(async () => {
+      return countsQuery(this.#db);
+    });
   }
 
-  async listRuns(filter: RunFilter): Promise<RunSummary[]> {
-    return (await listRunsQuery(this.#db, filter).execute()).map(toRunSummary);
+  listRuns(filter: RunFilter): Promise<RunSummary[]> {
+    return this.#read(async () => {
+      return (await listRunsQuery(this.#db, filter).execute()).map(toRunSummary);
+    });
   }
 
   /**
@@ -163,66 +167,91 @@ export class PostgresStore implements Store {
       .execute();
   }
 
-  async leaseOwners(): Promise<string[]> {
-    const rows = await this.#db
-      .selectFrom("cloacina_task_runs")
-      .select("lease_owner")
-      .distinct()
-      .where("status", "=", "Running")
-      .execute();
-    return rows.flatMap((r) => (r.lease_owner === null ? [] : [r.lease_owner]));
+  leaseOwners(): Promise<string[]> {
+    return this.#read(async () => {
+      const rows = await this.#db
+        .selectFrom("cloacina_task_runs")
+        .select("lease_owner")
+        .distinct()
+        .where("status", "=", "Running")
+        .execute();
+      return rows.flatMap((r) => (r.lease_owner === null ? [] : [r.lease_owner]));
+    });
   }
 
-  async getRun(runId: string): Promise<RunRecord | undefined> {
-    const row = await this.#db.selectFrom("cloacina_runs").selectAll().where("run_id", "=", runId).executeTakeFirst();
-    return row && toRunRecord(row);
+  getRun(runId: string): Promise<RunRecord | undefined> {
+    return this.#read(async () => {
+      const row = await this.#db.selectFrom("cloacina_runs").selectAll().where("run_id", "=", runId).executeTakeFirst();
+      return row && toRunRecord(row);
+    });
   }
 
-  async getTasks(runId: string): Promise<TaskRecord[]> {
-    const rows = await this.#db.selectFrom("cloacina_task_runs").selectAll().where("run_id", "=", runId).execute();
-    return rows.sort((a, b) => a.position - b.position).map(toTaskRecord);
+  getTasks(runId: string): Promise<TaskRecord[]> {
+    return this.#read(async () => {
+      const rows = await this.#db.selectFrom("cloacina_task_runs").selectAll().where("run_id", "=", runId).execute();
+      return rows.sort((a, b) => a.position - b.position).map(toTaskRecord);
+    });
   }
 
-  async getAttempts(runId: string): Promise<AttemptRecord[]> {
-    const rows = await this.#db
-      .selectFrom("cloacina_task_attempts")
-      .selectAll()
-      .where("run_id", "=", runId)
-      .orderBy("task_id")
-      .orderBy("attempt")
-      .execute();
-    return rows.map(toAttemptRecord);
+  getAttempts(runId: string): Promise<AttemptRecord[]> {
+    return this.#read(async () => {
+      const rows = await this.#db
+        .selectFrom("cloacina_task_attempts")
+        .selectAll()
+        .where("run_id", "=", runId)
+        .orderBy("task_id")
+        .orderBy("attempt")
+        .execute();
+      return rows.map(toAttemptRecord);
+    });
   }
 
-  async loadRunStates(
-    runIds: readonly string[],
-  ): Promise<Map<string, { input: string; outputs: Map<string, string> }>> {
-    const states = new Map<string, { input: string; outputs: Map<string, string> }>();
-    if (runIds.length === 0) return states;
-    const runs = await this.#db
-      .selectFrom("cloacina_runs")
-      .select(["run_id", "input"])
-      .where("run_id", "in", [...runIds])
-      .execute();
-    for (const row of runs) states.set(row.run_id, { input: row.input, outputs: new Map() });
-    const outputs = await this.#db
-      .selectFrom("cloacina_task_runs")
-      .select(["run_id", "task_id", "output"])
-      .where("run_id", "in", [...runIds])
-      .where("status", "=", "Completed")
-      .execute();
-    for (const row of outputs) if (row.output !== null) states.get(row.run_id)?.outputs.set(row.task_id, row.output);
-    return states;
+  loadRunStates(runIds: readonly string[]): Promise<Map<string, { input: string; outputs: Map<string, string> }>> {
+    return this.#read(async () => {
+      const states = new Map<string, { input: string; outputs: Map<string, string> }>();
+      if (runIds.length === 0) return states;
+      const runs = await this.#db
+        .selectFrom("cloacina_runs")
+        .select(["run_id", "input"])
+        .where("run_id", "in", [...runIds])
+        .execute();
+      for (const row of runs) states.set(row.run_id, { input: row.input, outputs: new Map() });
+      const outputs = await this.#db
+        .selectFrom("cloacina_task_runs")
+        .select(["run_id", "task_id", "output"])
+        .where("run_id", "in", [...runIds])
+        .where("status", "=", "Completed")
+        .execute();
+      for (const row of outputs) if (row.output !== null) states.get(row.run_id)?.outputs.set(row.task_id, row.output);
+      return states;
+    });
   }
 
-  async unfinishedRuns(): Promise<RunSummary[]> {
-    const rows = await this.#db
-      .selectFrom("cloacina_runs")
-      .select(["run_id", "workflow_name", "workflow_version", "status", "created_at", "finished_at"])
-      .where("status", "=", "Running")
-      .orderBy("created_at")
-      .execute();
-    return rows.map(toRunSummary);
+  unfinishedRuns(): Promise<RunSummary[]> {
+    return this.#read(async () => {
+      const rows = await this.#db
+        .selectFrom("cloacina_runs")
+        .select(["run_id", "workflow_name", "workflow_version", "status", "created_at", "finished_at"])
+        .where("status", "=", "Running")
+        .orderBy("created_at")
+        .execute();
+      return rows.map(toRunSummary);
+    });
+  }
+
+  /**
+   * Reads are idempotent: one that hits a connection dying under it (a server restart, a
+   * terminated backend) is tried again on a fresh connection, a few times, before failing.
+   */
+  async #read<T>(query: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await query();
+      } catch (error) {
+        if (attempt >= 4 || !isConnectionError(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
   }
 
   async close(): Promise<void> {
@@ -242,4 +271,15 @@ function notices(request: StepRequest, result: StepResult): string[] {
   for (const { runId, status } of result.finishedRuns) payloads.push(`finished:${status}:${runId}`);
   for (const runId of request.cancelRuns) payloads.push(`cancelled:${runId}`);
   return payloads;
+}
+
+/** The connection went away (admin shutdown, crash, network), as opposed to a bad query. */
+function isConnectionError(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === "string" && (code.startsWith("08") || code === "57P01" || code === "57P02" || code === "57P03")) {
+    return true;
+  }
+  return (
+    typeof message === "string" && /Connection terminated|ECONNRESET|ECONNREFUSED|connection is closed/i.test(message)
+  );
 }

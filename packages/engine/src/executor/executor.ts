@@ -3,6 +3,7 @@ import { ExecutorError, ValidationError } from "../errors.js";
 import { encode } from "../marshal/marshal.js";
 import { globalRegistry } from "../registry/registry.js";
 import { redactUrls } from "../redact.js";
+import { Tracing } from "../metrics/tracing.js";
 import { Runtime } from "../runtime/runtime.js";
 import { Scheduler, type ScheduleInfo } from "../schedule/scheduler.js";
 import type { ScheduleOptions } from "../schedule/schedule-options.js";
@@ -107,7 +108,7 @@ export interface Executor {
 export async function openExecutor(store: Store, options: ExecutorOptions = {}): Promise<Executor> {
   const resolved = parseExecutorOptions(options);
   await store.migrate();
-  const executor = new StoreExecutor(store, resolved);
+  const executor = new StoreExecutor(store, resolved, await Tracing.load());
   await executor.open();
   return executor;
 }
@@ -126,7 +127,10 @@ class StoreExecutor implements Executor {
   #closed!: Promise<void>;
   #markClosed!: () => void;
 
-  constructor(store: Store, options: ResolvedExecutorOptions) {
+  readonly #tracing: Tracing;
+
+  constructor(store: Store, options: ResolvedExecutorOptions, tracing: Tracing) {
+    this.#tracing = tracing;
     this.#store = store;
     this.#options = options;
     this.#now = options.now ?? Date.now;
@@ -140,6 +144,7 @@ class StoreExecutor implements Executor {
       recoveryBudget: options.recoveryBudget,
       now: this.#now,
       onError: options.onError ?? defaultOnError,
+      tracing,
     });
     this.#scheduler = new Scheduler({
       store,
@@ -248,7 +253,7 @@ class StoreExecutor implements Executor {
     // Watch before submitting: the run can finish before `submit` resolves.
     const watch = this.#runtime.watch(run.runId);
     try {
-      const runId = await this.#runtime.submit(run);
+      const runId = await this.#submit(run);
       if (runId !== run.runId) return await this.#handle<Ctx>(runId).result(); // an earlier start's run
       await watch.finished;
     } finally {
@@ -258,7 +263,20 @@ class StoreExecutor implements Executor {
   }
 
   async start<Ctx extends Context>(wf: Workflow, input: Context = {}, options?: StartOptions): Promise<RunHandle<Ctx>> {
-    return this.#handle<Ctx>(await this.#runtime.submit(this.#newRun(wf, input, options)));
+    return this.#handle<Ctx>(await this.#submit(this.#newRun(wf, input, options)));
+  }
+
+  /** Submits a run, with a run span (opened first: its tasks may start before `submit` returns). */
+  async #submit(run: NewRun): Promise<string> {
+    this.#tracing.runStarted(run.runId, run.workflowName);
+    try {
+      const runId = await this.#runtime.submit(run);
+      if (runId !== run.runId) this.#tracing.runFinished(run.runId, "Deduplicated");
+      return runId;
+    } catch (error) {
+      this.#tracing.runFinished(run.runId, "NotStored");
+      throw error;
+    }
   }
 
   async get<Ctx extends Context>(executionId: string): Promise<RunHandle<Ctx>> {
@@ -454,6 +472,7 @@ class StoreExecutor implements Executor {
       // Attempts that did not stop in time go back to Ready for the next executor.
       if (stillRunning > 0) await this.#store.recoverLeases(this.#now(), [this.owner]);
       await this.#store.close();
+      this.#tracing.close();
       this.#markClosed();
     })();
     return this.#closing;

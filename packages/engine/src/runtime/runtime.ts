@@ -4,6 +4,7 @@ import type { ClaimedTask, NewRun, StepResult, Store, TaskOutcome } from "../sto
 import type { FinalRunStatus } from "../types.js";
 import { ancestorsInOrder, type Workflow } from "../workflow/workflow.js";
 import { AttemptStats } from "../metrics/attempt-stats.js";
+import type { Tracing } from "../metrics/tracing.js";
 import { runAttempt } from "./attempt.js";
 
 export interface RuntimeOptions {
@@ -20,6 +21,7 @@ export interface RuntimeOptions {
   now: () => number;
   /** Where failures that no caller awaits are reported (store errors in the background loop). */
   onError: (error: unknown) => void;
+  tracing: Tracing;
 }
 
 /** Encoded input and the outputs known so far of a run this process is working on. */
@@ -275,6 +277,7 @@ export class Runtime {
   }
 
   #finished(runId: string, status: FinalRunStatus): void {
+    this.#o.tracing.runFinished(runId, status);
     this.#runs.delete(runId);
     this.#cancelled.delete(runId);
     const set = this.#waiters.get(runId);
@@ -332,6 +335,7 @@ export class Runtime {
     if (this.#cancelled.has(task.runId)) controller.abort(cancelledReason(task.runId));
     const state = this.#runs.get(task.runId);
     const startedAt = performance.now();
+    const span = this.#o.tracing.attemptStarted(task.runId, task.taskId, wf?.name ?? "?", task.attempt);
     const settled = runAttempt({
       task,
       workflow: wf,
@@ -343,6 +347,7 @@ export class Runtime {
     }).then((outcome) => {
       this.#running.delete(key);
       this.stats.record(task.taskId, outcome.kind, performance.now() - startedAt);
+      this.#o.tracing.attemptFinished(span, outcome.kind, "error" in outcome ? outcome.error : undefined);
       if (outcome.kind === "completed") state?.outputs.set(task.taskId, outcome.output);
       this.#outcomes.push(outcome);
       this.#schedule();
