@@ -37,6 +37,12 @@ export class Notifier {
     await client.connect();
     // The channel name is built from a validated schema name: safe as an identifier.
     await client.query(`LISTEN ${client.escapeIdentifier(this.#channel)}`);
+    if (this.#stopped) {
+      // stop() ran while this (re)connection was being made: do not leak it.
+      client.removeAllListeners("end");
+      await client.end().catch(() => {});
+      return;
+    }
     this.#client = client;
     this.#retryMs = 100;
   }

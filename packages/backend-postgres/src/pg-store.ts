@@ -14,6 +14,7 @@ import {
   type Plan,
   recoverLeasesPlan,
   redactUrls,
+  type RecoveryResult,
   type RunRecord,
   type RunSummary,
   runPlanAsync,
@@ -92,10 +93,13 @@ export class PostgresStore implements Store {
     );
   }
 
-  async recoverLeases(now: number, deadOwners: readonly string[]): Promise<number> {
+  async recoverLeases(now: number, deadOwners: readonly string[]): Promise<RecoveryResult> {
     return this.#transaction(
       () => recoverLeasesPlan(now, deadOwners),
-      (n) => (n > 0 ? ["ready:"] : []),
+      (r) => [
+        ...(r.recovered > 0 ? ["ready:"] : []),
+        ...r.finishedRuns.map(({ runId, status }) => `finished:${status}:${runId}`),
+      ],
     );
   }
 
@@ -269,7 +273,7 @@ function notices(request: StepRequest, result: StepResult): string[] {
   const mayHaveReleased = request.newRuns.length > 0 || request.outcomes.some((o) => o.kind !== "cancelled");
   if (mayHaveReleased && result.claimed.length >= request.claim.limit) payloads.push(`ready:${request.owner}`);
   for (const { runId, status } of result.finishedRuns) payloads.push(`finished:${status}:${runId}`);
-  for (const runId of request.cancelRuns) payloads.push(`cancelled:${runId}`);
+  for (const runId of result.cancelled) payloads.push(`cancelled:${runId}`);
   return payloads;
 }
 

@@ -14,6 +14,7 @@ import {
   type StoredError,
   type Plan,
   recoverLeasesPlan,
+  type RecoveryResult,
   type RunRecord,
   type RunsTable,
   type RunSummary,
@@ -88,7 +89,7 @@ export class SqliteStore implements Store {
     this.#queries.renewLeases.run(expiresAt, owner);
   }
 
-  async recoverLeases(now: number, deadOwners: readonly string[]): Promise<number> {
+  async recoverLeases(now: number, deadOwners: readonly string[]): Promise<RecoveryResult> {
     return this.#transaction(recoverLeasesPlan(now, deadOwners));
   }
 

@@ -8,6 +8,8 @@ test("passwords in URLs never reach a message", () => {
     "postgres://h/db?sslmode=require&password=***",
   );
   expect(redactUrls("sqlite://./file.db")).toBe("sqlite://./file.db");
+  // A malformed URL whose password holds a "/" still has it masked.
+  expect(redactUrls('bad "postgres://app:s3cr/et@host/db"')).not.toContain("s3cr/et");
   const error = new CloacinaError("INVALID_DATABASE_URL", 'bad "postgres://bob:hunter2@host/db"');
   expect(error.message).not.toContain("hunter2");
 });

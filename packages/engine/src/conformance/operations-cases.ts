@@ -25,6 +25,8 @@ export function operationsCases(it: CaseFn): void {
     expect(calls).toEqual({ a: 1, b: 2, c: 0 });
     await expect(executor.retry("no-such-run")).rejects.toMatchObject({ code: "RUN_NOT_FOUND" });
 
+    // Cancelling a run that already finished changes nothing, and does not poison its retry.
+    await (await executor.get(failed.executionId)).cancel();
     broken = false;
     const handle = await executor.retry(failed.executionId);
     expect(handle.executionId).toBe(failed.executionId);

@@ -229,9 +229,12 @@ class StoreExecutor implements Executor {
     (this.#options.onError ?? defaultOnError)(error);
   }
 
+  /** Takes back tasks of dead or expired workers; returns how many. */
   async #recover(): Promise<number> {
     const dead = deadLocalOwners(await this.#store.leaseOwners(), this.owner);
-    return this.#store.recoverLeases(this.#now(), dead);
+    const { recovered, finishedRuns } = await this.#store.recoverLeases(this.#now(), dead);
+    for (const { runId, status } of finishedRuns) this.#runtime.runFinished(runId, status);
+    return recovered;
   }
 
   async #maintainLeases(): Promise<void> {
@@ -398,6 +401,7 @@ class StoreExecutor implements Executor {
         pendingDependencies: (wf.dependencies.get(t.taskId) ?? []).filter((dep) => !done.has(dep)).length,
         maxAttempts: t.attempt + (wf.tasks.get(t.taskId)?.retry.maxAttempts ?? 1),
       }));
+    this.#runtime.forgetCancel(executionId);
     if (!(await this.#store.retryRun(executionId, resets, this.#now()))) {
       throw new ValidationError("RUN_NOT_RETRYABLE", `Run ${executionId} changed while it was being retried.`);
     }
@@ -449,7 +453,9 @@ class StoreExecutor implements Executor {
 
   work(): Promise<void> {
     this.#assertOpen();
-    return this.#closed;
+    // A worker has nothing else holding the event loop open on SQLite (no socket): hold it.
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    return this.#closed.finally(() => clearInterval(keepAlive));
   }
 
   async health(): Promise<{ ok: boolean; latencyMs: number; error?: string }> {
@@ -464,16 +470,21 @@ class StoreExecutor implements Executor {
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      clearInterval(this.#leaseTimer);
       clearInterval(this.#pollTimer);
       this.#scheduler.stop();
       await this.#unlisten?.();
-      const stillRunning = await this.#runtime.stop(this.#options.closeGraceMs);
-      // Attempts that did not stop in time go back to Ready for the next executor.
-      if (stillRunning > 0) await this.#store.recoverLeases(this.#now(), [this.owner]);
-      await this.#store.close();
-      this.#tracing.close();
-      this.#markClosed();
+      try {
+        // Leases keep being renewed during the grace, so no other worker takes these tasks.
+        const stillRunning = await this.#runtime.stop(this.#options.closeGraceMs);
+        clearInterval(this.#leaseTimer);
+        // Attempts that did not stop in time go back to Ready for the next executor.
+        if (stillRunning > 0) await this.#store.recoverLeases(this.#now(), [this.owner]);
+      } finally {
+        clearInterval(this.#leaseTimer);
+        await this.#store.close().catch((error: unknown) => this.#reportError(error));
+        this.#tracing.close();
+        this.#markClosed();
+      }
     })();
     return this.#closing;
   }

@@ -66,7 +66,13 @@ export class Runtime {
   #wakeTimer: NodeJS.Timeout | undefined;
   #wakeAtTime = Infinity;
   #retryDelayMs = 0;
+  /** Set after a failed step until its backoff timer fires: no step is written meanwhile. */
+  #backingOff = false;
+  /** Bumped by every poke, so a poke during a step is not overwritten by that step's result. */
+  #pokes = 0;
   #stopping = false;
+  /** After stop(): late outcomes are dropped (their leases were handed back or will expire). */
+  #stopped = false;
 
   /** Outcomes and durations of the attempts run here (for `executor.metrics()`). */
   readonly stats = new AttemptStats();
@@ -110,6 +116,20 @@ export class Runtime {
     });
   }
 
+  /**
+   * While someone awaits a run, keep the process alive: every timer here is unref'd, and with
+   * SQLite nothing else (no socket) holds the event loop, so a retry delay would let it exit.
+   */
+  #keepAlive: NodeJS.Timeout | undefined;
+
+  #updateKeepAlive(): void {
+    if (this.#waiters.size > 0 && !this.#keepAlive) this.#keepAlive = setInterval(() => {}, 1 << 30);
+    else if (this.#waiters.size === 0 && this.#keepAlive) {
+      clearInterval(this.#keepAlive);
+      this.#keepAlive = undefined;
+    }
+  }
+
   /** Resolves with the run's final status when this process sees it finish. */
   watch(runId: string): { finished: Promise<FinalRunStatus>; dispose: () => void } {
     let waiter!: Waiter;
@@ -119,9 +139,11 @@ export class Runtime {
     let set = this.#waiters.get(runId);
     if (!set) this.#waiters.set(runId, (set = new Set()));
     set.add(waiter);
+    this.#updateKeepAlive();
     const dispose = () => {
       set.delete(waiter);
       if (set.size === 0 && this.#waiters.get(runId) === set) this.#waiters.delete(runId);
+      this.#updateKeepAlive();
     };
     return { finished, dispose };
   }
@@ -140,6 +162,11 @@ export class Runtime {
     }
   }
 
+  /** A cancelled run is being retried: its tasks may run again here. */
+  forgetCancel(runId: string): void {
+    this.#cancelled.delete(runId);
+  }
+
   /** Runs someone in this process is waiting for. */
   watchedRuns(): string[] {
     return [...this.#waiters.keys()];
@@ -147,6 +174,7 @@ export class Runtime {
 
   /** Look for claimable work now (after start-up recovery, or when a lease was recovered). */
   poke(): void {
+    this.#pokes++;
     this.#mayHaveReady = true;
     this.#lookAhead = true;
     this.#schedule();
@@ -159,22 +187,30 @@ export class Runtime {
   async stop(graceMs: number): Promise<number> {
     this.#stopping = true;
     clearTimeout(this.#wakeTimer);
+    // A step in flight may claim tasks and start them: let it, so they get their grace too.
+    if (this.#flushing) await this.#flushing;
     const settled = Promise.all([...this.#running.values()].map((a) => a.settled));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([settled, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
     clearTimeout(timer);
     await this.#drain();
+    this.#stopped = true;
     const closed = new ExecutorError("EXECUTOR_CLOSED", "The executor was closed before the run finished.");
     for (const set of this.#waiters.values()) for (const waiter of set) waiter.reject(closed);
     this.#waiters.clear();
+    this.#updateKeepAlive();
     return this.#running.size;
   }
 
+  /** Writes what is queued; a failing store gets one more try, not a loop (we are stopping). */
   async #drain(): Promise<void> {
-    for (;;) {
+    for (let failures = 0; failures < 2;) {
       if (this.#flushing) await this.#flushing;
-      else if (this.#hasQueued()) await this.#flush();
-      else if (this.#scheduled) await new Promise((resolve) => setImmediate(resolve));
+      else if (this.#hasQueued()) {
+        const before = this.#retryDelayMs;
+        await this.#flush();
+        if (this.#retryDelayMs > before) failures++;
+      } else if (this.#scheduled) await new Promise((resolve) => setImmediate(resolve));
       else return;
     }
   }
@@ -184,7 +220,7 @@ export class Runtime {
   }
 
   #schedule(): void {
-    if (this.#scheduled) return;
+    if (this.#scheduled || this.#backingOff || this.#stopped) return;
     this.#scheduled = true;
     // setImmediate, not a timer: runs after the current burst of completions, so they share a
     // transaction, with no added delay.
@@ -195,12 +231,14 @@ export class Runtime {
   }
 
   #flush(): Promise<void> {
-    const flushing = this.#step().finally(() => {
-      this.#flushing = undefined;
-      // Work may have arrived while the step was being written. Each step is its own macrotask,
-      // so completions that land meanwhile are grouped and timers (lease renewal) still run.
-      if (this.#hasQueued() || this.#canClaim() > 0) this.#schedule();
-    });
+    const flushing = this.#step()
+      .catch((error: unknown) => this.#o.onError(error))
+      .finally(() => {
+        this.#flushing = undefined;
+        // Work may have arrived while the step was being written. Each step is its own macrotask,
+        // so completions that land meanwhile are grouped and timers (lease renewal) still run.
+        if (!this.#backingOff && (this.#hasQueued() || this.#canClaim() > 0)) this.#schedule();
+      });
     this.#flushing = flushing;
     return flushing;
   }
@@ -215,6 +253,7 @@ export class Runtime {
   async #step(): Promise<void> {
     const claim = this.#canClaim();
     if (!this.#hasQueued() && claim === 0) return;
+    const pokesBefore = this.#pokes;
     const newRuns = this.#newRuns;
     const outcomes = this.#outcomes;
     const cancels = this.#cancels;
@@ -247,13 +286,18 @@ export class Runtime {
       else if (existing.existingWorkflow === n.run.workflowName) n.done.resolve(existing.existingRunId);
       else n.done.reject(idempotencyConflict(n.run, existing.existingWorkflow));
     }
-    for (const c of cancels) c.done.resolve();
+    for (const c of cancels) {
+      // A cancel that took no effect (the run had finished) must not stop a later retry's tasks.
+      if (!result.cancelled.includes(c.runId)) this.#cancelled.delete(c.runId);
+      c.done.resolve();
+    }
     if (result.staleOutcomes > 0) {
       // Another worker took over some of our tasks; our cached outputs may not be the stored ones.
       for (const outcome of outcomes) this.#runs.delete(outcome.runId);
     }
     for (const { runId, status } of result.finishedRuns) this.#finished(runId, status);
-    this.#mayHaveReady = claim > 0 && result.claimed.length === claim;
+    // A poke that came while this step was in flight (a notice, a retry coming due) still counts.
+    this.#mayHaveReady = (claim > 0 && result.claimed.length === claim) || this.#pokes !== pokesBefore;
     if (result.nextAvailableAt !== null) this.#scheduleWake(result.nextAvailableAt);
     await this.#startAll(result.claimed, byVersion);
   }
@@ -271,9 +315,12 @@ export class Runtime {
     this.#outcomes.unshift(...outcomes);
     this.#o.onError(error);
     this.#retryDelayMs = Math.min(5000, Math.max(50, this.#retryDelayMs * 2));
-    if (this.#outcomes.length > 0 && !this.#stopping) {
-      setTimeout(() => this.#schedule(), this.#retryDelayMs).unref();
-    }
+    if (this.#stopping) return; // stop() writes what it can once, then gives up
+    this.#backingOff = true;
+    setTimeout(() => {
+      this.#backingOff = false;
+      this.#schedule();
+    }, this.#retryDelayMs).unref();
   }
 
   #finished(runId: string, status: FinalRunStatus): void {
@@ -283,6 +330,7 @@ export class Runtime {
     const set = this.#waiters.get(runId);
     if (!set) return;
     this.#waiters.delete(runId);
+    this.#updateKeepAlive();
     for (const waiter of set) waiter.resolve(status);
   }
 
@@ -323,7 +371,7 @@ export class Runtime {
         stale.add(task.runId);
     }
     if (stale.size > 0) {
-      const states = await this.#o.store.loadRunStates([...stale]);
+      const states = await retried(() => this.#o.store.loadRunStates([...stale]));
       for (const [runId, state] of states) this.#runs.set(runId, state);
     }
     for (const task of claimed) this.#start(task, byVersion.get(task.workflowVersion));
@@ -348,6 +396,7 @@ export class Runtime {
       this.#running.delete(key);
       this.stats.record(task.taskId, outcome.kind, performance.now() - startedAt);
       this.#o.tracing.attemptFinished(span, outcome.kind, "error" in outcome ? outcome.error : undefined);
+      if (this.#stopped) return; // its lease was handed back: the next executor runs it again
       if (outcome.kind === "completed") state?.outputs.set(task.taskId, outcome.output);
       this.#outcomes.push(outcome);
       this.#schedule();
@@ -367,4 +416,16 @@ function idempotencyConflict(run: NewRun, existingWorkflow: string): ValidationE
       `not "${run.workflowName}". Use a key per workflow (for example "${run.workflowName}:<your key>").`,
     { details: { idempotencyKey: run.idempotencyKey, existingWorkflow } },
   );
+}
+
+/** Tries a read a few times: after a claim is committed, giving up strands the claimed tasks. */
+async function retried<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
 }

@@ -110,29 +110,34 @@ export class Scheduler {
     const names = this.#d.registry.workflows().map((wf) => wf.name);
     let fired = 0;
     for (const schedule of await this.#d.store.dueSchedules(now, names)) {
-      const wf = this.#d.registry.workflow(schedule.workflowName);
-      if (!wf) continue;
-      const { fires, next } = dueFires(schedule, now);
-      for (const at of fires) {
-        await this.#d.start(
-          wf,
-          decodeContext(schedule.context),
-          `schedule:${schedule.id}:${new Date(at).toISOString()}`,
-        );
+      // One broken schedule (its context no longer decodes, its key taken) must not stop the others.
+      try {
+        fired += await this.#fireOne(schedule, now);
+      } catch (error) {
+        this.#d.onError(error);
       }
-      // A schedule that will never fire again is paused rather than left due forever.
-      const moved =
-        next === null
-          ? await this.#d.store.setSchedulePaused(schedule.id, true, schedule.nextFireAt)
-          : await this.#d.store.advanceSchedule(
-              schedule.id,
-              schedule.nextFireAt,
-              next,
-              fires.at(-1) ?? schedule.lastFiredAt,
-            );
-      if (moved) fired += fires.length;
     }
     return fired;
+  }
+
+  async #fireOne(schedule: ScheduleRecord, now: number): Promise<number> {
+    const wf = this.#d.registry.workflow(schedule.workflowName);
+    if (!wf) return 0;
+    const { fires, next } = dueFires(schedule, now);
+    for (const at of fires) {
+      await this.#d.start(wf, decodeContext(schedule.context), `schedule:${schedule.id}:${new Date(at).toISOString()}`);
+    }
+    // A schedule that will never fire again is paused rather than left due forever.
+    const moved =
+      next === null
+        ? await this.#d.store.setSchedulePaused(schedule.id, true, schedule.nextFireAt)
+        : await this.#d.store.advanceSchedule(
+            schedule.id,
+            schedule.nextFireAt,
+            next,
+            fires.at(-1) ?? schedule.lastFiredAt,
+          );
+    return moved ? fires.length : 0;
   }
 
   /** One timer for the earliest next fire among this process's workflows' schedules. */

@@ -8,7 +8,7 @@
  * its SQL.
  */
 import type { FinalRunStatus, StoredError } from "../types.js";
-import type { ClaimedTask, NewRun, StepRequest, StepResult, TaskOutcome, TaskReset } from "./store.js";
+import type { ClaimedTask, NewRun, RecoveryResult, StepRequest, StepResult, TaskOutcome, TaskReset } from "./store.js";
 
 /** A task attempt held by `owner` (fencing: an operation on it applies only while it is held). */
 export interface HeldAttempt {
@@ -234,11 +234,16 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
   }
   if (attempts.length > 0) yield* call("insertAttempts", { now, attempts: byRunAndTask(attempts) });
   if (releases.size > 0) yield* call("releaseTasks", { now, tasks: byRunAndTask([...releases.values()]) });
-  if (request.cancelRuns.length > 0) {
-    const cancelled = yield* call("requestCancels", { runIds: [...request.cancelRuns].sort() });
-    if (cancelled.length > 0) {
-      for (const [runId, n] of yield* call("cancelWaiting", { runIds: cancelled, now })) counts.add(runId, n);
-    }
+  // Cancels: the ones asked for, runs whose attempt reported being cancelled (a cancel seen by a
+  // notice), and runs of retried tasks that another process is cancelling — so that a task of a
+  // cancelled run is never left to run again.
+  const cancelIds = new Set(request.cancelRuns);
+  for (const outcome of held) if (outcome.kind === "cancelled") cancelIds.add(outcome.runId);
+  const cancelled = cancelIds.size > 0 ? yield* call("requestCancels", { runIds: [...cancelIds].sort() }) : [];
+  const retriedRuns = [...new Set(retried.map((r) => r.runId))].filter((runId) => !cancelled.includes(runId));
+  if (retriedRuns.length > 0) cancelled.push(...(yield* call("cancelRequested", { runIds: retriedRuns.sort() })));
+  if (cancelled.length > 0) {
+    for (const [runId, n] of yield* call("cancelWaiting", { runIds: [...cancelled].sort(), now })) counts.add(runId, n);
   }
   const { limit, leaseMs, workflowVersions: versions } = request.claim;
   const canClaim = limit > 0 && versions.length > 0;
@@ -249,7 +254,8 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
   const lookAhead = request.claim.findNextAvailable === true || retried.length > 0;
   const nextAvailableAt =
     lookAhead && canClaim && claimed.length < limit ? yield* call("nextAvailableAt", { now, versions }) : null;
-  return { claimed, deduplicated, finishedRuns, staleOutcomes: request.outcomes.length - held.length, nextAvailableAt };
+  const staleOutcomes = request.outcomes.length - held.length;
+  return { claimed, deduplicated, finishedRuns, cancelled, staleOutcomes, nextAvailableAt };
 }
 
 /** Counts finished tasks down on their runs; a run reaching zero gets its final status. */
@@ -268,17 +274,18 @@ function* settle(counts: RunCounts, now: number): Plan<{ runId: string; status: 
   return finished;
 }
 
-/** The whole of `Store.recoverLeases`. A recovered task of a cancelled run is cancelled instead. */
-export function* recoverLeasesPlan(now: number, deadOwners: readonly string[]): Plan<number> {
+/**
+ * The whole of `Store.recoverLeases`. A recovered task of a cancelled run is cancelled instead,
+ * which may finish that run.
+ */
+export function* recoverLeasesPlan(now: number, deadOwners: readonly string[]): Plan<RecoveryResult> {
   const recovered = yield* call("recoverLeases", { now, deadOwners });
-  if (recovered.length === 0) return 0;
+  if (recovered.length === 0) return { recovered: 0, finishedRuns: [] };
   const cancelled = yield* call("cancelRequested", { runIds: [...new Set(recovered.map((r) => r.runId))].sort() });
-  if (cancelled.length > 0) {
-    const counts = new RunCounts();
-    for (const [runId, n] of yield* call("cancelWaiting", { runIds: cancelled, now })) counts.add(runId, n);
-    yield* settle(counts, now);
-  }
-  return recovered.length;
+  if (cancelled.length === 0) return { recovered: recovered.length, finishedRuns: [] };
+  const counts = new RunCounts();
+  for (const [runId, n] of yield* call("cancelWaiting", { runIds: cancelled, now })) counts.add(runId, n);
+  return { recovered: recovered.length, finishedRuns: yield* settle(counts, now) };
 }
 
 /** The whole of `Store.failRuns`: waiting tasks Cancelled, the run Failed with its error. */

@@ -124,6 +124,8 @@ export interface StepResult {
   deduplicated: { runId: string; existingRunId: string; existingWorkflow: string }[];
   /** Runs that reached a final status in this step. */
   finishedRuns: { runId: string; status: FinalRunStatus }[];
+  /** Runs whose cancellation took effect in this step (a cancel of a finished run does not). */
+  cancelled: string[];
   /** Outcomes ignored because the claim they belong to is no longer held (lease lost). */
   staleOutcomes: number;
   /**
@@ -132,6 +134,12 @@ export interface StepResult {
    * than `limit` were claimed, and `claim.findNextAvailable` was set or the step scheduled a retry.
    */
   nextAvailableAt: number | null;
+}
+
+/** What `recoverLeases` did: tasks put back, and runs that finished (a cancelled run's last task). */
+export interface RecoveryResult {
+  recovered: number;
+  finishedRuns: { runId: string; status: FinalRunStatus }[];
 }
 
 export interface RunRecord {
@@ -237,9 +245,9 @@ export interface Store {
   renewLeases(owner: string, expiresAt: number): Promise<void>;
   /**
    * Put Running tasks back to Ready when their lease expired before `now` or their owner is in
-   * `deadOwners`, counting a recovery on each. Returns how many were recovered.
+   * `deadOwners`, counting a recovery on each.
    */
-  recoverLeases(now: number, deadOwners: readonly string[]): Promise<number>;
+  recoverLeases(now: number, deadOwners: readonly string[]): Promise<RecoveryResult>;
   /** Owners that hold leases on Running tasks (so an executor can find dead ones). */
   leaseOwners(): Promise<string[]>;
   getRun(runId: string): Promise<RunRecord | undefined>;
