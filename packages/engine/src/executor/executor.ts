@@ -143,7 +143,7 @@ class StoreExecutor implements Executor {
       maxContextBytes: options.maxContextBytes,
       recoveryBudget: options.recoveryBudget,
       now: this.#now,
-      onError: options.onError ?? defaultOnError,
+      onError: (error) => this.#reportError(error),
       tracing,
     });
     this.#scheduler = new Scheduler({
