@@ -129,11 +129,6 @@ function versionHash(
   return createHash("sha256").update(canonical).digest("hex");
 }
 
-/** Every task that (transitively) depends on `taskId`. */
-export function descendantsOf(wf: Workflow, taskId: string): string[] {
-  return [...reachable(taskId, wf.children)];
-}
-
 const ancestorCache = new WeakMap<Workflow, Map<string, readonly string[]>>();
 
 /** Every ancestor of `taskId`, in the workflow's merge order. Computed once per task. */
