@@ -8,7 +8,38 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 function migrations(schema: string): Record<string, Migration> {
   return {
     "0001_initial": { up: (db: Kysely<any>) => createTables(db, "bigint", schema) },
+    "0002_events": { up: (db: Kysely<any>) => createEventTables(db, schema) },
   };
+}
+
+/**
+ * The event log and the stored workflow shapes. An event's position is (transaction id, row id):
+ * row ids are handed out before commit, so concurrent transactions commit them out of order, but
+ * every event of a transaction older than the oldest one still running is final. Readers read
+ * in (tx, id) order up to that horizon, which never skips an event that commits later.
+ */
+async function createEventTables(db: Kysely<any>, schema: string): Promise<void> {
+  const s = db.schema.withSchema(schema);
+  await s
+    .createTable("cloacina_events")
+    .addColumn("id", "bigint", (c) => c.generatedAlwaysAsIdentity())
+    .addColumn("tx", sql`xid8`, (c) => c.notNull().defaultTo(sql`pg_current_xact_id()`))
+    .addColumn("run_id", "text", (c) => c.notNull())
+    .addColumn("task_id", "text")
+    .addColumn("type", "text", (c) => c.notNull())
+    .addColumn("attempt", "integer")
+    .addColumn("at", "bigint", (c) => c.notNull())
+    .addColumn("data", "text")
+    .addPrimaryKeyConstraint("cloacina_events_pk", ["tx", "id"])
+    .execute();
+  await s.createIndex("cloacina_events_run").on("cloacina_events").columns(["run_id", "tx", "id"]).execute();
+  await s
+    .createTable("cloacina_workflows")
+    .addColumn("version", "text", (c) => c.primaryKey())
+    .addColumn("name", "text", (c) => c.notNull())
+    .addColumn("tasks", "text", (c) => c.notNull())
+    .addColumn("created_at", "bigint", (c) => c.notNull())
+    .execute();
 }
 
 /**

@@ -79,6 +79,8 @@ export class Notifier {
       this.#onEvent({ type: "finished", status: rest[0] as FinalRunStatus, runId: rest.slice(1).join(":") });
     } else if (kind === "cancelled") {
       this.#onEvent({ type: "cancelled", runId: rest.join(":") });
+    } else if (kind === "events") {
+      this.#onEvent({ type: "events" });
     }
   }
 

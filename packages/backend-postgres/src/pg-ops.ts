@@ -1,4 +1,4 @@
-import type { AsyncOpRunner, HeldAttempt, StoreOpName, StoreOps } from "@cloacina/engine";
+import { type AsyncOpRunner, eventColumns, type HeldAttempt, type StoreOpName, type StoreOps } from "@cloacina/engine";
 import { type Kysely, type RawBuilder, sql } from "kysely";
 
 type Ops = { [K in StoreOpName]: (args: StoreOps[K]["args"]) => Promise<StoreOps[K]["result"]> };
@@ -12,6 +12,7 @@ export function pgOpRunner(db: Kysely<any>, schema: string): AsyncOpRunner {
   const runs = sql.table(`${schema}.cloacina_runs`);
   const tasks = sql.table(`${schema}.cloacina_task_runs`);
   const attempts = sql.table(`${schema}.cloacina_task_attempts`);
+  const events = sql.table(`${schema}.cloacina_events`);
   const rows = async <R>(query: RawBuilder<R>) => (await query.execute(db)).rows;
   const texts = (list: readonly string[]) => sql`${list}::text[]`;
   const ints = (list: readonly number[]) => sql`${list}::int[]`;
@@ -105,10 +106,11 @@ export function pgOpRunner(db: Kysely<any>, schema: string): AsyncOpRunner {
                     ${texts(list.map((x) => x.error))}) as a(run_id, task_id, attempt, status, error)
         on conflict do nothing`.execute(db);
     },
-    releaseTasks: async ({ now, tasks: list }) => {
+    releaseTasks: async ({ now, tasks: list }) =>
       // Row locks serialise two parents releasing one child; the WHERE is re-checked on the
       // latest row, so exactly one of them sees the count reach zero.
-      await sql`
+      (
+        await rows<{ run_id: string; task_id: string; status: string }>(sql`
         update ${tasks} t
         set pending_deps = t.pending_deps - u.n, failed_deps = t.failed_deps + u.failed,
             skipped_deps = t.skipped_deps + u.skipped,
@@ -117,8 +119,11 @@ export function pgOpRunner(db: Kysely<any>, schema: string): AsyncOpRunner {
         from unnest(${texts(list.map((x) => x.runId))}, ${texts(list.map((x) => x.taskId))},
                     ${ints(list.map((x) => x.count))}, ${ints(list.map((x) => x.failed))},
                     ${ints(list.map((x) => x.skipped))}) as u(run_id, task_id, n, failed, skipped)
-        where t.run_id = u.run_id and t.task_id = u.task_id and t.status = 'Pending'`.execute(db);
-    },
+        where t.run_id = u.run_id and t.task_id = u.task_id and t.status = 'Pending'
+        returning t.run_id, t.task_id, t.status`)
+      )
+        .filter((r) => r.status === "Ready")
+        .map((r) => ({ runId: r.run_id, taskId: r.task_id })),
     requestCancels: async ({ runIds }) =>
       (
         await rows<{ run_id: string }>(sql`
@@ -204,13 +209,13 @@ export function pgOpRunner(db: Kysely<any>, schema: string): AsyncOpRunner {
       )[0]?.at ?? null,
     recoverLeases: async ({ now, deadOwners }) =>
       (
-        await rows<{ run_id: string }>(sql`
+        await rows<{ run_id: string; task_id: string; attempt: number }>(sql`
           update ${tasks}
           set status = 'Ready', recoveries = recoveries + 1, lease_owner = null, lease_expires_at = null,
               available_at = ${now}
           where status = 'Running' and (lease_expires_at < ${now} or lease_owner = any(${texts(deadOwners)}))
-          returning run_id`)
-      ).map((r) => ({ runId: r.run_id })),
+          returning run_id, task_id, attempt`)
+      ).map((r) => ({ runId: r.run_id, taskId: r.task_id, attempt: r.attempt })),
     reopenRun: async ({ runId, unfinished }) =>
       (
         await rows<{ run_id: string }>(sql`
@@ -229,6 +234,14 @@ export function pgOpRunner(db: Kysely<any>, schema: string): AsyncOpRunner {
         from unnest(${texts(list.map((x) => x.taskId))}, ${ints(list.map((x) => x.pendingDependencies))},
                     ${ints(list.map((x) => x.maxAttempts))}) as u(task_id, deps, max_attempts)
         where t.run_id = ${runId} and t.task_id = u.task_id`.execute(db);
+    },
+    appendEvents: async ({ events: list }) => {
+      const c = eventColumns(list);
+      // The transaction id column defaults to this transaction's: readers order by it.
+      await sql`
+        insert into ${events} (run_id, task_id, type, attempt, at, data)
+        select * from unnest(${texts(c.runIds)}, ${sql`${c.taskIds}::text[]`}, ${texts(c.types)},
+                             ${sql`${c.attempts}::int[]`}, ${int8s(c.ats)}, ${sql`${c.data}::text[]`})`.execute(db);
     },
     cancelRequested: async ({ runIds }) =>
       (

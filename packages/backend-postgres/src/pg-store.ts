@@ -28,6 +28,12 @@ import {
   toRunRecord,
   toRunSummary,
   toTaskRecord,
+  toEventRecord,
+  type EventRecord,
+  type EventsTable,
+  ValidationError,
+  type WorkflowStore,
+  workflowStore,
 } from "@cloacina/engine";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
@@ -53,7 +59,7 @@ const RETRYABLE = new Set(["40P01", "40001"]);
  */
 // The schedule methods come from the engine's shared kysely implementation (see the constructor).
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
-export interface PostgresStore extends ScheduleStore {}
+export interface PostgresStore extends ScheduleStore, WorkflowStore {}
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class PostgresStore implements Store {
@@ -78,7 +84,7 @@ export class PostgresStore implements Store {
     this.#db = new Kysely<CloacinaDatabase>({ dialect: new PostgresDialect({ pool: this.#pool }) }).withSchema(
       config.schema,
     );
-    Object.assign(this, scheduleStore(this.#db));
+    Object.assign(this, scheduleStore(this.#db), workflowStore(this.#db));
     this.#channel = `cloacina_${config.schema}`;
   }
 
@@ -137,8 +143,14 @@ export class PostgresStore implements Store {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#db.transaction().execute(async (trx) => {
-          const result = await runPlanAsync(plan(), pgOpRunner(trx, this.#config.schema));
+          const ops = pgOpRunner(trx, this.#config.schema);
+          let appended = false;
+          const result = await runPlanAsync(plan(), (op, args) => {
+            if (op === "appendEvents") appended = true;
+            return ops(op, args);
+          });
           const payloads = notify(result);
+          if (appended) payloads.push("events:");
           if (payloads.length > 0) {
             await sql`select pg_notify(${this.#channel}, p) from unnest(${payloads}::text[]) as p`.execute(trx);
           }
@@ -149,6 +161,33 @@ export class PostgresStore implements Store {
         throw error;
       }
     }
+  }
+
+  readEvents(after: string | null, limit: number, runId?: string): Promise<EventRecord[]> {
+    const position = after === null ? null : pgPosition(after);
+    return this.#read(async () => {
+      const events = sql.table(`${this.#config.schema}.cloacina_events`);
+      const { rows } = await sql<EventRow>`
+        select tx::text as tx, id, run_id, task_id, type, attempt, at, data from ${events}
+        where tx < pg_snapshot_xmin(pg_current_snapshot())
+          ${position === null ? sql`` : sql`and (tx, id) > (${position.tx}::xid8, ${position.id}::bigint)`}
+          ${runId === undefined ? sql`` : sql`and run_id = ${runId}`}
+        order by tx, id
+        limit ${limit}`.execute(this.#db);
+      return rows.map((row) => toEventRecord({ ...row, seq: `${row.tx}-${row.id}` }));
+    });
+  }
+
+  eventHead(): Promise<string | null> {
+    return this.#read(async () => {
+      const events = sql.table(`${this.#config.schema}.cloacina_events`);
+      const { rows } = await sql<{ tx: string; id: number }>`
+        select tx::text as tx, id from ${events}
+        where tx < pg_snapshot_xmin(pg_current_snapshot())
+        order by tx desc, id desc limit 1`.execute(this.#db);
+      const row = rows[0];
+      return row === undefined ? null : `${row.tx}-${row.id}`;
+    });
   }
 
   async listen(onEvent: (event: StoreEvent) => void): Promise<() => Promise<void>> {
@@ -286,4 +325,18 @@ function isConnectionError(error: unknown): boolean {
   return (
     typeof message === "string" && /Connection terminated|ECONNRESET|ECONNREFUSED|connection is closed/i.test(message)
   );
+}
+
+type EventRow = Omit<EventsTable, "id"> & { id: number; tx: string };
+
+/** The (transaction id, row id) of a PostgreSQL event position "<tx>-<id>". */
+function pgPosition(seq: string): { tx: string; id: string } {
+  const match = /^(\d{1,20})-(\d{1,19})$/.exec(seq);
+  if (!match) {
+    throw new ValidationError(
+      "INVALID_EVENT_POSITION",
+      `"${seq}" is not an event position of a PostgreSQL database (they look like "7421-42").`,
+    );
+  }
+  return { tx: match[1]!, id: match[2]! };
 }

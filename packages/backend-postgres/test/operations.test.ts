@@ -35,18 +35,20 @@ describe.skipIf(skipPostgres)("PostgreSQL operations", () => {
     const { schema, url } = tenant("mig");
     await Promise.all(Array.from({ length: 6 }, () => migrate(url)));
     const applied = await admin<{ name: string }>(`select name from "${schema}".cloacina_migrations`);
-    expect(applied.map((r) => r.name)).toEqual(["0001_initial"]);
+    expect(applied.map((r) => r.name).sort()).toEqual(["0001_initial", "0002_events"]);
     const tables = await admin<{ table_name: string }>(
       "select table_name from information_schema.tables where table_schema = $1 and table_name like 'cloacina\\_%' order by 1",
       [schema],
     );
     expect(tables.map((t) => t.table_name)).toEqual([
+      "cloacina_events",
       "cloacina_migrations",
       "cloacina_migrations_lock",
       "cloacina_runs",
       "cloacina_schedules",
       "cloacina_task_attempts",
       "cloacina_task_runs",
+      "cloacina_workflows",
     ]);
   });
 

@@ -70,9 +70,10 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
     insertAttempts: ({ now, attempts }) => {
       for (const a of attempts) q.insertAttempt.run(a.runId, a.taskId, a.attempt, a.status, a.error, now);
     },
-    releaseTasks: ({ now, tasks }) => {
-      for (const t of tasks) q.releaseTask.run(t.count, t.failed, t.skipped, now, t.runId, t.taskId);
-    },
+    releaseTasks: ({ now, tasks }) =>
+      tasks.filter(
+        (t) => q.releaseTask.get<{ status: string }>(t.count, t.failed, t.skipped, now, t.runId, t.taskId)?.status === "Ready",
+      ),
     requestCancels: ({ runIds }) => runIds.filter((runId) => q.requestCancel.run(runId).changes > 0),
     cancelWaiting: ({ runIds, now }) =>
       perRun(runIds.map((runId) => [runId, q.cancelWaitingTasks.run(now, runId).changes])),
@@ -121,10 +122,15 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
         }),
     nextAvailableAt: (a) => q.nextAvailableAt.get<{ at: number | null }>(a.now, versionList(a.versions))?.at ?? null,
     recoverLeases: (a) =>
-      q.recoverLeases.all<{ run_id: string }>(a.now, JSON.stringify(a.deadOwners)).map((r) => ({ runId: r.run_id })),
+      q.recoverLeases
+        .all<{ run_id: string; task_id: string; attempt: number }>(a.now, JSON.stringify(a.deadOwners))
+        .map((r) => ({ runId: r.run_id, taskId: r.task_id, attempt: r.attempt })),
     reopenRun: ({ runId, unfinished }) => q.reopenRun.run(unfinished, runId).changes > 0,
     resetTasks: ({ runId, tasks, now }) => {
       for (const t of tasks) q.resetTask.run(t.pendingDependencies, t.maxAttempts, now, runId, t.taskId);
+    },
+    appendEvents: ({ events }) => {
+      for (const e of events) q.insertEvent.run(e.runId, e.taskId, e.type, e.attempt, e.at, e.data);
     },
     cancelRequested: ({ runIds }) =>
       runIds.filter((runId) => q.isCancelRequested.get<{ cancel_requested: number }>(runId)?.cancel_requested === 1),

@@ -130,7 +130,8 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
           }))
           .where("run_id", "=", runId)
           .where("task_id", "=", taskId)
-          .where("status", "=", "Pending"),
+          .where("status", "=", "Pending")
+          .returning(["status"]),
     ),
     reopenRun: p<[unfinished: number, runId: string]>(2, (unfinished, runId) =>
       db
@@ -261,8 +262,32 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
         }))
         .where("status", "=", "Running")
         .where((eb) => eb.or([eb("lease_expires_at", "<", now), eb("lease_owner", "in", inJson(deadOwners))]))
-        .returning(["run_id"]),
+        .returning(["run_id", "task_id", "attempt"]),
     ),
+    insertEvent: p<
+      [runId: string, taskId: string | null, type: string, attempt: number | null, at: number, data: string | null]
+    >(6, (runId, taskId, type, attempt, at, data) =>
+      db.insertInto("cloacina_events").values({ run_id: runId, task_id: taskId, type, attempt, at, data }),
+    ),
+    // Positions are "0-<rowid>": SQLite has one writer, so row ids are assigned in commit order.
+    eventsAfter: p<[after: number, limit: number]>(2, (after, limit) =>
+      db
+        .selectFrom("cloacina_events")
+        .select(["id", "run_id", "task_id", "type", "attempt", "at", "data"])
+        .where("id", ">", after)
+        .orderBy("id")
+        .limit(limit),
+    ),
+    runEventsAfter: p<[runId: string, after: number, limit: number]>(3, (runId, after, limit) =>
+      db
+        .selectFrom("cloacina_events")
+        .select(["id", "run_id", "task_id", "type", "attempt", "at", "data"])
+        .where("run_id", "=", runId)
+        .where("id", ">", after)
+        .orderBy("id")
+        .limit(limit),
+    ),
+    eventHead: p<[]>(0, () => db.selectFrom("cloacina_events").select((eb) => eb.fn.max("id").as("id"))),
     isCancelRequested: p<[runId: string]>(1, (runId) =>
       db.selectFrom("cloacina_runs").select("cancel_requested").where("run_id", "=", runId),
     ),

@@ -30,6 +30,12 @@ import {
   toRunRecord,
   toRunSummary,
   toTaskRecord,
+  toEventRecord,
+  type EventRecord,
+  type EventsTable,
+  ValidationError,
+  type WorkflowStore,
+  workflowStore,
 } from "@cloacina/engine";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, Migrator, SqliteDialect } from "kysely";
@@ -46,7 +52,7 @@ import type { SqliteConfig } from "./url.js";
  */
 // The schedule methods come from the engine's shared kysely implementation (see the constructor).
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
-export interface SqliteStore extends ScheduleStore {}
+export interface SqliteStore extends ScheduleStore, WorkflowStore {}
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class SqliteStore implements Store {
@@ -61,7 +67,7 @@ export class SqliteStore implements Store {
     if (config.filename !== ":memory:") this.#sqlite.pragma("journal_mode = WAL");
     this.#sqlite.pragma(`synchronous = ${config.synchronous}`);
     this.#db = new Kysely<Database>({ dialect: new SqliteDialect({ database: this.#sqlite }) });
-    Object.assign(this, scheduleStore(this.#db));
+    Object.assign(this, scheduleStore(this.#db), workflowStore(this.#db));
   }
 
   async migrate(): Promise<void> {
@@ -156,6 +162,20 @@ export class SqliteStore implements Store {
     return states;
   }
 
+  async readEvents(after: string | null, limit: number, runId?: string): Promise<EventRecord[]> {
+    const from = after === null ? 0 : sqlitePosition(after);
+    const rows =
+      runId === undefined
+        ? this.#queries.eventsAfter.all<EventRow>(from, limit)
+        : this.#queries.runEventsAfter.all<EventRow>(runId, from, limit);
+    return rows.map((row) => toEventRecord({ ...row, seq: `0-${row.id}` }));
+  }
+
+  async eventHead(): Promise<string | null> {
+    const id = this.#queries.eventHead.get<{ id: number | null }>()?.id ?? null;
+    return id === null ? null : `0-${id}`;
+  }
+
   async unfinishedRuns(): Promise<RunSummary[]> {
     return this.#queries.unfinishedRuns.all<RunsTable>().map(toRunSummary);
   }
@@ -164,4 +184,18 @@ export class SqliteStore implements Store {
     // Kysely's destroy closes the better-sqlite3 connection it was given.
     await this.#db.destroy();
   }
+}
+
+type EventRow = Omit<EventsTable, "id"> & { id: number };
+
+/** The row id in a SQLite event position ("0-<id>"). */
+function sqlitePosition(seq: string): number {
+  const match = /^0-(\d{1,15})$/.exec(seq);
+  if (!match) {
+    throw new ValidationError(
+      "INVALID_EVENT_POSITION",
+      `"${seq}" is not an event position of a SQLite database (they look like "0-42").`,
+    );
+  }
+  return Number(match[1]);
 }

@@ -14,6 +14,24 @@ export type { ScheduleOptions } from "./schedule/schedule-options.js";
 export type { Metrics } from "./executor/executor.js";
 export type { DurationSummary, OutcomeCounts } from "./metrics/attempt-stats.js";
 export type { RunResult, TaskResult } from "./executor/result.js";
+export type { RunDetail, TaskDetail, AttemptDetail } from "./executor/run-detail.js";
+export {
+  compareSeq,
+  RUN_EVENT_TYPES,
+  TASK_EVENT_TYPES,
+  type ExecutorEvent,
+  type EventType,
+  type RunEventType,
+  type TaskEventType,
+  type EventsOptions,
+  type EventStream,
+} from "./events/event.js";
+export type {
+  EventLog,
+  EventTransport,
+  EventTransportContext,
+  EventTransportFactory,
+} from "./events/transport.js";
 export { createExecutorWith, isBackend, requireUrl, type Backend } from "./backend.js";
 export { redactUrls } from "./redact.js";
 export {
@@ -51,6 +69,14 @@ export {
   type AsyncOpRunner,
 } from "./store/step-plan.js";
 export type { ScheduleStore } from "./store/tables.js";
+export {
+  toEventRecord,
+  eventColumns,
+  workflowStore,
+  type WorkflowStore,
+  type EventsTable,
+  type WorkflowsTable,
+} from "./store/event-tables.js";
 export type { CloacinaDatabase, RunsTable, TaskRunsTable, TaskAttemptsTable, TaskRunsRow } from "./store/tables.js";
 export {
   createTables,

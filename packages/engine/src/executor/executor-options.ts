@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ValidationError } from "../errors.js";
 import { DEFAULT_MAX_CONTEXT_BYTES } from "../marshal/marshal.js";
+import type { EventTransportFactory } from "../events/transport.js";
 
 export const executorOptionsSchema = z.strictObject({
   /** Most task attempts this executor runs at once. */
@@ -32,6 +33,17 @@ export const executorOptionsSchema = z.strictObject({
   resume: z.boolean().default(true),
   /** How long `close()` waits for running attempts before releasing their leases. */
   closeGraceMs: z.int().min(0).default(10_000),
+  /**
+   * How live events reach `executor.events()` subscribers: "memory" (woken by writes of this
+   * process only), "postgres" (also by LISTEN/NOTIFY from other processes; the default on
+   * PostgreSQL), or a transport factory (`createExecutor` turns "redis://…" into one).
+   */
+  events: z
+    .union([
+      z.enum(["memory", "postgres"]),
+      z.custom<EventTransportFactory>((v) => typeof v === "function", "a transport factory function"),
+    ])
+    .optional(),
   /** Where background errors go (a store failure in the scheduling loop). Default: console.error. */
   onError: z.custom<(error: unknown) => void>((v) => typeof v === "function").optional(),
   /** Clock, for tests. */

@@ -8,7 +8,11 @@ import { Runtime } from "../runtime/runtime.js";
 import { Scheduler, type ScheduleInfo } from "../schedule/scheduler.js";
 import type { ScheduleOptions } from "../schedule/schedule-options.js";
 import { toStoredError } from "../runtime/stored-error.js";
-import type { NewRun, RunSummary, Store, StoreEvent } from "../store/store.js";
+import type { NewRun, RunSummary, StepRequest, Store, StoreEvent } from "../store/store.js";
+import { announceLocalAppend, StoreEventLog } from "../events/event-log.js";
+import { LogTransport } from "../events/log-transport.js";
+import { parseEventsOptions } from "../events/log-stream.js";
+import type { EventTransport } from "../events/transport.js";
 import { encodeCursor, type ListRunsOptions, parseListRunsOptions } from "./list-runs.js";
 import type { Context, RunStatus } from "../types.js";
 import type { DurationSummary, OutcomeCounts } from "../metrics/attempt-stats.js";
@@ -16,6 +20,8 @@ import { isWorkflow, type Workflow } from "../workflow/workflow.js";
 import { type ExecutorOptions, parseExecutorOptions, type ResolvedExecutorOptions } from "./executor-options.js";
 import { deadLocalOwners, newOwnerId } from "./owner.js";
 import { readResult, runNotFound, type RunResult } from "./result.js";
+import { buildRunDetail, type RunDetail } from "./run-detail.js";
+import type { EventsOptions, EventStream } from "../events/event.js";
 
 /** A run that was started, found by `get`, or resumed. */
 export interface RunHandle<Ctx extends Context = Context> {
@@ -95,6 +101,17 @@ export interface Executor {
   fireDueSchedules(): Promise<number>;
   /** Counts by status, queue depth, and this executor's attempt outcomes and durations. */
   metrics(): Promise<Metrics>;
+  /**
+   * A stored run as an operator sees it: each task's dependencies, attempts, durations, errors and
+   * decoded output, and the decoded input. `RUN_NOT_FOUND` if there is none.
+   */
+  inspect(executionId: string): Promise<RunDetail>;
+  /**
+   * Follows events live: `for await (const e of executor.events({ executionId }))`. Every state
+   * change of a run and its tasks, in log order, from every process sharing the database (with
+   * the PostgreSQL or Redis transport). A run's stream ends after its final event.
+   */
+  events(options?: EventsOptions): EventStream;
   /** A round trip to the database. */
   health(): Promise<{ ok: boolean; latencyMs: number; error?: string }>;
   /** This executor's lease owner id. */
@@ -107,10 +124,54 @@ export interface Executor {
  */
 export async function openExecutor(store: Store, options: ExecutorOptions = {}): Promise<Executor> {
   const resolved = parseExecutorOptions(options);
-  await store.migrate();
-  const executor = new StoreExecutor(store, resolved, await Tracing.load());
-  await executor.open();
+  const transportKind = resolved.events ?? (store.listen ? "postgres" : "memory");
+  if (transportKind === "postgres" && !store.listen) {
+    throw new ValidationError(
+      "INVALID_EVENTS_TRANSPORT",
+      `The "postgres" events transport needs a PostgreSQL database; this one has no LISTEN/NOTIFY. ` +
+        `Use "memory" (one process) or a Redis URL.`,
+    );
+  }
+  const signalled = announcingAppends(store);
+  await signalled.migrate();
+  const log = new StoreEventLog(signalled);
+  const onError = resolved.onError ?? defaultOnError;
+  const transport =
+    typeof transportKind === "function"
+      ? await transportKind({ log, onError })
+      : new LogTransport(transportKind, log, { pollMs: resolved.pollMs, onError });
+  const executor = new StoreExecutor(signalled, resolved, await Tracing.load(), log, transport);
+  try {
+    await executor.open();
+  } catch (error) {
+    await transport.close().catch(() => {});
+    throw error;
+  }
   return executor;
+}
+
+/** The store, ringing this process's event subscribers after each write that may append events. */
+function announcingAppends(store: Store): Store {
+  const writes = new Set<PropertyKey>(["recoverLeases", "failRuns", "retryRun"]);
+  return new Proxy(store, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== "function") return value;
+      if (property === "step") {
+        return async (request: StepRequest) => {
+          const result = await target.step(request);
+          if (result.events > 0) announceLocalAppend();
+          return result;
+        };
+      }
+      if (!writes.has(property)) return (value as (...args: unknown[]) => unknown).bind(target);
+      return async (...args: unknown[]) => {
+        const result: unknown = await (value as (...args: unknown[]) => Promise<unknown>).apply(target, args);
+        announceLocalAppend();
+        return result;
+      };
+    },
+  });
 }
 
 class StoreExecutor implements Executor {
@@ -128,9 +189,21 @@ class StoreExecutor implements Executor {
   #markClosed!: () => void;
 
   readonly #tracing: Tracing;
+  readonly #log: StoreEventLog;
+  readonly #transport: EventTransport;
+  /** Workflow versions whose shape this executor has stored (once each, for `inspect`). */
+  readonly #savedVersions = new Set<string>();
 
-  constructor(store: Store, options: ResolvedExecutorOptions, tracing: Tracing) {
+  constructor(
+    store: Store,
+    options: ResolvedExecutorOptions,
+    tracing: Tracing,
+    log: StoreEventLog,
+    transport: EventTransport,
+  ) {
     this.#tracing = tracing;
+    this.#log = log;
+    this.#transport = transport;
     this.#store = store;
     this.#options = options;
     this.#now = options.now ?? Date.now;
@@ -203,7 +276,11 @@ class StoreExecutor implements Executor {
       case "cancelled":
         this.#runtime.abortRun(event.runId);
         return;
+      case "events":
+        if (this.#transport.name !== "memory") this.#log.remoteAppend();
+        return;
       case "reconnected":
+        if (this.#transport.name !== "memory") this.#log.remoteAppend();
         void this.#safetyPoll();
         return;
     }
@@ -256,7 +333,7 @@ class StoreExecutor implements Executor {
     // Watch before submitting: the run can finish before `submit` resolves.
     const watch = this.#runtime.watch(run.runId);
     try {
-      const runId = await this.#submit(run);
+      const runId = await this.#submit(run, wf);
       if (runId !== run.runId) return await this.#handle<Ctx>(runId).result(); // an earlier start's run
       await watch.finished;
     } finally {
@@ -266,11 +343,20 @@ class StoreExecutor implements Executor {
   }
 
   async start<Ctx extends Context>(wf: Workflow, input: Context = {}, options?: StartOptions): Promise<RunHandle<Ctx>> {
-    return this.#handle<Ctx>(await this.#submit(this.#newRun(wf, input, options)));
+    return this.#handle<Ctx>(await this.#submit(this.#newRun(wf, input, options), wf));
   }
 
   /** Submits a run, with a run span (opened first: its tasks may start before `submit` returns). */
-  async #submit(run: NewRun): Promise<string> {
+  async #submit(run: NewRun, wf: Workflow): Promise<string> {
+    if (!this.#savedVersions.has(wf.version)) {
+      await this.#store.saveWorkflowVersion({
+        version: wf.version,
+        name: wf.name,
+        tasks: wf.order.map((id) => [id, [...(wf.dependencies.get(id) ?? [])]]),
+        createdAt: this.#now(),
+      });
+      this.#savedVersions.add(wf.version);
+    }
     this.#tracing.runStarted(run.runId, run.workflowName);
     try {
       const runId = await this.#runtime.submit(run);
@@ -458,6 +544,38 @@ class StoreExecutor implements Executor {
     return this.#closed.finally(() => clearInterval(keepAlive));
   }
 
+  async inspect(executionId: string): Promise<RunDetail> {
+    this.#assertOpen();
+    const run = await this.#store.getRun(executionId);
+    if (!run) throw runNotFound(executionId);
+    const [tasks, attempts, dependencies] = await Promise.all([
+      this.#store.getTasks(executionId),
+      this.#store.getAttempts(executionId),
+      this.#dependenciesOf(run.workflowName, run.workflowVersion),
+    ]);
+    return buildRunDetail(run, tasks, attempts, dependencies);
+  }
+
+  /** A version's task dependencies: from the registry when registered here, else as stored. */
+  async #dependenciesOf(name: string, version: string): Promise<ReadonlyMap<string, readonly string[]>> {
+    const registered = globalRegistry().workflow(name);
+    if (registered?.version === version) return registered.dependencies;
+    const stored = await this.#store.getWorkflowVersion(version);
+    return new Map(stored?.tasks ?? []);
+  }
+
+  events(options?: EventsOptions): EventStream {
+    this.#assertOpen();
+    const parsed = parseEventsOptions(options);
+    if (parsed.group !== undefined && this.#transport instanceof LogTransport) {
+      throw new ValidationError(
+        "INVALID_EVENTS_OPTIONS",
+        `events({ group }) needs the Redis transport; this executor uses "${this.#transport.name}".`,
+      );
+    }
+    return this.#transport.subscribe(parsed);
+  }
+
   async health(): Promise<{ ok: boolean; latencyMs: number; error?: string }> {
     const started = performance.now();
     try {
@@ -472,6 +590,7 @@ class StoreExecutor implements Executor {
     this.#closing ??= (async () => {
       clearInterval(this.#pollTimer);
       this.#scheduler.stop();
+      await this.#transport.close().catch((error: unknown) => this.#reportError(error));
       await this.#unlisten?.();
       try {
         // Leases keep being renewed during the grace, so no other worker takes these tasks.

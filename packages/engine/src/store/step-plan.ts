@@ -8,7 +8,8 @@
  * its SQL.
  */
 import type { FinalRunStatus, StoredError } from "../types.js";
-import type { ClaimedTask, NewRun, RecoveryResult, StepRequest, StepResult, TaskOutcome, TaskReset } from "./store.js";
+import { PlanEvents } from "./plan-events.js";
+import type { ClaimedTask, NewEvent, NewRun, RecoveryResult, StepRequest, StepResult, TaskOutcome, TaskReset } from "./store.js";
 
 /** A task attempt held by `owner` (fencing: an operation on it applies only while it is held). */
 export interface HeldAttempt {
@@ -60,9 +61,9 @@ export interface StoreOps {
   };
   /**
    * Each Pending task loses `count` dependencies, `failed` and `skipped` of which ended so (added
-   * to its counters); at zero pending it becomes Ready, available now.
+   * to its counters); at zero pending it becomes Ready, available now. Returns those that did.
    */
-  releaseTasks: { args: { now: number; tasks: readonly Release[] }; result: void };
+  releaseTasks: { args: { now: number; tasks: readonly Release[] }; result: { runId: string; taskId: string }[] };
   /** Set the cancel flag of these runs that are still running; returns those. */
   requestCancels: { args: { runIds: readonly string[] }; result: string[] };
   /** Pending and Ready tasks of these runs become Cancelled; returns how many per run. */
@@ -85,13 +86,18 @@ export interface StoreOps {
   /** Earliest available time after `now` of a Ready task of the given versions. */
   nextAvailableAt: { args: { now: number; versions: readonly string[] }; result: number | null };
   /** Running tasks whose lease expired before `now` or whose owner is dead go back to Ready. */
-  recoverLeases: { args: { now: number; deadOwners: readonly string[] }; result: { runId: string }[] };
+  recoverLeases: {
+    args: { now: number; deadOwners: readonly string[] };
+    result: { runId: string; taskId: string; attempt: number }[];
+  };
   /** A finished (Failed or Cancelled) run becomes Running again with `unfinished` tasks to go. */
   reopenRun: { args: { runId: string; unfinished: number }; result: boolean };
   /** Put these tasks back: Ready when they have no pending dependency, else Pending. */
   resetTasks: { args: { runId: string; tasks: readonly TaskReset[]; now: number }; result: void };
   /** Those of these runs whose cancel flag is set. */
   cancelRequested: { args: { runIds: readonly string[] }; result: string[] };
+  /** Append events to the log (their positions are the store's). */
+  appendEvents: { args: { events: readonly NewEvent[] }; result: void };
 }
 
 /** Finished dependencies reported to one dependent in one step. */
@@ -156,7 +162,16 @@ function byRunAndTask<T extends { runId: string; taskId: string }>(list: T[]): T
 export function* stepPlan(request: StepRequest): Plan<StepResult> {
   const { now, owner } = request;
   const counts = new RunCounts();
+  const events = new PlanEvents(now);
   const deduplicated = request.newRuns.length > 0 ? yield* call("insertRuns", { runs: request.newRuns, now }) : [];
+  if (request.newRuns.length > 0) {
+    const notCreated = new Set(deduplicated.map((d) => d.runId));
+    for (const run of request.newRuns) {
+      if (notCreated.has(run.runId)) continue;
+      events.run(run.runId, "run.started", { workflow: run.workflowName });
+      for (const t of run.tasks) if (t.pendingDependencies === 0) events.task(run.runId, t.taskId, "task.ready", null);
+    }
+  }
 
   const finishing: StoreOps["finishTasks"]["args"]["tasks"][number][] = [];
   const retrying: StoreOps["retryTasks"]["args"]["tasks"][number][] = [];
@@ -213,27 +228,36 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
       case "completed":
         counts.add(runId, 1);
         release(runId, outcome.children, 0, 0);
+        events.task(runId, taskId, "task.completed", attempt);
         break;
       case "skipped":
         counts.add(runId, 1);
         release(runId, outcome.children, 0, 1);
+        events.task(runId, taskId, "task.skipped", attempt);
         break;
       case "failed":
         counts.add(runId, 1, 1);
         release(runId, outcome.children, 1, 0);
         attempts.push({ runId, taskId, attempt, status: "Failed", error: JSON.stringify(outcome.error) });
+        events.task(runId, taskId, "task.failed", attempt, { error: outcome.error });
         break;
       case "cancelled":
         counts.add(runId, 1);
         attempts.push({ runId, taskId, attempt, status: "Cancelled", error: JSON.stringify(outcome.error) });
+        events.task(runId, taskId, "task.cancelled", attempt, { error: outcome.error });
         break;
       case "retry":
         attempts.push({ runId, taskId, attempt, status: "Failed", error: JSON.stringify(outcome.error) });
+        events.task(runId, taskId, "task.retrying", attempt, { error: outcome.error, retryAt: outcome.availableAt });
         break;
     }
   }
   if (attempts.length > 0) yield* call("insertAttempts", { now, attempts: byRunAndTask(attempts) });
-  if (releases.size > 0) yield* call("releaseTasks", { now, tasks: byRunAndTask([...releases.values()]) });
+  if (releases.size > 0) {
+    for (const ready of yield* call("releaseTasks", { now, tasks: byRunAndTask([...releases.values()]) })) {
+      events.task(ready.runId, ready.taskId, "task.ready", null);
+    }
+  }
   // Cancels: the ones asked for, runs whose attempt reported being cancelled (a cancel seen by a
   // notice), and runs of retried tasks that another process is cancelling — so that a task of a
   // cancelled run is never left to run again.
@@ -248,18 +272,24 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
   const { limit, leaseMs, workflowVersions: versions } = request.claim;
   const canClaim = limit > 0 && versions.length > 0;
   const claimed = canClaim ? yield* call("claim", { owner, now, leaseExpiresAt: now + leaseMs, versions, limit }) : [];
+  for (const c of claimed) events.task(c.runId, c.taskId, "task.started", c.attempt);
   // Settling updates each run's row: done after the claim, so that row's lock (which every
   // worker finishing tasks of the same wide run needs) is held for as short a time as possible.
-  const finishedRuns = yield* settle(counts, now);
+  const finishedRuns = yield* settle(counts, now, events);
+  if (events.list.length > 0) yield* call("appendEvents", { events: events.list });
   const lookAhead = request.claim.findNextAvailable === true || retried.length > 0;
   const nextAvailableAt =
     lookAhead && canClaim && claimed.length < limit ? yield* call("nextAvailableAt", { now, versions }) : null;
   const staleOutcomes = request.outcomes.length - held.length;
-  return { claimed, deduplicated, finishedRuns, cancelled, staleOutcomes, nextAvailableAt };
+  return { claimed, deduplicated, finishedRuns, cancelled, staleOutcomes, nextAvailableAt, events: events.list.length };
 }
 
 /** Counts finished tasks down on their runs; a run reaching zero gets its final status. */
-function* settle(counts: RunCounts, now: number): Plan<{ runId: string; status: FinalRunStatus }[]> {
+function* settle(
+  counts: RunCounts,
+  now: number,
+  events: PlanEvents,
+): Plan<{ runId: string; status: FinalRunStatus }[]> {
   if (counts.size === 0) return [];
   const runs = [...counts].map(([runId, tally]) => ({ runId, ...tally })).sort((a, b) => (a.runId < b.runId ? -1 : 1));
   const finished: { runId: string; status: FinalRunStatus }[] = [];
@@ -271,6 +301,7 @@ function* settle(counts: RunCounts, now: number): Plan<{ runId: string; status: 
     });
   }
   if (finished.length > 0) yield* call("finishRuns", { runs: finished, now });
+  for (const run of finished) events.runFinished(run.runId, run.status);
   return finished;
 }
 
@@ -281,11 +312,16 @@ function* settle(counts: RunCounts, now: number): Plan<{ runId: string; status: 
 export function* recoverLeasesPlan(now: number, deadOwners: readonly string[]): Plan<RecoveryResult> {
   const recovered = yield* call("recoverLeases", { now, deadOwners });
   if (recovered.length === 0) return { recovered: 0, finishedRuns: [] };
+  const events = new PlanEvents(now);
+  for (const r of byRunAndTask(recovered)) events.task(r.runId, r.taskId, "task.ready", r.attempt, { recovered: true });
   const cancelled = yield* call("cancelRequested", { runIds: [...new Set(recovered.map((r) => r.runId))].sort() });
-  if (cancelled.length === 0) return { recovered: recovered.length, finishedRuns: [] };
   const counts = new RunCounts();
-  for (const [runId, n] of yield* call("cancelWaiting", { runIds: cancelled, now })) counts.add(runId, n);
-  return { recovered: recovered.length, finishedRuns: yield* settle(counts, now) };
+  if (cancelled.length > 0) {
+    for (const [runId, n] of yield* call("cancelWaiting", { runIds: cancelled, now })) counts.add(runId, n);
+  }
+  const finishedRuns = yield* settle(counts, now, events);
+  yield* call("appendEvents", { events: events.list });
+  return { recovered: recovered.length, finishedRuns };
 }
 
 /** The whole of `Store.failRuns`: waiting tasks Cancelled, the run Failed with its error. */
@@ -294,11 +330,18 @@ export function* failRunsPlan(runs: readonly { runId: string; error: StoredError
   yield* call("cancelWaiting", { runIds: runs.map((r) => r.runId).sort(), now });
   const failed = runs.map((r) => ({ runId: r.runId, status: "Failed" as const, error: JSON.stringify(r.error) }));
   yield* call("finishRuns", { runs: failed, now });
+  const events = new PlanEvents(now);
+  for (const run of runs) events.runFinished(run.runId, "Failed", run.error);
+  yield* call("appendEvents", { events: events.list });
 }
 
 /** The whole of `Store.retryRun`. */
 export function* retryRunPlan(runId: string, tasks: readonly TaskReset[], now: number): Plan<boolean> {
   if (!(yield* call("reopenRun", { runId, unfinished: tasks.length }))) return false;
   yield* call("resetTasks", { runId, tasks, now });
+  const events = new PlanEvents(now);
+  events.run(runId, "run.retried");
+  for (const t of tasks) if (t.pendingDependencies === 0) events.task(runId, t.taskId, "task.ready", null);
+  yield* call("appendEvents", { events: events.list });
   return true;
 }

@@ -6,6 +6,7 @@
  * The behaviour is specified once, by the conformance suite in `@cloacina/engine/conformance`.
  * Times are milliseconds since the epoch. Encoded values are strings made by the marshaller.
  */
+import type { EventType } from "../events/event.js";
 import type { FinalRunStatus, RunStatus, StoredError, TaskStatus } from "../types.js";
 
 export interface NewTaskRow {
@@ -134,6 +135,8 @@ export interface StepResult {
    * than `limit` were claimed, and `claim.findNextAvailable` was set or the step scheduled a retry.
    */
   nextAvailableAt: number | null;
+  /** How many events the step appended to the log. */
+  events: number;
 }
 
 /** What `recoverLeases` did: tasks put back, and runs that finished (a cancelled run's last task). */
@@ -216,8 +219,36 @@ export type StoreEvent =
   | { type: "finished"; runId: string; status: FinalRunStatus }
   /** A run was cancelled: stop its attempts running here. */
   | { type: "cancelled"; runId: string }
+  /** Events were appended to the log. */
+  | { type: "events" }
   /** The notice channel was re-established: notices may have been missed meanwhile. */
   | { type: "reconnected" };
+
+/** An event to append to the log (in the transaction of the change it records). */
+export interface NewEvent {
+  runId: string;
+  taskId: string | null;
+  type: EventType;
+  attempt: number | null;
+  at: number;
+  /** JSON of the type's extra fields (error, retryAt, workflow, recovered), or null. */
+  data: string | null;
+}
+
+/** A stored event, with its position in the log. */
+export interface EventRecord extends NewEvent {
+  /** `"<major>-<minor>"`, increasing in log order (see `ExecutorEvent.seq`). */
+  seq: string;
+}
+
+/** The shape of one workflow version, stored so that tools can draw runs of it. */
+export interface WorkflowVersionRecord {
+  version: string;
+  name: string;
+  /** Task id → its dependencies, in the workflow's topological order. */
+  tasks: [taskId: string, dependsOn: string[]][];
+  createdAt: number;
+}
 
 /** A persisted cron schedule. */
 export interface ScheduleRecord {
@@ -292,6 +323,17 @@ export interface Store {
    * they go back to Pending/Ready and the run to Running. False if the run is not finished.
    */
   retryRun(runId: string, tasks: readonly TaskReset[], now: number): Promise<boolean>;
+  /** Record a workflow version's shape, if not already stored. */
+  saveWorkflowVersion(record: WorkflowVersionRecord): Promise<void>;
+  getWorkflowVersion(version: string): Promise<WorkflowVersionRecord | undefined>;
+  /**
+   * Events after `after` (exclusive; null: from the first), in log order, at most `limit`, of one
+   * run when given. Only events whose position is final: reading on from the last one returned
+   * never skips an event that commits later.
+   */
+  readEvents(after: string | null, limit: number, runId?: string): Promise<EventRecord[]>;
+  /** The position of the newest readable event, or null when there is none. */
+  eventHead(): Promise<string | null>;
   close(): Promise<void>;
   /**
    * Optional: deliver notices raised by any process's steps (PostgreSQL: LISTEN/NOTIFY). Without

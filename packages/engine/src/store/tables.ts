@@ -1,5 +1,6 @@
 import type { Generated, Kysely, Selectable } from "kysely";
 import type { RunStatus, StoredError, TaskStatus } from "../types.js";
+import type { EventTablesDatabase } from "./event-tables.js";
 import type { AttemptRecord, RunFilter, RunRecord, RunSummary, ScheduleRecord, TaskRecord } from "./store.js";
 
 /**
@@ -68,7 +69,7 @@ export interface SchedulesTable {
   created_at: number;
 }
 
-export interface CloacinaDatabase {
+export interface CloacinaDatabase extends EventTablesDatabase {
   cloacina_schedules: SchedulesTable;
   cloacina_runs: RunsTable;
   cloacina_task_runs: TaskRunsTable;

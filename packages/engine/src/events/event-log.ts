@@ -1,0 +1,64 @@
+import type { EventRecord, Store } from "../store/store.js";
+import type { ExecutorEvent, EventType } from "./event.js";
+import type { EventLog } from "./transport.js";
+
+/**
+ * Wake-ups for subscribers in this process: any executor of this process that appends events
+ * rings it. Process-wide, so that two executors of one process see each other's events at once.
+ */
+const localListeners = new Set<() => void>();
+
+export function announceLocalAppend(): void {
+  for (const listener of localListeners) listener();
+}
+
+/** The store's event log, woken by this process's writes and (optionally) by store notices. */
+export class StoreEventLog implements EventLog {
+  readonly #store: Store;
+  readonly #remote = new Set<() => void>();
+
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  async read(after: string | null, limit: number, executionId?: string): Promise<ExecutorEvent[]> {
+    return (await this.#store.readEvents(after, limit, executionId)).map(toExecutorEvent);
+  }
+
+  head(): Promise<string | null> {
+    return this.#store.eventHead();
+  }
+
+  onAppend(listener: () => void): () => void {
+    localListeners.add(listener);
+    this.#remote.add(listener);
+    return () => {
+      localListeners.delete(listener);
+      this.#remote.delete(listener);
+    };
+  }
+
+  /** Another process appended events (a store notice). */
+  remoteAppend(): void {
+    for (const listener of this.#remote) listener();
+  }
+}
+
+export function toExecutorEvent(record: EventRecord): ExecutorEvent {
+  const event: ExecutorEvent = {
+    seq: record.seq,
+    type: record.type as EventType,
+    executionId: record.runId,
+    at: new Date(record.at),
+  };
+  if (record.taskId !== null) event.taskId = record.taskId;
+  if (record.attempt !== null) event.attempt = record.attempt;
+  if (record.data !== null) {
+    const data = JSON.parse(record.data) as { workflow?: string; error?: never; retryAt?: number; recovered?: boolean };
+    if (data.workflow !== undefined) event.workflow = data.workflow;
+    if (data.error !== undefined) event.error = data.error;
+    if (data.retryAt !== undefined) event.retryAt = new Date(data.retryAt);
+    if (data.recovered !== undefined) event.recovered = data.recovered;
+  }
+  return event;
+}

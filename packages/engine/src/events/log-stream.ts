@@ -1,0 +1,140 @@
+import { z } from "zod";
+import { ValidationError } from "../errors.js";
+import type { EventsOptions, EventStream, ExecutorEvent } from "./event.js";
+import type { EventLog } from "./transport.js";
+
+const eventsOptionsSchema = z.strictObject({
+  executionId: z.string().min(1).optional(),
+  after: z
+    .string()
+    .regex(/^\d{1,20}-\d{1,20}$/, 'an event position looks like "0-42" (the `seq` of an event)')
+    .optional(),
+  group: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9_.:-]+$/, "use letters, digits and _ . : -")
+    .optional(),
+});
+
+export function parseEventsOptions(options: EventsOptions | undefined): EventsOptions {
+  const parsed = eventsOptionsSchema.safeParse(options ?? {});
+  if (!parsed.success) {
+    throw new ValidationError("INVALID_EVENTS_OPTIONS", `Invalid events() options:\n${z.prettifyError(parsed.error)}`);
+  }
+  const result: EventsOptions = {};
+  if (parsed.data.executionId !== undefined) result.executionId = parsed.data.executionId;
+  if (parsed.data.after !== undefined) result.after = parsed.data.after;
+  if (parsed.data.group !== undefined) result.group = parsed.data.group;
+  return result;
+}
+
+const FINAL_RUN_EVENTS = new Set(["run.completed", "run.failed", "run.cancelled"]);
+
+/** A run's stream ends with the event that finishes the run. */
+export function endsRunStream(event: ExecutorEvent, options: EventsOptions): boolean {
+  return options.executionId !== undefined && FINAL_RUN_EVENTS.has(event.type);
+}
+
+const PAGE = 500;
+/** After a wake-up found nothing yet (PostgreSQL: an older transaction still open), read again. */
+const SETTLE_DELAYS = [2, 10, 50, 200];
+
+export interface LogStreamOptions {
+  /** Read again this often even without a wake-up (a missed notice costs at most this). */
+  pollMs: number;
+  onError: (error: unknown) => void;
+}
+
+/**
+ * A subscription that reads the durable log by position: woken by appends, it reads every event
+ * after the last one it delivered, so it can neither skip nor repeat one, whoever wrote it.
+ */
+export class LogStream implements EventStream {
+  readonly #log: EventLog;
+  readonly #options: EventsOptions;
+  readonly #settings: LogStreamOptions;
+  readonly #start: Promise<string | null>;
+  readonly #unsubscribe: () => void;
+  #closed = false;
+  #rung = true;
+  #wake: (() => void) | undefined;
+
+  constructor(log: EventLog, options: EventsOptions, settings: LogStreamOptions) {
+    this.#log = log;
+    this.#options = options;
+    this.#settings = settings;
+    this.#unsubscribe = log.onAppend(() => this.#ring());
+    // "From now" is from when `events()` was called, not from the first `next()`.
+    this.#start =
+      options.after !== undefined
+        ? Promise.resolve(options.after)
+        : options.executionId !== undefined
+          ? Promise.resolve(null)
+          : log.head();
+    this.#start.catch(() => {}); // surfaced by the iterator
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<ExecutorEvent, void, undefined> {
+    try {
+      let cursor = await this.#start;
+      let settle = SETTLE_DELAYS.length;
+      let failures = 0;
+      while (!this.#closed) {
+        this.#rung = false;
+        let page: ExecutorEvent[];
+        try {
+          page = await this.#log.read(cursor, PAGE, this.#options.executionId);
+          failures = 0;
+        } catch (error) {
+          this.#settings.onError(error);
+          await this.#sleep(Math.min(5000, 100 * 2 ** failures++));
+          continue;
+        }
+        for (const event of page) {
+          if (this.#closed) return;
+          cursor = event.seq;
+          yield event;
+          if (endsRunStream(event, this.#options)) return;
+        }
+        if (page.length === PAGE) continue;
+        if (page.length > 0) settle = SETTLE_DELAYS.length;
+        if (this.#rung) {
+          settle = 0;
+          continue;
+        }
+        const delay = settle < SETTLE_DELAYS.length ? SETTLE_DELAYS[settle++]! : this.#settings.pollMs;
+        await this.#sleep(delay);
+        if (this.#rung) settle = 0;
+      }
+    } finally {
+      await this.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#unsubscribe();
+    this.#wake?.();
+  }
+
+  #ring(): void {
+    this.#rung = true;
+    this.#wake?.();
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = () => {
+        this.#wake = undefined;
+        done();
+      };
+    });
+  }
+}

@@ -1,0 +1,41 @@
+import type { EventType } from "../events/event.js";
+import type { FinalRunStatus, StoredError } from "../types.js";
+import type { NewEvent } from "./store.js";
+
+const RUN_FINISHED: Record<FinalRunStatus, EventType> = {
+  Completed: "run.completed",
+  Failed: "run.failed",
+  Cancelled: "run.cancelled",
+};
+
+/** The events one store transaction appends, collected as the plan decides each change. */
+export class PlanEvents {
+  readonly list: NewEvent[] = [];
+  readonly #now: number;
+
+  constructor(now: number) {
+    this.#now = now;
+  }
+
+  run(runId: string, type: EventType, data?: { workflow?: string; error?: StoredError }): void {
+    this.list.push({ runId, taskId: null, type, attempt: null, at: this.#now, data: json(data) });
+  }
+
+  runFinished(runId: string, status: FinalRunStatus, error?: StoredError): void {
+    this.run(runId, RUN_FINISHED[status], error && { error });
+  }
+
+  task(
+    runId: string,
+    taskId: string,
+    type: EventType,
+    attempt: number | null,
+    data?: { error?: StoredError; retryAt?: number; recovered?: boolean },
+  ): void {
+    this.list.push({ runId, taskId, type, attempt, at: this.#now, data: json(data) });
+  }
+}
+
+function json(data: object | undefined): string | null {
+  return data === undefined ? null : JSON.stringify(data);
+}
