@@ -58,7 +58,7 @@ const RETRYABLE = new Set(["40P01", "40001"]);
  * transaction per step, and LISTEN/NOTIFY so that workers in other processes wake at once.
  */
 // The schedule methods come from the engine's shared kysely implementation (see the constructor).
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface PostgresStore extends ScheduleStore, WorkflowStore {}
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging

@@ -7,6 +7,10 @@ import { dropSchema, freshSchema, skipPostgres } from "./pg-test-db.js";
 describe.skipIf(skipPostgres)("postgres", () => {
   runConformanceSuite({
     name: "postgres",
+    eventTransports: [
+      { name: "postgres", events: "postgres" },
+      { name: "memory", events: "memory" },
+    ],
     async createDatabase() {
       const { schema, url } = freshSchema("conf");
       return {

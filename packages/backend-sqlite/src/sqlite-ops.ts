@@ -72,7 +72,9 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
     },
     releaseTasks: ({ now, tasks }) =>
       tasks.filter(
-        (t) => q.releaseTask.get<{ status: string }>(t.count, t.failed, t.skipped, now, t.runId, t.taskId)?.status === "Ready",
+        (t) =>
+          q.releaseTask.get<{ status: string }>(t.count, t.failed, t.skipped, now, t.runId, t.taskId)?.status ===
+          "Ready",
       ),
     requestCancels: ({ runIds }) => runIds.filter((runId) => q.requestCancel.run(runId).changes > 0),
     cancelWaiting: ({ runIds, now }) =>

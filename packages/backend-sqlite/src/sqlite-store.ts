@@ -51,7 +51,7 @@ import type { SqliteConfig } from "./url.js";
  * processes on the same file.
  */
 // The schedule methods come from the engine's shared kysely implementation (see the constructor).
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface SqliteStore extends ScheduleStore, WorkflowStore {}
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging

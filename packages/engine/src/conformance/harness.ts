@@ -16,6 +16,8 @@ export interface ConformanceTarget {
    * connection, as a second process would); `dispose()` closes nothing, but deletes the database.
    */
   createDatabase(): Promise<{ connect(): Promise<Store>; dispose(): Promise<void> }>;
+  /** Event transports to run the live-event cases with (default: the executor's default). */
+  eventTransports?: { name: string; events: ExecutorOptions["events"] }[];
   /** Tests to skip, each with the reason written out. */
   skip?: { reason: string; tests: string[] }[];
 }

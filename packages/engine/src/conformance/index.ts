@@ -12,33 +12,17 @@ import { operationsCases } from "./operations-cases.js";
 import { scheduleCases } from "./schedule-cases.js";
 import { type ConformanceTarget, Session } from "./harness.js";
 import { storeCases } from "./store-cases.js";
+import { eventCases, type TransportUnderTest } from "./event-cases.js";
 
 export { defineWorkflow, gate, until, Session, type ConformanceTarget } from "./harness.js";
+export type { TransportUnderTest } from "./event-cases.js";
 
 /** Registers a test, or a skipped one when the target lists it with a reason. */
 export type CaseFn = (name: string, body: (session: Session) => Promise<void>) => void;
 
 export function runConformanceSuite(target: ConformanceTarget): void {
   describe(`store conformance: ${target.name}`, () => {
-    let sessions: Session[] = [];
-    beforeEach(() => resetRegistry());
-    afterEach(async () => {
-      await Promise.all(sessions.map((s) => s.dispose()));
-      sessions = [];
-    });
-    const skipped = new Map(target.skip?.flatMap((s) => s.tests.map((t) => [t, s.reason] as const)) ?? []);
-    const it: CaseFn = (name, body) => {
-      const reason = skipped.get(name);
-      if (reason !== undefined) {
-        test.skip(`${name} (skipped: ${reason})`, () => {});
-        return;
-      }
-      test(name, async () => {
-        const session = new Session(await target.createDatabase());
-        sessions.push(session);
-        await body(session);
-      });
-    };
+    const it = caseRunner(target);
     describe("execution", () => executionCases(it));
     describe("failures, retries, timeouts and cancellation", () => failureCases(it));
     describe("control flow", () => controlFlowCases(it));
@@ -46,5 +30,42 @@ export function runConformanceSuite(target: ConformanceTarget): void {
     describe("operations", () => operationsCases(it));
     describe("schedules", () => scheduleCases(it));
     describe("store contract", () => storeCases(it));
+    for (const transport of target.eventTransports ?? [{ name: "default", events: undefined }]) {
+      describe(`live events (${transport.name} transport)`, () => eventCases(it, transport));
+    }
   });
+}
+
+/**
+ * The live-event cases alone, for one transport on one backend: what a transport package runs
+ * (`runEventSuite(target, { name: "redis", events: redisTransport(url) })`).
+ */
+export function runEventSuite(target: ConformanceTarget, transport: TransportUnderTest): void {
+  describe(`live events: ${transport.name} transport on ${target.name}`, () => {
+    eventCases(caseRunner(target), transport);
+  });
+}
+
+/** Registers vitest hooks for the enclosing describe, and returns its test registrar. */
+function caseRunner(target: ConformanceTarget): CaseFn {
+  let sessions: Session[] = [];
+  beforeEach(() => resetRegistry());
+  afterEach(async () => {
+    await Promise.all(sessions.map((s) => s.dispose()));
+    sessions = [];
+  });
+  const skipped = new Map(target.skip?.flatMap((s) => s.tests.map((t) => [t, s.reason] as const)) ?? []);
+  const it: CaseFn = (name, body) => {
+    const reason = skipped.get(name);
+    if (reason !== undefined) {
+      test.skip(`${name} (skipped: ${reason})`, () => {});
+      return;
+    }
+    test(name, async () => {
+      const session = new Session(await target.createDatabase());
+      sessions.push(session);
+      await body(session);
+    });
+  };
+  return it;
 }

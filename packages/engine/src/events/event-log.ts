@@ -1,4 +1,4 @@
-import type { EventRecord, Store } from "../store/store.js";
+import type { EventRecord, Store, StoreEvent } from "../store/store.js";
 import type { ExecutorEvent, EventType } from "./event.js";
 import type { EventLog } from "./transport.js";
 
@@ -47,7 +47,7 @@ export class StoreEventLog implements EventLog {
 export function toExecutorEvent(record: EventRecord): ExecutorEvent {
   const event: ExecutorEvent = {
     seq: record.seq,
-    type: record.type as EventType,
+    type: record.type,
     executionId: record.runId,
     at: new Date(record.at),
   };
@@ -61,4 +61,20 @@ export function toExecutorEvent(record: EventRecord): ExecutorEvent {
     if (data.recovered !== undefined) event.recovered = data.recovered;
   }
   return event;
+}
+
+/**
+ * Store notices between executors of this process, for stores that cannot deliver them
+ * (SQLite has no LISTEN): a run started by one executor wakes the others at once, and a run
+ * finished by one is seen by another that awaits it.
+ */
+const localNotices = new Set<(event: StoreEvent) => void>();
+
+export function listenLocally(onEvent: (event: StoreEvent) => void): () => void {
+  localNotices.add(onEvent);
+  return () => localNotices.delete(onEvent);
+}
+
+export function announceLocally(event: StoreEvent): void {
+  for (const listener of localNotices) listener(event);
 }

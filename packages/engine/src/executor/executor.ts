@@ -9,7 +9,7 @@ import { Scheduler, type ScheduleInfo } from "../schedule/scheduler.js";
 import type { ScheduleOptions } from "../schedule/schedule-options.js";
 import { toStoredError } from "../runtime/stored-error.js";
 import type { NewRun, RunSummary, StepRequest, Store, StoreEvent } from "../store/store.js";
-import { announceLocalAppend, StoreEventLog } from "../events/event-log.js";
+import { announceLocalAppend, announceLocally, listenLocally, StoreEventLog } from "../events/event-log.js";
 import { LogTransport } from "../events/log-transport.js";
 import { parseEventsOptions } from "../events/log-stream.js";
 import type { EventTransport } from "../events/transport.js";
@@ -139,7 +139,12 @@ export async function openExecutor(store: Store, options: ExecutorOptions = {}):
   const transport =
     typeof transportKind === "function"
       ? await transportKind({ log, onError })
-      : new LogTransport(transportKind, log, { pollMs: resolved.pollMs, onError });
+      : new LogTransport(transportKind, log, {
+          // Without notices, writers in other processes are seen by reading; an indexed read of
+          // the log's tail is cheap enough to do often.
+          pollMs: transportKind === "memory" ? Math.min(250, resolved.pollMs) : resolved.pollMs,
+          onError,
+        });
   const executor = new StoreExecutor(signalled, resolved, await Tracing.load(), log, transport);
   try {
     await executor.open();
@@ -150,8 +155,13 @@ export async function openExecutor(store: Store, options: ExecutorOptions = {}):
   return executor;
 }
 
-/** The store, ringing this process's event subscribers after each write that may append events. */
+/**
+ * The store, ringing this process's event subscribers after each write that may append events,
+ * and, for a store without notices of its own (SQLite), telling this process's other executors
+ * what a step did, as PostgreSQL's NOTIFY does between processes.
+ */
 function announcingAppends(store: Store): Store {
+  const notices = !store.listen;
   const writes = new Set<PropertyKey>(["recoverLeases", "failRuns", "retryRun"]);
   return new Proxy(store, {
     get(target, property) {
@@ -161,6 +171,13 @@ function announcingAppends(store: Store): Store {
         return async (request: StepRequest) => {
           const result = await target.step(request);
           if (result.events > 0) announceLocalAppend();
+          if (notices) {
+            if (request.newRuns.length > 0 || request.outcomes.length > 0) {
+              announceLocally({ type: "ready", from: request.owner });
+            }
+            for (const { runId, status } of result.finishedRuns) announceLocally({ type: "finished", runId, status });
+            for (const runId of result.cancelled) announceLocally({ type: "cancelled", runId });
+          }
           return result;
         };
       }
@@ -168,6 +185,7 @@ function announcingAppends(store: Store): Store {
       return async (...args: unknown[]) => {
         const result: unknown = await (value as (...args: unknown[]) => Promise<unknown>).apply(target, args);
         announceLocalAppend();
+        if (notices) announceLocally({ type: "ready", from: "" });
         return result;
       };
     },
@@ -231,7 +249,12 @@ class StoreExecutor implements Executor {
 
   async open(): Promise<void> {
     this.#closed = new Promise((resolve) => (this.#markClosed = resolve));
-    this.#unlisten = await this.#store.listen?.((event) => this.#onStoreEvent(event));
+    if (this.#store.listen) {
+      this.#unlisten = await this.#store.listen((event) => this.#onStoreEvent(event));
+    } else {
+      const stop = listenLocally((event) => this.#onStoreEvent(event));
+      this.#unlisten = () => Promise.resolve(stop());
+    }
     await this.#recover();
     if (this.#options.versionMismatch === "fail") await this.#failMismatchedRuns();
     // One timer for all leases: renew them, and take back tasks whose worker's lease ran out.

@@ -73,7 +73,11 @@ export function workflowStore<DB extends EventTablesDatabase>(db: Kysely<DB>) {
         .execute();
     },
     async getWorkflowVersion(version: string): Promise<WorkflowVersionRecord | undefined> {
-      const row = await d.selectFrom("cloacina_workflows").selectAll().where("version", "=", version).executeTakeFirst();
+      const row = await d
+        .selectFrom("cloacina_workflows")
+        .selectAll()
+        .where("version", "=", version)
+        .executeTakeFirst();
       return (
         row && {
           version: row.version,

@@ -9,7 +9,16 @@
  */
 import type { FinalRunStatus, StoredError } from "../types.js";
 import { PlanEvents } from "./plan-events.js";
-import type { ClaimedTask, NewEvent, NewRun, RecoveryResult, StepRequest, StepResult, TaskOutcome, TaskReset } from "./store.js";
+import type {
+  ClaimedTask,
+  NewEvent,
+  NewRun,
+  RecoveryResult,
+  StepRequest,
+  StepResult,
+  TaskOutcome,
+  TaskReset,
+} from "./store.js";
 
 /** A task attempt held by `owner` (fencing: an operation on it applies only while it is held). */
 export interface HeldAttempt {
