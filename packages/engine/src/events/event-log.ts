@@ -1,5 +1,5 @@
 import type { EventRecord, Store, StoreEvent } from "../store/store.js";
-import type { ExecutorEvent, EventType } from "./event.js";
+import type { ExecutorEvent } from "./event.js";
 import type { EventLog } from "./transport.js";
 
 /**
