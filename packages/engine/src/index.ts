@@ -26,6 +26,7 @@ export {
   type EventsOptions,
   type EventStream,
 } from "./events/event.js";
+export { endsRunStream, parseEventsOptions } from "./events/log-stream.js";
 export type { EventLog, EventTransport, EventTransportContext, EventTransportFactory } from "./events/transport.js";
 export { createExecutorWith, isBackend, requireUrl, type Backend } from "./backend.js";
 export { redactUrls } from "./redact.js";
