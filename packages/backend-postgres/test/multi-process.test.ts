@@ -1,11 +1,11 @@
 import { createExecutor } from "@cloacina/backend-postgres";
-import { resetRegistry } from "@cloacina/engine";
+import { compareSeq, type ExecutorEvent, resetRegistry } from "@cloacina/engine";
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
-import { dropSchema, freshSchema, skipPostgres } from "./pg-test-db.js";
+import { admin, dropSchema, freshSchema, skipPostgres } from "./pg-test-db.js";
 import { readLog, startWorker, stopWorker } from "./workers.js";
 
 resetRegistry();
@@ -105,4 +105,38 @@ describe.skipIf(skipPostgres)("several worker processes share one PostgreSQL dat
     expect(result.tasks[0]?.status).toBe("Cancelled");
     expect(readLog(log).map((l) => l.task)).toEqual(["mp.wait.task", "aborted:TASK_CANCELLED"]);
   }, 60_000);
+
+  test("events raised by workers in other processes reach a subscriber here; cut off, it resumes without gap or duplicate", async () => {
+    const { worker } = await setup();
+    const { schema, url } = freshSchema("mpev");
+    cleanups.push(() => dropSchema(schema));
+    const name = `cloacina-events-${process.pid}-${Date.now()}`;
+    const client = await createExecutor(`${url}&application_name=${name}`, { runTasks: false, onError: () => {} });
+    cleanups.push(() => client.close());
+    await Promise.all([1, 2].map(() => worker({ DB_URL: url })));
+    const handle = await client.start(wide, {});
+    const seen: ExecutorEvent[] = [];
+    let cut = false;
+    for await (const event of client.events({ executionId: handle.executionId })) {
+      seen.push(event);
+      if (!cut && seen.length === 1500) {
+        // Every connection of this process's executor, the LISTEN one included, is killed.
+        cut = true;
+        const killed = await admin<{ pid: number }>(
+          "select pg_terminate_backend(pid) as pid from pg_stat_activity where application_name = $1",
+          [name],
+        );
+        expect(killed.length).toBeGreaterThan(0);
+      }
+    } // ends with run.completed
+    expect(cut).toBe(true);
+    expect(seen.at(-1)?.type).toBe("run.completed");
+    const total = 2 + (WIDTH + 2) * 3;
+    expect(seen.length).toBe(total);
+    expect(new Set(seen.map((e) => e.seq)).size).toBe(total);
+    for (let i = 1; i < seen.length; i++) expect(compareSeq(seen[i - 1]!.seq, seen[i]!.seq)).toBeLessThan(0);
+    const replay: string[] = [];
+    for await (const event of client.events({ executionId: handle.executionId })) replay.push(event.seq);
+    expect(replay).toEqual(seen.map((e) => e.seq));
+  }, 120_000);
 });
