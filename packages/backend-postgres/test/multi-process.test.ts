@@ -9,7 +9,7 @@ import { admin, dropSchema, freshSchema, skipPostgres } from "./pg-test-db.js";
 import { readLog, startWorker, stopWorker } from "./workers.js";
 
 resetRegistry();
-const { chain, waitForCancel, wide, WIDTH } = await import("./fixtures/workflows.js");
+const { chain, tick, waitForCancel, wide, WIDTH } = await import("./fixtures/workflows.js");
 
 describe.skipIf(skipPostgres)("several worker processes share one PostgreSQL database", () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -139,4 +139,38 @@ describe.skipIf(skipPostgres)("several worker processes share one PostgreSQL dat
     for await (const event of client.events({ executionId: handle.executionId })) replay.push(event.seq);
     expect(replay).toEqual(seen.map((e) => e.seq));
   }, 120_000);
+
+  test("two worker processes firing one cron schedule start exactly one run per due fire", async () => {
+    const { schema, url } = freshSchema("mpcron");
+    cleanups.push(() => dropSchema(schema));
+    // Declared as if 40 minutes ago (an injected clock), so 40 fires are due at once when the
+    // workers start: each must start one run, whichever worker gets to it.
+    const declaredAt = Date.now() - 40 * 60_000;
+    const past = await createExecutor(url, { runTasks: false, now: () => declaredAt });
+    await past.schedule(tick, { cron: "* * * * *", missed: "runAll", catchUpLimit: 1000 });
+    await past.close();
+    const log = path.join(mkdtempSync(path.join(tmpdir(), "cloacina-cron-")), "tasks.log");
+    const workers = await Promise.all([1, 2].map(() => startWorker({ DB_URL: url, TASK_LOG: log })));
+    cleanups.push(() => Promise.all(workers.map((w) => stopWorker(w, "SIGKILL"))).then(() => {}));
+    const minute = (t: number) => Math.floor(t / 60_000);
+    const due = () => minute(Date.now()) - minute(declaredAt);
+    const stored = async () =>
+      admin<{ key: string; n: string }>(
+        `select idempotency_key as key, count(*) as n from "${schema}".cloacina_runs group by 1 order by 1`,
+      );
+    const deadline = Date.now() + 30_000;
+    while ((await stored()).length < due()) {
+      if (Date.now() > deadline) throw new Error(`only ${(await stored()).length} of ${due()} fires started a run`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 500)); // a duplicate, if any, would land meanwhile
+    const runs = await stored();
+    expect(runs.length).toBeGreaterThanOrEqual(40);
+    expect(runs.length).toBeLessThanOrEqual(due());
+    expect(runs.every((r) => Number(r.n) === 1)).toBe(true);
+    expect(new Set(runs.map((r) => r.key)).size).toBe(runs.length);
+    const until = Date.now() + 20_000;
+    while (readLog(log).length < runs.length && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(readLog(log).length).toBe(runs.length); // each run's task ran once
+  }, 90_000);
 });
