@@ -16,6 +16,7 @@ export function pageHtml(base: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="cloacina-base" content="${b}">
 <title>Cloacina</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${b}/assets/app.css">
 <script src="${b}/assets/app.js" defer></script>
 </head>

@@ -173,7 +173,7 @@ export const PAGE_SCRIPT = String.raw`
     if (err.stack) parts.push(h("pre", { class: "stack" }, err.stack));
     let cause = err.cause, n = 0;
     while (cause && n < 8) {
-      parts.push(h("div", { class: "msg", style: "margin-top:8px" }, "Caused by " + cause.name + (cause.code ? " [" + cause.code + "]" : "") + ": " + cause.message));
+      parts.push(h("div", { class: "msg cause" }, "Caused by " + cause.name + (cause.code ? " [" + cause.code + "]" : "") + ": " + cause.message));
       if (cause.stack) parts.push(h("pre", { class: "stack" }, cause.stack));
       cause = cause.cause; n += 1;
     }
@@ -327,7 +327,7 @@ export const PAGE_SCRIPT = String.raw`
       const canCancel = run.status === "Running";
       const canRetry = run.status === "Failed" || run.status === "Cancelled";
       const head = h("div", { class: "card" },
-        h("p", { style: "margin:0 0 10px" }, h("a", { href: "#/" }, "← Runs")),
+        h("p", { class: "back" }, h("a", { href: "#/" }, "← Runs")),
         h("div", { class: "run-head" },
           h("h1", null, run.workflow),
           h("span", { id: "run-status" }, pill(run.status)),
@@ -350,7 +350,7 @@ export const PAGE_SCRIPT = String.raw`
       const tasks = h("div", { class: "card" }, h("h2", null, "Tasks"), run.tasks.map(taskCard));
       main.replaceChildren(...[head, flash, dag, tasks, input].filter(Boolean));
     }
-    function metaItem(label, value) { return h("div", null, h("span", null, label), value); }
+    function metaItem(label, value) { return h("div", null, h("span", { class: "label" }, label), value); }
 
     function drawDag(run, layout) {
       const byId = new Map(run.tasks.map((t) => [t.id, t]));
@@ -400,7 +400,7 @@ export const PAGE_SCRIPT = String.raw`
         t.dependsOn.length ? h("div", { class: "deps" }, "after " + t.dependsOn.join(", ")) : null,
         t.error ? errorBox(t.error) : null);
       if (t.failedAttempts.length) {
-        append(card, [details(t.id + ":attempts", "Earlier attempts (" + t.failedAttempts.length + ")", () =>
+        append(card, [details(t.id + ":attempts", "Failed attempts (" + t.failedAttempts.length + ")", () =>
           h("ul", { class: "attempts" }, t.failedAttempts.map((a) => h("li", null,
             h("strong", null, "Attempt " + a.attempt), " " + a.status.toLowerCase() + " at " + fmtTime(a.finishedAt) + ": ",
             a.error.name + ": " + a.error.message,

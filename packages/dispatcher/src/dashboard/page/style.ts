@@ -63,7 +63,7 @@ tr.row:hover td { background: #f8f9fb; }
 .run-head { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; margin-bottom: 6px; }
 .run-head .actions { margin-left: auto; display: flex; gap: 8px; }
 .meta { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 10px 24px; margin-top: 12px; }
-.meta div span { display: block; font-size: 11.5px; color: var(--muted); text-transform: uppercase; letter-spacing: .04em; }
+.meta .label { display: block; font-size: 11.5px; color: var(--muted); text-transform: uppercase; letter-spacing: .04em; }
 .flash { padding: 9px 12px; border-radius: 8px; margin-bottom: 14px; background: #eef2ff; color: #3730a3; }
 .flash.bad { background: #fef2f2; color: #991b1b; }
 .dag-wrap { overflow: auto; }
@@ -86,6 +86,8 @@ svg.dag text.sub { font-family: system-ui, sans-serif; font-size: 11px; fill: va
 .task-head { display: flex; align-items: center; gap: 10px; flex-wrap: wrap; }
 .task-head .facts { margin-left: auto; display: flex; gap: 14px; color: var(--muted); font-size: 12.5px; flex-wrap: wrap; }
 .error { margin-top: 10px; border: 1px solid #fecaca; background: #fff5f5; border-radius: 8px; padding: 10px 12px; }
+.back { margin: 0 0 10px; }
+.error .msg.cause { margin-top: 8px; }
 .error .msg { font-weight: 600; color: #991b1b; word-break: break-word; }
 .error pre, pre.stack { margin: 8px 0 0; font-family: var(--mono); font-size: 12px; white-space: pre-wrap;
   word-break: break-word; color: #4b5563; max-height: 260px; overflow: auto; }
