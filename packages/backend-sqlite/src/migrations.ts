@@ -12,13 +12,15 @@ export const migrationProvider: MigrationProvider = {
 };
 
 /**
- * The event log (an integer primary key: row ids are positions, assigned in commit order since
- * SQLite has one writer) and the stored workflow shapes.
+ * The event log (row ids are positions, assigned in commit order since SQLite has one writer) and
+ * the stored workflow shapes.
  */
 async function createEventTables(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable("cloacina_events")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    // A rowid alias without AUTOINCREMENT (which costs a write to sqlite_sequence per insert):
+    // ids only repeat if the newest events are deleted, and pruning never deletes the newest.
+    .addColumn("id", "integer", (c) => c.primaryKey())
     .addColumn("run_id", "text", (c) => c.notNull())
     .addColumn("task_id", "text")
     .addColumn("type", "text", (c) => c.notNull())

