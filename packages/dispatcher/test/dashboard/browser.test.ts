@@ -145,6 +145,7 @@ describe("dashboard in Chromium", () => {
     await page.waitForSelector('#run-status [data-status="Running"]', { timeout: 10_000 });
     await until(async () => (await taskStatus(db.executor, runs.slow, wf.id("wait"))) === "Running", "the retry to start");
     await expect.poll(() => nodeStatus(wf.id("wait"))).toBe("Running");
+    await page.waitForSelector("#live.on"); // following the retried run's new events
     await page.screenshot({ path: SCREENSHOT.replace(".png", "-running.png"), fullPage: true });
 
     await page.click("#cancel");
@@ -173,7 +174,6 @@ describe("dashboard in Chromium", () => {
     await page.goto(server.url);
     await page.locator("tr.row").nth(3).waitFor();
     await page.screenshot({ path: SCREENSHOT.replace(".png", "-runs.png") });
-    console.log(JSON.stringify(pageErrors, null, 1));
     expect(pageErrors).toEqual([]);
     expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
   });

@@ -230,7 +230,7 @@ export const PAGE_SCRIPT = String.raw`
       h("div", { class: "toolbar" }, h("h1", null, "Runs"), statusSelect, search),
       h("div", { class: "card" }, table, h("div", { class: "more" }, moreBtn, note)));
 
-    let seq = 0;
+    let seq = 0, alive = true;
     async function load(more) {
       const mine = ++seq;
       const q = new URLSearchParams();
@@ -243,7 +243,7 @@ export const PAGE_SCRIPT = String.raw`
         if (mine === seq) { tbody.replaceChildren(h("tr", null, h("td", { colspan: 5, class: "empty" }, "Could not load runs: " + e.message))); }
         return;
       }
-      if (mine !== seq) return;
+      if (mine !== seq || !alive) return;
       state.runs = more ? state.runs.concat(page.runs) : page.runs;
       state.next = page.next;
       render(page.partial);
@@ -278,28 +278,29 @@ export const PAGE_SCRIPT = String.raw`
     void load(false);
     const reload = debounce(() => load(false), 400);
     const stop = follow("", (e) => { if (e && e.type && e.type.startsWith("run.")) reload(); }, () => load(false));
-    return stop;
+    return () => { alive = false; stop(); };
   }
 
   // ---- one run -----------------------------------------------------------------------------
   function runView(id) {
-    const state = { detail: null, layout: null, selected: null, open: new Set(), flash: null, busy: false };
+    const state = { detail: null, layout: null, selected: null, open: new Set(), flash: null, busy: false, lastSeq: null };
     const contexts = new Map();
     main.replaceChildren(h("p", { class: "muted" }, "Loading run…"));
-    let seq = 0;
+    // Requests still in flight when the user leaves must not draw over the next page.
+    let seq = 0, alive = true;
 
     async function refresh() {
       const mine = ++seq;
       let body;
       try { body = await api("/api/runs/" + encodeURIComponent(id)); } catch (e) {
-        if (mine !== seq) return;
+        if (mine !== seq || !alive) return;
         if (!state.detail) {
           main.replaceChildren(h("div", { class: "card" }, h("p", null, h("a", { href: "#/" }, "← Runs")),
             h("div", { class: "flash bad" }, e.code === "RUN_NOT_FOUND" ? "No run " + id + "." : "Could not load the run: " + e.message)));
         }
         return;
       }
-      if (mine !== seq) return;
+      if (mine !== seq || !alive) return;
       state.detail = body.run;
       state.layout = body.layout;
       for (const t of body.run.tasks) contexts.delete(t.id); // outputs may have changed
@@ -323,7 +324,7 @@ export const PAGE_SCRIPT = String.raw`
 
     function render() {
       const run = state.detail;
-      if (!run) return;
+      if (!run || !alive) return;
       const canCancel = run.status === "Running";
       const canRetry = run.status === "Failed" || run.status === "Cancelled";
       const head = h("div", { class: "card" },
@@ -440,7 +441,12 @@ export const PAGE_SCRIPT = String.raw`
     /** Applies an event at once (node colour, run status), then refetches the detail. */
     const refetch = debounce(refresh, 150);
     function onEvent(e) {
-      if (!e) { void refresh(); return; }
+      if (!e) {
+        // The run's stream ended at a final event; a retry since then needs a new one.
+        void refresh().then(() => { if (state.detail && state.detail.status === "Running") restartFollow(); });
+        return;
+      }
+      if (e.seq) state.lastSeq = e.seq;
       if (!state.detail || e.executionId !== id) return;
       if (e.taskId && TASK_STATUS_BY_EVENT[e.type]) {
         const t = state.detail.tasks.find((x) => x.id === e.taskId);
@@ -461,12 +467,15 @@ export const PAGE_SCRIPT = String.raw`
     let stop = () => {};
     function restartFollow() {
       stop();
-      stop = follow("?executionId=" + encodeURIComponent(id), onEvent, () => {
+      if (!alive) return;
+      // From the run's first event, or after the last one seen (after a retry).
+      const after = state.lastSeq ? "&after=" + encodeURIComponent(state.lastSeq) : "";
+      stop = follow("?executionId=" + encodeURIComponent(id) + after, onEvent, () => {
         if (!state.detail || state.detail.status === "Running") void refresh();
       });
     }
     void refresh().then(restartFollow);
-    return () => stop();
+    return () => { alive = false; stop(); };
   }
 
   // ---- schedules ---------------------------------------------------------------------------
@@ -478,12 +487,15 @@ export const PAGE_SCRIPT = String.raw`
       h("div", { class: "card" }, h("table", null,
         h("thead", null, h("tr", null, ["Schedule", "Workflow", "Cron", "Time zone", "Next fire", "Last fired", "Missed fires", "State", ""].map((t) => h("th", null, t)))),
         tbody)));
+    let alive = true;
     async function load() {
       let body;
       try { body = await api("/api/schedules"); } catch (e) {
+        if (!alive) return;
         tbody.replaceChildren(h("tr", null, h("td", { colspan: 9, class: "empty" }, "Could not load schedules: " + e.message)));
         return;
       }
+      if (!alive) return;
       if (body.schedules.length === 0) {
         tbody.replaceChildren(h("tr", null, h("td", { colspan: 9, class: "empty" }, "No schedules. Create one with executor.schedule(workflow, { cron }).")));
         return;
@@ -512,7 +524,7 @@ export const PAGE_SCRIPT = String.raw`
     setLive("", "");
     void load();
     const timer = setInterval(load, 10000);
-    return () => clearInterval(timer);
+    return () => { alive = false; clearInterval(timer); };
   }
 
   // ---- routing -----------------------------------------------------------------------------
