@@ -78,12 +78,12 @@ describe("dashboard in Chromium", () => {
     expect(await page.locator(`tr.row[data-execution-id="${runs.broken}"]`).getAttribute("data-status")).toBe("Failed");
 
     await page.selectOption("#status-filter", "Failed");
-    await page.waitForFunction(() => document.querySelectorAll("tr.row").length === 1);
+    await expect.poll(() => page.locator("tr.row").count()).toBe(1);
     await page.fill("#search", wf.id("etl"));
     await page.selectOption("#status-filter", "");
-    await page.waitForFunction(() => document.querySelectorAll("tr.row").length === 2);
+    await expect.poll(() => page.locator("tr.row").count()).toBe(2);
     await page.fill("#search", "");
-    await page.waitForFunction(() => document.querySelectorAll("tr.row").length === 4);
+    await expect.poll(() => page.locator("tr.row").count()).toBe(4);
   });
 
   test("a completed run: its DAG, every node Completed, contexts pretty-printed as text", async () => {
@@ -108,7 +108,7 @@ describe("dashboard in Chromium", () => {
     await expect.poll(() => report.locator(".value").last().innerText()).toContain("loaded: true");
     expect(await page.locator(".card .value").last().innerText()).toContain(JSON.stringify(XSS_IMG));
 
-    expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    expect(await page.evaluate("window.__pwned")).toBeUndefined();
     expect(await page.locator("main img, main script").count()).toBe(0);
   });
 
@@ -123,7 +123,7 @@ describe("dashboard in Chromium", () => {
     expect(await explode.locator(".error pre.stack").innerText()).toContain("disk on fire");
     expect(await page.locator("main b").count()).toBe(0);
     expect(await page.locator(".card .value").last().innerText()).toContain(JSON.stringify(XSS_SCRIPT));
-    expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    expect(await page.evaluate("window.__pwned")).toBeUndefined();
     await page.screenshot({ path: SCREENSHOT.replace(".png", "-failed.png"), fullPage: true });
   });
 
@@ -133,7 +133,7 @@ describe("dashboard in Chromium", () => {
     await page.locator("#dag g.node").first().waitFor();
     expect(await nodeStatus(wf.id("wait"))).toBe("Running");
     await page.waitForSelector("#live.on"); // the event stream is connected
-    await page.evaluate(() => ((window as { __sameDocument?: number }).__sameDocument = 1));
+    await page.evaluate("window.__sameDocument = 1");
 
     await page.click("#cancel");
     await page.waitForSelector('#run-status [data-status="Cancelled"]', { timeout: 10_000 });
@@ -150,7 +150,7 @@ describe("dashboard in Chromium", () => {
 
     await page.click("#cancel");
     await page.waitForSelector('#run-status [data-status="Cancelled"]', { timeout: 10_000 });
-    expect(await page.evaluate(() => (window as { __sameDocument?: number }).__sameDocument)).toBe(1);
+    expect(await page.evaluate("window.__sameDocument")).toBe(1);
   });
 
   test("schedules pause and resume", async () => {
@@ -175,6 +175,6 @@ describe("dashboard in Chromium", () => {
     await page.locator("tr.row").nth(3).waitFor();
     await page.screenshot({ path: SCREENSHOT.replace(".png", "-runs.png") });
     expect(pageErrors).toEqual([]);
-    expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    expect(await page.evaluate("window.__pwned")).toBeUndefined();
   });
 }, 60_000);
