@@ -195,6 +195,38 @@ export function eventCases(it: CaseFn, transport: TransportUnderTest): void {
     ]);
   });
 
+  it("pruneEvents() deletes events older than a time, never the newest; run state is untouched", async (session) => {
+    let now = Date.UTC(2030, 0, 1);
+    const { wf } = defineWorkflow({ a: {}, b: { dependsOn: ["a"] } });
+    const executor = await session.executor({ ...options, now: () => now });
+    const old = await executor.execute(wf, {});
+    now += 60_000;
+    const recent = await executor.execute(wf, {});
+    const replay = async () => {
+      const seen: ExecutorEvent[] = [];
+      for await (const e of executor.events({ executionId: recent.executionId, after: "0-0" })) seen.push(e);
+      return seen;
+    };
+    const before = await replay();
+    expect(await executor.pruneEvents({ olderThan: new Date(now - 1) })).toBe(8); // the old run's
+    expect(await replay()).toEqual(before);
+    const oldEvents: ExecutorEvent[] = [];
+    const stream = executor.events({ after: "0-0" });
+    for await (const e of stream) {
+      oldEvents.push(e);
+      if (oldEvents.length === before.length) break;
+    }
+    expect(oldEvents.every((e) => e.executionId === recent.executionId)).toBe(true);
+    expect((await executor.inspect(old.executionId)).status).toBe("Completed");
+    // Everything older than a minute from a later clock: all but the newest event.
+    now += 120_000;
+    expect(await executor.pruneEvents({ olderThan: 60_000 })).toBe(before.length - 1);
+    await expect(executor.pruneEvents({ olderThan: -1 })).rejects.toMatchObject({ code: "INVALID_EVENTS_OPTIONS" });
+    await expect(executor.pruneEvents({ olderThan: "old" as never })).rejects.toMatchObject({
+      code: "INVALID_EVENTS_OPTIONS",
+    });
+  });
+
   it("events() options are validated", async (session) => {
     const executor = await session.executor(options);
     expect(() => executor.events({ after: "yesterday" })).toThrow(

@@ -112,6 +112,11 @@ export interface Executor {
    * the PostgreSQL or Redis transport). A run's stream ends after its final event.
    */
   events(options?: EventsOptions): EventStream;
+  /**
+   * Deletes events older than `olderThan` (a Date, or an age in ms) from the log; run and task
+   * state is untouched. Subscribers behind that point resume from the oldest event left.
+   */
+  pruneEvents(options: { olderThan: Date | number }): Promise<number>;
   /** A round trip to the database. */
   health(): Promise<{ ok: boolean; latencyMs: number; error?: string }>;
   /** This executor's lease owner id. */
@@ -210,7 +215,7 @@ class StoreExecutor implements Executor {
   readonly #log: StoreEventLog;
   readonly #transport: EventTransport;
   /** Workflow versions whose shape this executor has stored (once each, for `inspect`). */
-  readonly #savedVersions = new Set<string>();
+  readonly #savedVersions = new Map<string, Promise<void>>();
 
   constructor(
     store: Store,
@@ -371,15 +376,19 @@ class StoreExecutor implements Executor {
 
   /** Submits a run, with a run span (opened first: its tasks may start before `submit` returns). */
   async #submit(run: NewRun, wf: Workflow): Promise<string> {
-    if (!this.#savedVersions.has(wf.version)) {
-      await this.#store.saveWorkflowVersion({
+    let saved = this.#savedVersions.get(wf.version);
+    if (!saved) {
+      // Once per version, shared by the starts that arrive meanwhile; retried after a failure.
+      saved = this.#store.saveWorkflowVersion({
         version: wf.version,
         name: wf.name,
         tasks: wf.order.map((id) => [id, [...(wf.dependencies.get(id) ?? [])]]),
         createdAt: this.#now(),
       });
-      this.#savedVersions.add(wf.version);
+      this.#savedVersions.set(wf.version, saved);
+      saved.catch(() => this.#savedVersions.delete(wf.version));
     }
+    await saved;
     this.#tracing.runStarted(run.runId, run.workflowName);
     try {
       const runId = await this.#runtime.submit(run);
@@ -597,6 +606,20 @@ class StoreExecutor implements Executor {
       );
     }
     return this.#transport.subscribe(parsed);
+  }
+
+  async pruneEvents(options: { olderThan: Date | number }): Promise<number> {
+    this.#assertOpen();
+    const { olderThan } = options ?? {};
+    const before =
+      olderThan instanceof Date ? olderThan.getTime() : typeof olderThan === "number" ? this.#now() - olderThan : NaN;
+    if (!Number.isFinite(before) || (typeof olderThan === "number" && olderThan < 0)) {
+      throw new ValidationError(
+        "INVALID_EVENTS_OPTIONS",
+        "pruneEvents({ olderThan }) takes a Date or an age in milliseconds (a number ≥ 0).",
+      );
+    }
+    return this.#store.pruneEvents(before);
   }
 
   async health(): Promise<{ ok: boolean; latencyMs: number; error?: string }> {

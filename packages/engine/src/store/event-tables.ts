@@ -55,7 +55,10 @@ export function eventColumns(events: readonly NewEvent[]) {
   };
 }
 
-/** Workflow versions: written once per version, read by tools that draw a run's DAG. */
+/**
+ * Workflow versions (written once per version, read by tools that draw a run's DAG), and pruning
+ * of old events.
+ */
 export function workflowStore<DB extends EventTablesDatabase>(db: Kysely<DB>) {
   // Typed on the two tables it uses, whatever database type the backend has.
   const d = db as unknown as Kysely<EventTablesDatabase>;
@@ -71,6 +74,15 @@ export function workflowStore<DB extends EventTablesDatabase>(db: Kysely<DB>) {
         })
         .onConflict((oc) => oc.column("version").doNothing())
         .execute();
+    },
+    async pruneEvents(before: number): Promise<number> {
+      // The newest event stays: SQLite would otherwise hand its row id out again.
+      const result = await d
+        .deleteFrom("cloacina_events")
+        .where("at", "<", before)
+        .where("id", "<", (eb) => eb.selectFrom("cloacina_events").select((e) => e.fn.max("id").as("id")))
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
     async getWorkflowVersion(version: string): Promise<WorkflowVersionRecord | undefined> {
       const row = await d

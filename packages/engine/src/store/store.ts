@@ -334,6 +334,8 @@ export interface Store {
   readEvents(after: string | null, limit: number, runId?: string): Promise<EventRecord[]>;
   /** The position of the newest readable event, or null when there is none. */
   eventHead(): Promise<string | null>;
+  /** Delete events that happened before `before` (epoch ms), except the newest; returns how many. */
+  pruneEvents(before: number): Promise<number>;
   close(): Promise<void>;
   /**
    * Optional: deliver notices raised by any process's steps (PostgreSQL: LISTEN/NOTIFY). Without
