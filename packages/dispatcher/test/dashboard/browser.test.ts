@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { serveDashboard } from "../../src/dashboard/index.js";
 import { taskStatus, tempExecutor, type TempExecutor, until, workflows, XSS_IMG, XSS_SCRIPT } from "./fixtures.js";
 
@@ -21,13 +21,20 @@ let page: Page;
 const runs = { etl: "", broken: "", slow: "" };
 const pageErrors: string[] = [];
 
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
+const chromiumMissing = !existsSync(CHROMIUM);
+
+// A missing browser fails every test here (never a skip): CI installs it, so it must be found.
+beforeEach(() => {
+  if (chromiumMissing) {
     throw new Error(
       `The browser test needs Chromium at ${CHROMIUM}, and it is missing. Install it with ` +
         `"apt-get install -y chromium" (.ci/run does this before the tests).`,
     );
   }
+});
+
+beforeAll(async () => {
+  if (chromiumMissing) return;
   db = await tempExecutor();
   wf = workflows(`ui${Date.now()}`);
   const { executor } = db;
