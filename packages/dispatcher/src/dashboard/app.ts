@@ -177,10 +177,7 @@ export function dashboardApp(executor: Executor, options: DashboardOptions = {})
         }
       },
       async (error, sse) => {
-        const body = errorBody(
-          (error as { code?: string }).code ?? "INTERNAL_ERROR",
-          error.message,
-        );
+        const body = errorBody((error as { code?: string }).code ?? "INTERNAL_ERROR", error.message);
         await sse.writeSSE({ event: "failure", data: JSON.stringify(body) });
       },
     );

@@ -21,13 +21,7 @@
  * entries (then `{ "$more": n }` as the last entry), bytes after {@link MAX_BYTES}, nesting
  * below {@link MAX_DEPTH} (`{ "$deep": true }`).
  */
-export type DisplayValue =
-  | null
-  | boolean
-  | number
-  | string
-  | DisplayValue[]
-  | { [key: string]: DisplayValue };
+export type DisplayValue = null | boolean | number | string | DisplayValue[] | { [key: string]: DisplayValue };
 
 export const MAX_STRING = 20_000;
 export const MAX_ITEMS = 500;
@@ -45,7 +39,8 @@ function convert(value: unknown, ancestors: object[], depth: number): DisplayVal
     case "boolean":
       return value;
     case "number":
-      if (Number.isNaN(value) || !Number.isFinite(value) || Object.is(value, -0)) return { $number: String(Object.is(value, -0) ? "-0" : value) };
+      if (Number.isNaN(value) || !Number.isFinite(value) || Object.is(value, -0))
+        return { $number: String(Object.is(value, -0) ? "-0" : value) };
       return value;
     case "bigint":
       return { $bigint: value.toString() };

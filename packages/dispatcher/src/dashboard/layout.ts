@@ -54,7 +54,10 @@ export function layoutDag(tasks: readonly { id: string; dependsOn: readonly stri
     edges: g.edges().map((e: { v: string; w: string }) => ({
       from: e.v,
       to: e.w,
-      points: ((g.edge(e) as EdgeLabel).points ?? []).map((p: { x: number; y: number }) => ({ x: round(p.x), y: round(p.y) })),
+      points: ((g.edge(e) as EdgeLabel).points ?? []).map((p: { x: number; y: number }) => ({
+        x: round(p.x),
+        y: round(p.y),
+      })),
     })),
   };
 }

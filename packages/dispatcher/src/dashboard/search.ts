@@ -62,10 +62,15 @@ export async function searchRuns(
       const read = position.skip + i + 1;
       if (found.length === limit) {
         const more = read < page.runs.length || page.next !== undefined;
-        return { runs: found, partial: false, ...(more ? { next: encodeSearchCursor({ ...position, skip: read }) } : {}) };
+        return {
+          runs: found,
+          partial: false,
+          ...(more ? { next: encodeSearchCursor({ ...position, skip: read }) } : {}),
+        };
       }
       if (scanned >= MAX_SCANNED) {
-        const next = read < page.runs.length ? { ...position, skip: read } : page.next ? { page: page.next, skip: 0 } : undefined;
+        const next =
+          read < page.runs.length ? { ...position, skip: read } : page.next ? { page: page.next, skip: 0 } : undefined;
         return { runs: found, partial: next !== undefined, ...(next ? { next: encodeSearchCursor(next) } : {}) };
       }
     }

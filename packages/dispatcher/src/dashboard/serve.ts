@@ -43,7 +43,8 @@ export function isLoopback(host: string): boolean {
  */
 export async function serveDashboard(options: ServeDashboardOptions): Promise<RunningDashboard> {
   const { executor, host = "127.0.0.1", port = DEFAULT_PORT, token } = options;
-  if (typeof host !== "string" || host.trim() === "") throw new DashboardOptionsError("host must be a non-empty string.");
+  if (typeof host !== "string" || host.trim() === "")
+    throw new DashboardOptionsError("host must be a non-empty string.");
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new DashboardOptionsError(`port must be an integer from 0 to 65535, not ${String(port)}.`);
   }

@@ -107,7 +107,12 @@ describe("GET /api/runs/:id", () => {
     expect(extract).toMatchObject({ status: "Completed", attempts: 1, maxAttempts: 1, dependsOn: [] });
     expect(extract.output).toEqual({
       fetchedAt: { $date: "2024-05-06T07:08:09.000Z" },
-      rows: { $map: [["a", 1], ["b", 2]] },
+      rows: {
+        $map: [
+          ["a", 1],
+          ["b", 2],
+        ],
+      },
       tags: { $set: ["x", "y"] },
       big: { $bigint: "12345678901234567890" },
       bytes: { $bytes: "AQID", type: "Uint8Array", length: 3 },
@@ -145,7 +150,12 @@ describe("GET /api/runs/:id", () => {
   test("a task's input context: the run input merged with its ancestors' outputs", async () => {
     const { status, body } = await call(`/api/runs/${ids.etl[2]}/tasks/${encodeURIComponent(wf.id("report"))}`);
     expect(status).toBe(200);
-    expect(body.input).toMatchObject({ i: 2, total: 3, loaded: true, fetchedAt: { $date: "2024-05-06T07:08:09.000Z" } });
+    expect(body.input).toMatchObject({
+      i: 2,
+      total: 3,
+      loaded: true,
+      fetchedAt: { $date: "2024-05-06T07:08:09.000Z" },
+    });
     expect(body.output).toEqual({ reported: 1 });
     const root = await call(`/api/runs/${ids.etl[2]}/tasks/${encodeURIComponent(wf.id("extract"))}`);
     expect(root.body.input).toEqual({ i: 2 });
@@ -168,7 +178,10 @@ describe("GET /api/runs/:id", () => {
 describe("actions", () => {
   test("cancel stops a running run", async () => {
     const handle = await executor.start(wf.slow, {});
-    await until(async () => (await taskStatus(executor, handle.executionId, wf.id("wait"))) === "Running", "the task to start");
+    await until(
+      async () => (await taskStatus(executor, handle.executionId, wf.id("wait"))) === "Running",
+      "the task to start",
+    );
     const { status, body } = await call(`/api/runs/${handle.executionId}/cancel`, { method: "POST" });
     expect(status).toBe(200);
     expect(body.executionId).toBe(handle.executionId);
@@ -204,9 +217,15 @@ describe("actions", () => {
     expect(list.body.schedules[0].nextFireAt).toMatch(/T03:00:00|T0[12]:00:00/);
 
     const id = encodeURIComponent("nightly/etl");
-    expect((await call(`/api/schedules/${id}/pause`, { method: "POST" })).body).toEqual({ id: "nightly/etl", paused: true });
+    expect((await call(`/api/schedules/${id}/pause`, { method: "POST" })).body).toEqual({
+      id: "nightly/etl",
+      paused: true,
+    });
     expect((await executor.schedules())[0]!.paused).toBe(true);
-    expect((await call(`/api/schedules/${id}/resume`, { method: "POST" })).body).toEqual({ id: "nightly/etl", paused: false });
+    expect((await call(`/api/schedules/${id}/resume`, { method: "POST" })).body).toEqual({
+      id: "nightly/etl",
+      paused: false,
+    });
     expect((await executor.schedules())[0]!.paused).toBe(false);
 
     const missing = await call("/api/schedules/nope/pause", { method: "POST" });
@@ -326,8 +345,12 @@ describe("security", () => {
     }
     expect(isCloacinaError(error)).toBe(true);
     expect(error).toMatchObject({ code: "INVALID_DASHBOARD_OPTIONS", message: expect.stringContaining("token") });
-    await expect(serveDashboard({ executor, port: 70000 })).rejects.toMatchObject({ code: "INVALID_DASHBOARD_OPTIONS" });
-    await expect(serveDashboard({ executor, port: 0, token: "" })).rejects.toMatchObject({ code: "INVALID_DASHBOARD_OPTIONS" });
+    await expect(serveDashboard({ executor, port: 70000 })).rejects.toMatchObject({
+      code: "INVALID_DASHBOARD_OPTIONS",
+    });
+    await expect(serveDashboard({ executor, port: 0, token: "" })).rejects.toMatchObject({
+      code: "INVALID_DASHBOARD_OPTIONS",
+    });
 
     const server = await serveDashboard({ executor, host: "0.0.0.0", port: 0, token: "t0ken" });
     try {

@@ -43,7 +43,10 @@ beforeAll(async () => {
   runs.broken = (await executor.execute(wf.broken, { note: XSS_SCRIPT })).executionId;
   const slow = await executor.start(wf.slow, { waitingFor: "a cancel" });
   runs.slow = slow.executionId;
-  await until(async () => (await taskStatus(executor, runs.slow, wf.id("wait"))) === "Running", "the slow task to start");
+  await until(
+    async () => (await taskStatus(executor, runs.slow, wf.id("wait"))) === "Running",
+    "the slow task to start",
+  );
   await executor.schedule(wf.etl, { id: "nightly", cron: "0 3 * * *" });
 
   server = await serveDashboard({ executor, port: 0 });
@@ -145,12 +148,17 @@ describe("dashboard in Chromium", () => {
     await page.click("#cancel");
     await page.waitForSelector('#run-status [data-status="Cancelled"]', { timeout: 10_000 });
     await expect.poll(() => nodeStatus(wf.id("wait"))).toBe("Cancelled");
-    expect((await page.locator(`.task[data-task-id="${wf.id("wait")}"] .error .msg`).innerText())).toContain("TASK_CANCELLED");
+    expect(await page.locator(`.task[data-task-id="${wf.id("wait")}"] .error .msg`).innerText()).toContain(
+      "TASK_CANCELLED",
+    );
     expect(await (await db.executor.get(runs.slow)).status()).toBe("Cancelled");
 
     await page.click("#retry");
     await page.waitForSelector('#run-status [data-status="Running"]', { timeout: 10_000 });
-    await until(async () => (await taskStatus(db.executor, runs.slow, wf.id("wait"))) === "Running", "the retry to start");
+    await until(
+      async () => (await taskStatus(db.executor, runs.slow, wf.id("wait"))) === "Running",
+      "the retry to start",
+    );
     await expect.poll(() => nodeStatus(wf.id("wait"))).toBe("Running");
     await page.waitForSelector("#live.on"); // following the retried run's new events
     await page.screenshot({ path: SCREENSHOT.replace(".png", "-running.png"), fullPage: true });

@@ -37,7 +37,10 @@ export function workflows(prefix: string) {
   const id = (name: string) => `${prefix}.${name}`;
   const extract = task({ id: id("extract") }, async () => ({
     fetchedAt: new Date("2024-05-06T07:08:09.000Z"),
-    rows: new Map<string, number>([["a", 1], ["b", 2]]),
+    rows: new Map<string, number>([
+      ["a", 1],
+      ["b", 2],
+    ]),
     tags: new Set(["x", "y"]),
     big: 12345678901234567890n,
     bytes: new Uint8Array([1, 2, 3]),
