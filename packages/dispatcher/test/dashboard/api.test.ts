@@ -18,7 +18,12 @@ beforeAll(async () => {
   executor = db.executor;
   wf = workflows(`api${Date.now()}`);
   app = dashboardApp(executor);
-  for (let i = 0; i < 3; i++) ids.etl.push((await executor.execute(wf.etl, { i })).executionId);
+  // A few ms apart, so "newest first" has one answer (runs are ordered by creation time).
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 3));
+  for (let i = 0; i < 3; i++) {
+    ids.etl.push((await executor.execute(wf.etl, { i })).executionId);
+    await pause();
+  }
   ids.broken = (await executor.execute(wf.broken, { note: XSS_SCRIPT })).executionId;
 });
 
