@@ -10,7 +10,7 @@ export const backend: Backend<PostgresConfig> = {
   schemes: ["postgres", "postgresql"],
   urlForms: POSTGRES_URL_FORMS,
   parseUrl: (url) => parsePostgresUrl(url),
-  createStore: (config) => Promise.resolve(new PostgresStore(config)),
+  createStore: (config, context) => Promise.resolve(new PostgresStore(config, context?.onError)),
 };
 
 /** Opens an executor on a PostgreSQL database. The URL is required and validated. */

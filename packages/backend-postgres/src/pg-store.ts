@@ -198,7 +198,7 @@ export class PostgresStore implements Store {
   }
 
   async ping(): Promise<void> {
-    await sql`select 1`.execute(this.#db);
+    await this.#read(() => sql`select 1`.execute(this.#db));
   }
 
   async renewLeases(owner: string, expiresAt: number): Promise<void> {

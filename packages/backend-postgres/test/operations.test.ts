@@ -77,6 +77,26 @@ describe.skipIf(skipPostgres)("PostgreSQL operations", () => {
     expect((await executor.health()).ok).toBe(true);
   }, 60_000);
 
+  test("a pooled connection that dies while idle is reported to onError (without the password)", async () => {
+    const name = `cloacina-idle-${Date.now()}`;
+    const errors: unknown[] = [];
+    const url = `${tenant("idle").url.replace("postgres@", "postgres:hunter2@")}&application_name=${name}`;
+    const executor = await createExecutor(url, { onError: (e) => errors.push(e) });
+    cleanups.push(() => executor.close());
+    await executor.execute(slowChain, {}); // the pool now holds idle connections
+    await admin(
+      "select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1 and state = 'idle'",
+      [name],
+    );
+    const deadline = Date.now() + 10_000;
+    while (!errors.some((e) => String(e).includes("PostgreSQL pool"))) {
+      if (Date.now() > deadline) throw new Error(`no pool error reported; got: ${errors.map(String).join("; ")}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(errors.map(String).join("\n")).not.toContain("hunter2");
+    expect((await executor.health()).ok).toBe(true);
+  }, 60_000);
+
   test("sslmode=require really asks for TLS (this server has TLS off, so it is refused)", async () => {
     const ssl = (await admin<{ ssl: string }>("show ssl"))[0]?.ssl;
     const store = new PostgresStore(parsePostgresUrl(`${TEST_URL}?sslmode=require&connect_timeout=5`));

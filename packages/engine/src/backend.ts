@@ -1,5 +1,5 @@
 import { DatabaseUrlError } from "./errors.js";
-import { openExecutor, type Executor } from "./executor/executor.js";
+import { defaultOnError, openExecutor, type Executor } from "./executor/executor.js";
 import type { ExecutorOptions } from "./executor/executor-options.js";
 import type { Store } from "./store/store.js";
 
@@ -20,7 +20,8 @@ export interface Backend<Config = unknown> {
   readonly urlForms: readonly string[];
   /** Validates a URL; throws a DatabaseUrlError (`INVALID_DATABASE_URL`) naming the accepted forms. */
   parseUrl(url: string): Config;
-  createStore(config: Config): Promise<Store>;
+  /** `onError` receives the store's background errors (a pooled connection that died idle). */
+  createStore(config: Config, context?: { onError: (error: unknown) => void }): Promise<Store>;
 }
 
 export function isBackend(value: unknown): value is Backend {
@@ -43,7 +44,8 @@ export async function createExecutorWith<Config>(
   options?: ExecutorOptions,
 ): Promise<Executor> {
   requireUrl(url);
-  const store = await backend.createStore(backend.parseUrl(url));
+  const onError = options?.onError ?? defaultOnError;
+  const store = await backend.createStore(backend.parseUrl(url), { onError: (error) => onError(error) });
   try {
     return await openExecutor(store, options);
   } catch (error) {

@@ -655,6 +655,6 @@ class StoreExecutor implements Executor {
   }
 }
 
-function defaultOnError(error: unknown): void {
+export function defaultOnError(error: unknown): void {
   console.error(`[cloacina] ${redactUrls(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
 }
