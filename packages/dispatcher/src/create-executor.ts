@@ -9,12 +9,20 @@ import {
   isBackend,
   redactUrls,
   requireUrl,
+  ValidationError,
 } from "@cloacina/engine";
 import { KNOWN_BACKENDS } from "./backends.js";
+import { redisTransport } from "./events/redis-transport.js";
+import { isRedisUrl } from "./events/redis-url.js";
 
-export interface CreateExecutorOptions extends ExecutorOptions {
+export interface CreateExecutorOptions extends Omit<ExecutorOptions, "events"> {
   /** Use this backend instead of discovering one by the URL's scheme. */
   backend?: Backend<any>;
+  /**
+   * How live events reach subscribers: "memory", "postgres", a Redis URL
+   * (`"redis://host:6379/0?stream=cloacina:events"`, see docs/events-redis.md) or a transport factory.
+   */
+  events?: ExecutorOptions["events"] | `redis://${string}` | `rediss://${string}`;
 }
 
 /**
@@ -28,9 +36,23 @@ export interface CreateExecutorOptions extends ExecutorOptions {
  */
 export async function createExecutor(url: string, options: CreateExecutorOptions = {}): Promise<Executor> {
   requireUrl(url);
-  const { backend: explicit, ...executorOptions } = options;
+  const { backend: explicit, events, ...rest } = options;
+  const executorOptions: ExecutorOptions = { ...rest };
+  if (events !== undefined) executorOptions.events = resolveEvents(events);
   const backend = explicit ?? (await discoverBackend(url));
   return createExecutorWith(backend, url, executorOptions);
+}
+
+/** A Redis URL becomes the Redis transport; any other string must be a built-in transport. */
+function resolveEvents(events: NonNullable<CreateExecutorOptions["events"]>): ExecutorOptions["events"] {
+  if (typeof events !== "string" || events === "memory" || events === "postgres") return events;
+  if (isRedisUrl(events)) return redisTransport(events);
+  throw new ValidationError(
+    "INVALID_EVENTS_TRANSPORT",
+    `Unknown events transport "${redactUrls(events)}". Accepted: "memory", "postgres", a Redis URL ` +
+      `("redis://host:6379/0?stream=cloacina:events", or rediss:// for TLS) or a transport factory.`,
+    { details: { accepted: ["memory", "postgres", "redis://…", "rediss://…", "a transport factory"] } },
+  );
 }
 
 /** The installed backend for a URL's scheme (`backends` maps schemes to packages; for tests). */
