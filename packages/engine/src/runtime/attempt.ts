@@ -27,11 +27,16 @@ export interface AttemptInput {
 export async function runAttempt(input: AttemptInput): Promise<TaskOutcome> {
   const { task, workflow: wf } = input;
   const definition = wf?.tasks.get(task.taskId);
-  if (!wf || !definition || !input.state) {
-    return fail(
+  if (!wf || !definition) {
+    return fail(input, wf, internalError(`Task "${task.taskId}" of run ${task.runId} has no definition here.`));
+  }
+  if (!input.state) {
+    // The run's stored state could not be read (the store failed): a failure like any other,
+    // which its retry policy may retry.
+    return failOrRetry(
       input,
       wf,
-      internalError(`Task "${task.taskId}" of run ${task.runId} has no definition or run state here.`),
+      new ExecutorError("STORE_FAILURE", `The state of run ${task.runId} could not be read for task "${task.taskId}".`),
     );
   }
   if (task.recoveries > input.recoveryBudget) {

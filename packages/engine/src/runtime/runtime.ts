@@ -371,8 +371,15 @@ export class Runtime {
         stale.add(task.runId);
     }
     if (stale.size > 0) {
-      const states = await retried(() => this.#o.store.loadRunStates([...stale]));
-      for (const [runId, state] of states) this.#runs.set(runId, state);
+      try {
+        const states = await retried(() => this.#o.store.loadRunStates([...stale]));
+        for (const [runId, state] of states) this.#runs.set(runId, state);
+      } catch (error) {
+        // The claims are committed: never leave them held (lease renewal would keep them forever).
+        // Without its state an attempt fails like any other ("no run state here"), so its retry
+        // policy decides, and its outcome is written once the store answers again.
+        this.#o.onError(error);
+      }
     }
     for (const task of claimed) this.#start(task, byVersion.get(task.workflowVersion));
   }
