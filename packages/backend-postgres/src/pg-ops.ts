@@ -246,7 +246,8 @@ export function pgOpRunner(db: Kysely<any>, schema: string): AsyncOpRunner {
     cancelRequested: async ({ runIds }) =>
       (
         await rows<{ run_id: string }>(sql`
-          select run_id from ${runs} where run_id = any(${texts(runIds)}) and cancel_requested = 1`)
+          select run_id from ${runs}
+          where run_id = any(${texts(runIds)}) and (cancel_requested = 1 or status <> 'Running')`)
       ).map((r) => r.run_id),
   };
   return (op, args) => ops[op](args);

@@ -135,6 +135,9 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
       for (const e of events) q.insertEvent.run(e.runId, e.taskId, e.type, e.attempt, e.at, e.data);
     },
     cancelRequested: ({ runIds }) =>
-      runIds.filter((runId) => q.isCancelRequested.get<{ cancel_requested: number }>(runId)?.cancel_requested === 1),
+      runIds.filter((runId) => {
+        const row = q.isCancelRequested.get<{ cancel_requested: number; status: string }>(runId);
+        return row !== undefined && (row.cancel_requested === 1 || row.status !== "Running");
+      }),
   };
 }

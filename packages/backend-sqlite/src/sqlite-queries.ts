@@ -291,7 +291,7 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
     ),
     eventHead: p<[]>(0, () => db.selectFrom("cloacina_events").select((eb) => eb.fn.max("id").as("id"))),
     isCancelRequested: p<[runId: string]>(1, (runId) =>
-      db.selectFrom("cloacina_runs").select("cancel_requested").where("run_id", "=", runId),
+      db.selectFrom("cloacina_runs").select(["cancel_requested", "status"]).where("run_id", "=", runId),
     ),
     leaseOwners: p<[]>(0, () =>
       db.selectFrom("cloacina_task_runs").select("lease_owner").distinct().where("status", "=", "Running"),

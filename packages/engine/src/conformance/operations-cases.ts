@@ -120,4 +120,40 @@ export function operationsCases(it: CaseFn): void {
     hold.open();
     await handle.result();
   });
+
+  it("a task still running when its run is failed as a whole does not retry inside the failed run", async (session) => {
+    const release = gate();
+    let calls = 0;
+    const { wf, id } = defineWorkflow({
+      flaky: {
+        retry: { maxAttempts: 3, backoff: "fixed", delayMs: 1 },
+        run: async () => {
+          calls++;
+          await release.promise;
+          throw new Error("would be retried");
+        },
+      },
+    });
+    const executor = await session.executor();
+    const handle = await executor.start(wf, {});
+    await until(() => calls === 1, "the task is running");
+    // Another process fails the run as a whole (as an executor does on a version mismatch).
+    const other = await session.store();
+    await other.failRuns(
+      [{ runId: handle.executionId, error: { name: "Error", message: "failed as a whole" } }],
+      Date.now(),
+    );
+    release.open();
+    await until(async () => {
+      const tasks = await other.getTasks(handle.executionId);
+      return tasks[0]?.status === "Cancelled";
+    }, "the task's retry was cancelled instead");
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toBe(1);
+    const run = await other.getRun(handle.executionId);
+    expect(run?.status).toBe("Failed");
+    expect((await other.getTasks(handle.executionId)).map((t) => [t.taskId, t.status])).toEqual([
+      [id("flaky"), "Cancelled"],
+    ]);
+  });
 }

@@ -103,7 +103,10 @@ export interface StoreOps {
   reopenRun: { args: { runId: string; unfinished: number }; result: boolean };
   /** Put these tasks back: Ready when they have no pending dependency, else Pending. */
   resetTasks: { args: { runId: string; tasks: readonly TaskReset[]; now: number }; result: void };
-  /** Those of these runs whose cancel flag is set. */
+  /**
+   * Those of these runs that must run no more tasks: their cancel flag is set, or they finished
+   * (a run failed as a whole while one of its tasks was running elsewhere).
+   */
   cancelRequested: { args: { runIds: readonly string[] }; result: string[] };
   /** Append events to the log (their positions are the store's). */
   appendEvents: { args: { events: readonly NewEvent[] }; result: void };
@@ -268,8 +271,8 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
     }
   }
   // Cancels: the ones asked for, runs whose attempt reported being cancelled (a cancel seen by a
-  // notice), and runs of retried tasks that another process is cancelling — so that a task of a
-  // cancelled run is never left to run again.
+  // notice), and runs of retried tasks that another process is cancelling or that finished
+  // meanwhile (failed as a whole) — so that a task of such a run is never left to run again.
   const cancelIds = new Set(request.cancelRuns);
   for (const outcome of held) if (outcome.kind === "cancelled") cancelIds.add(outcome.runId);
   const cancelled = cancelIds.size > 0 ? yield* call("requestCancels", { runIds: [...cancelIds].sort() }) : [];
