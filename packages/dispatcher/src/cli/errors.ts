@@ -1,0 +1,52 @@
+/**
+ * How the CLI fails. Exit codes: 0 success, 1 a failure (a run that did not complete, an error
+ * with a code), 2 a wrong command line, 130 interrupted. Everything printed goes through
+ * `redactUrls`, so a password in a `--db` URL never reaches the terminal.
+ */
+import { isCloacinaError, redactUrls } from "@cloacina/engine";
+import { CommanderError } from "commander";
+
+export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
+
+/** Codes of errors the CLI itself raises (the engine's errors keep their own codes). */
+export type CliErrorCode = "MODULE_NOT_FOUND" | "MODULE_LOAD_FAILED" | "DATABASE_UNAVAILABLE" | "DASHBOARD_UNAVAILABLE";
+
+/** An error found by the CLI, printed as `error [CODE]: message`. */
+export class CliError extends Error {
+  override name = "CliError";
+  constructor(
+    readonly code: CliErrorCode,
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, options);
+  }
+}
+
+/** Prints an error to stderr and returns the exit code it deserves. */
+export function reportError(error: unknown, options: { verbose?: boolean } = {}): number {
+  if (error instanceof CommanderError) {
+    // Commander has already printed its message (help, version, or a usage error).
+    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  const write = (text: string) => process.stderr.write(`${redactUrls(text)}\n`);
+  if (isCloacinaError(error) || error instanceof CliError) {
+    write(`error [${error.code}]: ${error.message}`);
+    const cause = error.cause;
+    if (error instanceof CliError && cause instanceof Error && !error.message.includes(cause.message)) {
+      write(`  caused by: ${cause.message}`);
+    }
+  } else {
+    write(`error: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (options.verbose && error instanceof Error && error.stack) write(stackWithCauses(error));
+  return EXIT.failure;
+}
+
+function stackWithCauses(error: Error): string {
+  const lines = [error.stack ?? String(error)];
+  for (let cause = error.cause; cause instanceof Error; cause = cause.cause) {
+    lines.push(`caused by: ${cause.stack ?? cause.message}`);
+  }
+  return lines.join("\n");
+}
