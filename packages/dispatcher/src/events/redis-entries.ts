@@ -72,23 +72,24 @@ return info(KEYS[1], 'last-generated-id')
 `);
 
 /**
- * Private subscriber: the entries after a position, and the highest id ever trimmed. If that is
- * past the position, entries the subscriber never saw were trimmed: it reads them from the log.
- * KEYS: stream. ARGV: after, count. Returns {maxDeleted, entries}.
+ * Private subscriber: the entries after a position, and the stream's first id. Entries are only
+ * ever trimmed from the front, so if the first id is past the position, events in between may
+ * have been trimmed before the subscriber read them: it reads that range from the log.
+ * KEYS: stream. ARGV: after, count. Returns {firstId, entries} ("0-0": no entries).
  */
 export const READ_SCRIPT = lua(`${INFO}
 local key = KEYS[1]
 if redis.call('EXISTS', key) == 0 then return {'0-0', {}} end
-return {info(key, 'max-deleted-entry-id'), redis.call('XRANGE', key, '(' .. ARGV[1], '+', 'COUNT', ARGV[2])}
+return {info(key, 'recorded-first-entry-id'), redis.call('XRANGE', key, '(' .. ARGV[1], '+', 'COUNT', ARGV[2])}
 `);
 
 /**
- * Named group: new entries for this consumer (XREADGROUP >), atomically with the group's gap. If
- * entries past the group's last-delivered id were trimmed before any consumer got them, the
- * group is moved past them (XGROUP SETID) and this one consumer is told to read them from the
- * log, so each still reaches exactly one consumer of the group.
- * KEYS: stream. ARGV: group, consumer, count. Returns {gapFrom, gapTo, lastDelivered, entries}
- * (gapFrom = gapTo when there is no gap).
+ * Named group: new entries for this consumer (XREADGROUP >), atomically with the stream's first
+ * id and the group's last-delivered id before the read. If the first id is past it, events in
+ * between may have been trimmed before any consumer of the group got them: this consumer (and
+ * only it, since the read moved the group past them) reads that range from the log.
+ * KEYS: stream. ARGV: group, consumer, count. Returns {lastDeliveredBefore, firstId,
+ * lastDeliveredAfter, entries}.
  */
 export const GROUP_READ_SCRIPT = lua(`${INFO}
 local key, group, consumer, count = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
@@ -101,26 +102,12 @@ local function lastDelivered()
     end
     if name == group then return last end
   end
-  return nil
+  return redis.error_reply('NOGROUP consumer group ' .. group .. ' does not exist')
 end
-local function newer(a, b)
-  local am, an = string.match(a, '^(%d+)-(%d+)$')
-  local bm, bn = string.match(b, '^(%d+)-(%d+)$')
-  if #am ~= #bm then return #am > #bm end
-  if am ~= bm then return am > bm end
-  if #an ~= #bn then return #an > #bn end
-  return an > bn
-end
-local from = lastDelivered()
-if from == nil then return redis.error_reply('NOGROUP consumer group ' .. group .. ' does not exist') end
-local to = from
-local trimmed = info(key, 'max-deleted-entry-id')
-if newer(trimmed, from) then
-  redis.call('XGROUP', 'SETID', key, group, trimmed)
-  to = trimmed
-end
+local before = lastDelivered()
+local first = info(key, 'recorded-first-entry-id')
 local read = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', count, 'STREAMS', key, '>')
 local entries = {}
 if read then entries = read[1][2] end
-return {from, to, lastDelivered(), entries}
+return {before, first, lastDelivered(), entries}
 `);

@@ -112,16 +112,15 @@ export class RedisStream implements EventStream {
         this.#redis.run(READ_SCRIPT, [this.#settings.stream], [at, String(PAGE)]),
       );
       if (reply === CLOSED) return;
-      const [trimmed, entries] = reply as [string, Reply[]];
-      if (compareSeq(trimmed, at) > 0) {
-        // Entries after `at` were trimmed before this subscriber read them: the log has them.
-        for await (const event of this.#logRange(at, trimmed)) {
+      const [first, entries] = reply as [string, Reply[]];
+      if (compareSeq(first, at) > 0) {
+        // Entries after `at` may have been trimmed before this subscriber read them: the log has them.
+        for await (const event of this.#logRange(at, first)) {
           if (this.#closed) return;
           delivered = event.seq;
           yield event;
           if (endsRunStream(event, this.#options)) return;
         }
-        at = trimmed;
       }
       for (const entry of entries) {
         const event = decodeEntry(entry);
@@ -182,16 +181,16 @@ export class RedisStream implements EventStream {
         this.#redis.run(GROUP_READ_SCRIPT, [stream], [group, consumer, String(PAGE)]),
       );
       if (reply === CLOSED) return;
-      const [gapFrom, gapTo, last, entries] = reply as [string, string, string, [string, Reply][]];
-      if (compareSeq(gapTo, gapFrom) > 0) {
-        // Trimmed before any consumer of the group got them: this one reads them from the log.
-        for await (const event of this.#logRange(gapFrom, gapTo)) {
+      const [before, first, last, entries] = reply as [string, string, string, [string, Reply][]];
+      if (compareSeq(first, before) > 0) {
+        // Maybe trimmed before any consumer of the group got them: this one reads them from the log.
+        for await (const event of this.#logRange(before, first)) {
           if (this.#closed) return;
           yield event;
         }
       }
       yield* this.#deliverEntries(entries);
-      if (entries.length === 0 && compareSeq(gapTo, gapFrom) === 0 && (await this.#doorbell(last)) === CLOSED) return;
+      if (entries.length === 0 && (await this.#doorbell(last)) === CLOSED) return;
     }
   }
 
@@ -224,14 +223,14 @@ export class RedisStream implements EventStream {
     }
   }
 
-  /** The log's events in (from, to], of this subscription's run if it has one. */
+  /** The log's events in (from, to) (both exclusive), of this subscription's run if it has one. */
   async *#logRange(from: string, to: string): AsyncGenerator<ExecutorEvent, void, undefined> {
     let cursor = from;
     for (;;) {
       const page = await this.#attempt(() => this.#log.read(cursor, PAGE, this.#options.executionId));
       if (page === CLOSED) return;
       for (const event of page) {
-        if (compareSeq(event.seq, to) > 0) return;
+        if (compareSeq(event.seq, to) >= 0) return;
         cursor = event.seq;
         yield event;
       }
