@@ -16,8 +16,13 @@ export interface ProgressView {
   finish(): void;
 }
 
-export function progressView(progress: RunProgress, tty = process.stdout.isTTY === true): ProgressView {
-  return tty ? new TerminalView(progress) : new LineView(progress);
+/**
+ * The terminal view when stdout is a terminal with a known size that fits the task list (a
+ * redrawn list taller than the screen would scroll away), else plain lines.
+ */
+export function progressView(progress: RunProgress, out: NodeJS.WriteStream = process.stdout): ProgressView {
+  const fits = (out.rows ?? 0) > progress.tasks.size + 1 && (out.columns ?? 0) >= 40;
+  return out.isTTY === true && fits ? new TerminalView(progress, out) : new LineView(progress);
 }
 
 /** What happened to a task, in words: `completed in 12ms`, `failed after 3 attempts: boom`. */
@@ -72,11 +77,15 @@ class LineView implements ProgressView {
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 class TerminalView implements ProgressView {
-  readonly #log = createLogUpdate(process.stdout, { showCursor: false });
+  readonly #log: ReturnType<typeof createLogUpdate>;
   readonly #timer: NodeJS.Timeout;
   #frame = 0;
 
-  constructor(readonly progress: RunProgress) {
+  constructor(
+    readonly progress: RunProgress,
+    out: NodeJS.WriteStream,
+  ) {
+    this.#log = createLogUpdate(out, { showCursor: false });
     this.#timer = setInterval(() => this.#draw(), 80);
     this.#timer.unref();
     this.#draw();

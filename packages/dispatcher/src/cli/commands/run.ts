@@ -20,6 +20,7 @@ interface RunFlags {
   concurrency?: number;
   idempotencyKey?: string;
   events?: string;
+  graceMs?: number;
   json?: boolean;
 }
 
@@ -33,6 +34,7 @@ export function registerRun(program: Command): void {
     .addOption(dbOption())
     .option("--concurrency <n>", "most task attempts at once (default: 64)", integer(1, 10_000))
     .option("--idempotency-key <key>", "start at most one run per key (a repeat shows the existing run)")
+    .option("--grace-ms <ms>", "on Ctrl-C, how long running tasks may finish (default: 10000)", integer(0, 3_600_000))
     .addOption(eventsOption())
     .addOption(jsonOption())
     .action(async (file: string, name: string, flags: RunFlags, command: Command) => {
@@ -46,17 +48,22 @@ async function runWorkflow(file: string, name: string, flags: RunFlags, verbose:
   const executor = await openExecutor(flags.db, {
     ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
     ...eventsOptions(flags.events),
+    ...(flags.graceMs === undefined ? {} : { closeGraceMs: flags.graceMs }),
   });
   const stop = listenForStop();
   try {
     const key = flags.idempotencyKey;
     const handle = await executor.start(wf, flags.context, key === undefined ? undefined : { idempotencyKey: key });
-    const done = flags.json ? handle.result() : watch(executor, wf, handle);
+    const watcher = flags.json ? undefined : watchRun(executor, wf, handle);
+    const done = watcher ? watcher.result : handle.result();
     const outcome = await Promise.race([done, stop.received]);
     if (typeof outcome === "string") {
+      done.catch(() => {}); // the executor closes under it
+      await watcher?.stop();
       process.stderr.write(
-        `\n${outcome}: stopping. Run ${handle.executionId} stays stored as Running; ` +
-          `\`cloacina worker ${file}\` on this database resumes it, \`cloacina cancel ${handle.executionId}\` cancels it.\n`,
+        `\n${outcome}: stopping (running tasks may finish first; press Ctrl-C again to exit at once). ` +
+          `Run ${handle.executionId} stays stored as Running: \`cloacina worker ${file}\` on this database ` +
+          `resumes it, \`cloacina cancel ${handle.executionId}\` cancels it.\n`,
       );
       return EXIT.interrupted;
     }
@@ -67,8 +74,8 @@ async function runWorkflow(file: string, name: string, flags: RunFlags, verbose:
   }
 }
 
-/** Follows the run's events into the progress view until the run ends. */
-async function watch(executor: Executor, wf: Workflow, handle: RunHandle): Promise<RunResult> {
+/** Follows the run's events into the progress view until the run ends (or `stop()`). */
+function watchRun(executor: Executor, wf: Workflow, handle: RunHandle) {
   const id = handle.executionId;
   const progress = new RunProgress(wf, id);
   const view = progressView(progress);
@@ -80,17 +87,25 @@ async function watch(executor: Executor, wf: Workflow, handle: RunHandle): Promi
   })().catch((error: unknown) => {
     process.stderr.write(`warning: live progress stopped: ${(error as Error)?.message ?? String(error)}\n`);
   });
-  try {
-    const result = await handle.result();
-    // The stream ends after the run's final event; give it a moment to deliver the last ones.
-    await Promise.race([follow, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
-    progress.settle(result);
-    return result;
-  } finally {
-    view.finish();
-    await stream.close();
-    await follow;
-  }
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      view.finish();
+      await stream.close();
+      await follow;
+    })());
+  const result = (async () => {
+    try {
+      const result = await handle.result();
+      // The stream ends after the run's final event; give it a moment to deliver the last ones.
+      await Promise.race([follow, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+      progress.settle(result);
+      return result;
+    } finally {
+      await stop();
+    }
+  })();
+  return { result, stop };
 }
 
 function report(result: RunResult, json: boolean, verbose: boolean): number {
