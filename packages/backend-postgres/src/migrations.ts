@@ -54,14 +54,20 @@ export async function migrateSchema(db: Kysely<any>, schema: string): Promise<vo
     try {
       await conn.schema.createSchema(schema).ifNotExists().execute();
       const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations(schema)) };
-      const { error } = await new Migrator({
+      const migrator = new Migrator({
         db: conn,
         provider,
         migrationTableSchema: schema,
         migrationTableName: "cloacina_migrations",
         migrationLockTableName: "cloacina_migrations_lock",
-      }).migrateToLatest();
-      if (error) {
+      });
+      for (let attempt = 1; ; attempt++) {
+        const { error } = await migrator.migrateToLatest();
+        if (!error) break;
+        // kysely looks for its bookkeeping tables by listing every schema's tables; a schema that
+        // another client drops meanwhile fails that listing (3F000). Each migration runs in its
+        // own transaction, so trying again is safe.
+        if (attempt < 10 && (error as { code?: unknown }).code === "3F000") continue;
         throw new ExecutorError("STORE_FAILURE", `PostgreSQL migrations of schema ${schema} failed`, { cause: error });
       }
     } finally {

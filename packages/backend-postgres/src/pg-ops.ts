@@ -1,4 +1,11 @@
-import { type AsyncOpRunner, eventColumns, type HeldAttempt, type StoreOpName, type StoreOps } from "@cloacina/engine";
+import {
+  type AsyncOpRunner,
+  eventColumns,
+  type HeldAttempt,
+  type NewEvent,
+  type StoreOpName,
+  type StoreOps,
+} from "@cloacina/engine";
 import { type Kysely, type RawBuilder, sql } from "kysely";
 
 type Ops = { [K in StoreOpName]: (args: StoreOps[K]["args"]) => Promise<StoreOps[K]["result"]> };
@@ -12,7 +19,6 @@ export function pgOpRunner(db: Kysely<any>, schema: string): AsyncOpRunner {
   const runs = sql.table(`${schema}.cloacina_runs`);
   const tasks = sql.table(`${schema}.cloacina_task_runs`);
   const attempts = sql.table(`${schema}.cloacina_task_attempts`);
-  const events = sql.table(`${schema}.cloacina_events`);
   const rows = async <R>(query: RawBuilder<R>) => (await query.execute(db)).rows;
   const texts = (list: readonly string[]) => sql`${list}::text[]`;
   const ints = (list: readonly number[]) => sql`${list}::int[]`;
@@ -236,12 +242,7 @@ export function pgOpRunner(db: Kysely<any>, schema: string): AsyncOpRunner {
         where t.run_id = ${runId} and t.task_id = u.task_id`.execute(db);
     },
     appendEvents: async ({ events: list }) => {
-      const c = eventColumns(list);
-      // The transaction id column defaults to this transaction's: readers order by it.
-      await sql`
-        insert into ${events} (run_id, task_id, type, attempt, at, data)
-        select * from unnest(${texts(c.runIds)}, ${sql`${c.taskIds}::text[]`}, ${texts(c.types)},
-                             ${sql`${c.attempts}::int[]`}, ${int8s(c.ats)}, ${sql`${c.data}::text[]`})`.execute(db);
+      await eventInsert(schema, list).execute(db);
     },
     cancelRequested: async ({ runIds }) =>
       (
@@ -251,4 +252,17 @@ export function pgOpRunner(db: Kysely<any>, schema: string): AsyncOpRunner {
       ).map((r) => r.run_id),
   };
   return (op, args) => ops[op](args);
+}
+
+/**
+ * The INSERT of a transaction's events, one statement for any number. The transaction id column
+ * defaults to this transaction's: readers order by it. The store sends it together with the
+ * transaction's notices, in one round trip.
+ */
+export function eventInsert(schema: string, list: readonly NewEvent[]): RawBuilder<unknown> {
+  const c = eventColumns(list);
+  return sql`
+    insert into ${sql.table(`${schema}.cloacina_events`)} (run_id, task_id, type, attempt, at, data)
+    select * from unnest(${sql`${c.runIds}::text[]`}, ${sql`${c.taskIds}::text[]`}, ${sql`${c.types}::text[]`},
+                         ${sql`${c.attempts}::int[]`}, ${sql`${c.ats}::int8[]`}, ${sql`${c.data}::text[]`})`;
 }

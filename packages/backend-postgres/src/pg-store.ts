@@ -30,6 +30,8 @@ import {
   toTaskRecord,
   toEventRecord,
   type EventRecord,
+  type NewEvent,
+  type StoreOps,
   type EventsTable,
   ValidationError,
   type WorkflowStore,
@@ -39,7 +41,7 @@ import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { migrateSchema } from "./migrations.js";
 import { Notifier } from "./notifier.js";
-import { pgOpRunner } from "./pg-ops.js";
+import { eventInsert, pgOpRunner } from "./pg-ops.js";
 import type { PostgresConfig } from "./url.js";
 
 /** int8 columns (epoch-ms times) come back as numbers, for this pool only (no global parser). */
@@ -144,15 +146,20 @@ export class PostgresStore implements Store {
       try {
         return await this.#db.transaction().execute(async (trx) => {
           const ops = pgOpRunner(trx, this.#config.schema);
-          let appended = false;
+          // Events are the plan's last write: they go out with the notices, in one statement.
+          let events: readonly NewEvent[] = [];
           const result = await runPlanAsync(plan(), (op, args) => {
-            if (op === "appendEvents") appended = true;
-            return ops(op, args);
+            if (op !== "appendEvents") return ops(op, args);
+            events = (args as StoreOps["appendEvents"]["args"]).events;
+            return Promise.resolve();
           });
           const payloads = notify(result);
-          if (appended) payloads.push("events:");
-          if (payloads.length > 0) {
-            await sql`select pg_notify(${this.#channel}, p) from unnest(${payloads}::text[]) as p`.execute(trx);
+          if (events.length > 0) payloads.push("events:");
+          const notices = sql`select pg_notify(${this.#channel}, p) from unnest(${payloads}::text[]) as p`;
+          if (events.length > 0) {
+            await sql`with appended as (${eventInsert(this.#config.schema, events)}) ${notices}`.execute(trx);
+          } else if (payloads.length > 0) {
+            await notices.execute(trx);
           }
           return result;
         });

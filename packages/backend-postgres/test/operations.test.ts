@@ -52,6 +52,28 @@ describe.skipIf(skipPostgres)("PostgreSQL operations", () => {
     ]);
   });
 
+  test("migrating is not disturbed by other clients dropping their schemas meanwhile", async () => {
+    let churning = true;
+    const churn = (async () => {
+      for (let i = 0; churning; i++) {
+        const other = `churn_${process.pid}_${i}`;
+        await admin(`create schema "${other}"; create table "${other}".t (id int)`);
+        await admin(`drop schema "${other}" cascade`);
+      }
+    })();
+    try {
+      for (let i = 0; i < 15; i++) {
+        const { schema, url } = tenant(`churn${i}`);
+        await migrate(url);
+        const applied = await admin<{ name: string }>(`select name from "${schema}".cloacina_migrations`);
+        expect(applied.length).toBe(2);
+      }
+    } finally {
+      churning = false;
+      await churn;
+    }
+  }, 60_000);
+
   test("health() is a round trip to the database", async () => {
     const executor = await createExecutor(tenant("health").url);
     cleanups.push(() => executor.close());
