@@ -4,3 +4,4 @@
  */
 export * from "@cloacina/engine";
 export { createExecutor, discoverBackend, type CreateExecutorOptions } from "./create-executor.js";
+export { redisTransport, type RedisTransportOptions } from "./events/redis-transport.js";
