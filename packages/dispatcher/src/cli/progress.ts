@@ -120,7 +120,11 @@ class TerminalView implements ProgressView {
   #detail(row: TaskRow): string {
     const parts = [colorStatus(row.status)];
     if (row.maxAttempts > 1 && row.attempt > 0) parts.push(pc.dim(`attempt ${row.attempt}/${row.maxAttempts}`));
-    if (row.startedAt !== undefined && (row.status === "Running" || row.finishedAt !== undefined)) {
+    if (
+      row.startedAt !== undefined &&
+      row.status !== "Skipped" &&
+      (row.status === "Running" || row.finishedAt !== undefined)
+    ) {
       parts.push(pc.dim(formatDuration((row.status === "Running" ? Date.now() : row.finishedAt!) - row.startedAt)));
     }
     if (row.retryAt !== undefined) parts.push(pc.dim(`retry in ${formatDuration(row.retryAt - Date.now())}`));

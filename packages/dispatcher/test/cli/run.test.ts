@@ -1,7 +1,10 @@
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, test } from "vitest";
+import { afterAll, describe, expect, test, vi } from "vitest";
 import { cli, cliArgs, CliProcess, exec, fixtureArg, root, tempDir } from "./harness.js";
+
+// Each CLI call starts node with tsx (1-3 s on a busy 2-core machine).
+vi.setConfig({ testTimeout: 90_000 });
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());
