@@ -47,10 +47,11 @@ export function findWorkflow(name: string, file: string): Workflow {
   );
 }
 
-/** Loads a module and returns the names of the workflows registered after it. */
+/** Loads a module and returns the names of the workflows registered after it, sorted. */
 export async function loadWorkflows(file: string): Promise<string[]> {
   await loadModule(file);
   return globalRegistry()
     .workflows()
-    .map((wf) => wf.name);
+    .map((wf) => wf.name)
+    .sort();
 }

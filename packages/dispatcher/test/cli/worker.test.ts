@@ -1,0 +1,64 @@
+import { createExecutor } from "cloacina";
+import { afterAll, describe, expect, test, vi } from "vitest";
+import { greet } from "./fixtures/workflows.js";
+import { CliProcess, fixtureArg, tempDir } from "./harness.js";
+
+// Each CLI process starts node with tsx (1-3 s on a busy 2-core machine).
+vi.setConfig({ testTimeout: 90_000 });
+
+const tmp = tempDir();
+afterAll(() => tmp.remove());
+
+describe("cloacina worker <module>", () => {
+  test("executes runs started elsewhere, logs their tasks, and on SIGTERM drains and exits 0", async () => {
+    const db = tmp.url("worker.db");
+    const worker = new CliProcess(["worker", fixtureArg, "--db", db, "--concurrency", "4", "--poll-ms", "100"]);
+    // A client that only submits and watches: it never executes a task itself.
+    const client = await createExecutor(db, { runTasks: false, pollMs: 100 });
+    try {
+      await worker.waitFor(/^worker \S+ on sqlite:\/\/.*: broken, greet, slow \(concurrency 4\)/m);
+      const result = await client.execute(greet, { name: "worker" });
+      expect(result.status).toBe("Completed");
+      expect(result.finalContext.shouted).toBe("HELLO WORKER");
+      await worker.waitFor(new RegExp(`${result.executionId} cli\\.shout: completed`));
+      expect(worker.stdout).toContain(`${result.executionId} cli.hello: started (attempt 1)`);
+      worker.child.kill("SIGTERM");
+      expect(await worker.exited).toBe(0);
+      expect(worker.stdout).toContain("SIGTERM: draining");
+      expect(worker.stdout).toMatch(/worker stopped\n$/);
+      expect(worker.stderr).toBe("");
+    } finally {
+      worker.kill();
+      await client.close();
+    }
+  });
+});
+
+describe("cloacina dashboard", () => {
+  test("serves the dashboard on the given port until SIGTERM, then exits 0", async () => {
+    const dashboard = new CliProcess(["dashboard", "--port", "0", "--db", tmp.url("dashboard.db")]);
+    try {
+      const [, url] = await dashboard.waitFor(/^dashboard on (http:\/\/\S+?);/m);
+      const response = await fetch(url!);
+      expect(response.status).toBe(200);
+      dashboard.child.kill("SIGTERM");
+      expect(await dashboard.exited).toBe(0);
+    } finally {
+      dashboard.kill();
+    }
+  });
+
+  test("refuses to listen beyond loopback without a token, exit 1", async () => {
+    const dashboard = new CliProcess([
+      "dashboard",
+      "--host",
+      "0.0.0.0",
+      "--port",
+      "0",
+      "--db",
+      tmp.url("dashboard.db"),
+    ]);
+    expect(await dashboard.exited).toBe(1);
+    expect(dashboard.stderr).toContain("error [INVALID_DASHBOARD_OPTIONS]");
+  });
+});
