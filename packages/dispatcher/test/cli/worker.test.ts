@@ -1,6 +1,8 @@
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import { createExecutor } from "cloacina";
 import { afterAll, describe, expect, test, vi } from "vitest";
-import { greet } from "./fixtures/workflows.js";
+import { greet, slow } from "./fixtures/workflows.js";
 import { CliProcess, fixtureArg, tempDir } from "./harness.js";
 
 // Each CLI process starts node with tsx (1-3 s on a busy 2-core machine).
@@ -27,6 +29,27 @@ describe("cloacina worker <module>", () => {
       expect(worker.stdout).toContain("SIGTERM: draining");
       expect(worker.stdout).toMatch(/worker stopped\n$/);
       expect(worker.stderr).toBe("");
+    } finally {
+      worker.kill();
+      await client.close();
+    }
+  });
+
+  test("SIGTERM while a task runs: the worker lets it finish (drain), then exits 0", async () => {
+    const db = tmp.url("drain.db");
+    const worker = new CliProcess(["worker", fixtureArg, "--db", db, "--poll-ms", "100", "--grace-ms", "20000"]);
+    const client = await createExecutor(db, { runTasks: false, pollMs: 100 });
+    try {
+      const until = path.join(tmp.dir, "go");
+      const handle = await client.start(slow, { until });
+      await worker.waitFor(new RegExp(`${handle.executionId} cli\\.wait: started`));
+      worker.child.kill("SIGTERM");
+      await worker.waitFor(/SIGTERM: draining/);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(worker.child.exitCode).toBe(null); // still draining: the task has not finished
+      writeFileSync(until, "");
+      expect(await worker.exited).toBe(0);
+      expect((await handle.result()).status).toBe("Completed");
     } finally {
       worker.kill();
       await client.close();
