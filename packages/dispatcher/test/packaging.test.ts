@@ -227,6 +227,25 @@ describe("swapping databases is installing a package (real tarballs, a fresh pro
     expect(code).toBe(0);
   });
 
+  test("the installed `cloacina` bin runs a user's workflow module on sqlite://", async () => {
+    writeFileSync(
+      path.join(project, "workflows.mjs"),
+      `import { task, workflow } from "cloacina";
+       const hello = task({ id: "hello" }, (ctx) => ({ greeting: "hello " + ctx.who }));
+       workflow({ name: "greet", tasks: [hello] });`,
+    );
+    const bin = path.join(project, "node_modules/.bin/cloacina");
+    const version = await must(bin, ["--version"], { cwd: project, timeout: MINUTE });
+    expect(version.stdout.trim()).toBe("0.1.0");
+    const dbUrl = `sqlite://${path.join(project, "cli.db")}`;
+    const runOutcome = await run(bin, ["run", "workflows.mjs", "greet", "--context", '{"who":"you"}', "--db", dbUrl], {
+      cwd: project,
+      timeout: 2 * MINUTE,
+    });
+    expect(runOutcome.stdout + runOutcome.stderr).toContain("hello you");
+    expect(runOutcome.code).toBe(0);
+  });
+
   // Needs no server: the backend package is missing before any connection is attempted.
   test("the same script on postgres:// is BACKEND_NOT_INSTALLED, naming @cloacina/backend-postgres", async () => {
     const { code, output } = await quickstart(postgresUrl);

@@ -30,6 +30,7 @@ export { endsRunStream, parseEventsOptions } from "./events/log-stream.js";
 export type { EventLog, EventTransport, EventTransportContext, EventTransportFactory } from "./events/transport.js";
 export { createExecutorWith, isBackend, requireUrl, type Backend } from "./backend.js";
 export { redactUrls } from "./redact.js";
+export { closestMatch } from "./workflow/did-you-mean.js";
 export {
   CloacinaError,
   isCloacinaError,

@@ -6,9 +6,8 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { globalRegistry, ValidationError, type Workflow } from "@cloacina/engine";
+import { closestMatch, globalRegistry, ValidationError, type Workflow } from "@cloacina/engine";
 import { tsImport } from "tsx/esm/api";
-import { closestName } from "./did-you-mean.js";
 import { CliError } from "./errors.js";
 
 /** Imports the module at `file` (relative to the working directory). */
@@ -38,7 +37,7 @@ export function findWorkflow(name: string, file: string): Workflow {
       `${file} registers no workflow: declare one there with workflow({ name, tasks }).`,
     );
   }
-  const guess = closestName(name, names);
+  const guess = closestMatch(name, names);
   throw new ValidationError(
     "UNKNOWN_WORKFLOW",
     `No workflow "${name}" in ${file}.${guess ? ` Did you mean "${guess}"?` : ""} ` +
