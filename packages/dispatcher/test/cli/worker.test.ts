@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { createExecutor } from "cloacina";
 import { afterAll, describe, expect, test, vi } from "vitest";
-import { greet, slow } from "./fixtures/workflows.js";
+import { broken, greet, slow } from "./fixtures/workflows.js";
 import { CliProcess, fixtureArg, tempDir } from "./harness.js";
 
 // Each CLI process starts node with tsx (1-3 s on a busy 2-core machine).
@@ -68,6 +68,34 @@ describe("cloacina dashboard", () => {
       expect(await dashboard.exited).toBe(0);
     } finally {
       dashboard.kill();
+    }
+  });
+
+  test("with --module, Retry works: the run's workflow is registered in the dashboard's process", async () => {
+    const db = tmp.url("dashboard-retry.db");
+    const runner = await createExecutor(db);
+    const failed = await runner.execute(broken, {});
+    await runner.close();
+    expect(failed.status).toBe("Failed");
+    // From here on nothing executes tasks: a retried run stays Running.
+    const client = await createExecutor(db, { runTasks: false });
+    const retry = async (args: string[]) => {
+      const dashboard = new CliProcess(["dashboard", "--port", "0", "--db", db, ...args]);
+      try {
+        const [, url] = await dashboard.waitFor(/^dashboard on (http:\/\/\S+?);/m);
+        const response = await fetch(new URL(`api/runs/${failed.executionId}/retry`, url), { method: "POST" });
+        return { status: response.status, body: (await response.json()) as unknown };
+      } finally {
+        dashboard.child.kill("SIGTERM");
+        await dashboard.exited;
+      }
+    };
+    try {
+      expect(await retry([])).toMatchObject({ status: 409, body: { error: { code: "UNKNOWN_WORKFLOW" } } });
+      expect((await retry(["--module", fixtureArg])).status).toBe(200);
+      expect((await client.inspect(failed.executionId)).status).toBe("Running");
+    } finally {
+      await client.close();
     }
   });
 

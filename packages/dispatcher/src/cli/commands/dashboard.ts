@@ -9,9 +9,11 @@ import { print } from "../format.js";
 import { dbOption, eventsOption, eventsOptions, integer } from "../options.js";
 import { openAdminExecutor } from "../open-executor.js";
 import { listenForStop } from "../signals.js";
+import { loadModule } from "../load-module.js";
 
 interface DashboardFlags {
   db: string;
+  module?: string[];
   host: string;
   port?: number;
   events?: string;
@@ -23,12 +25,14 @@ export function registerDashboard(program: Command): void {
     .command("dashboard")
     .description("serve the web dashboard until SIGINT/SIGTERM")
     .addOption(dbOption())
+    .option("-m, --module <file...>", "modules that declare your workflows (Retry needs the run's workflow registered)")
     .option("--host <host>", "interface to listen on", "127.0.0.1")
     .option("--port <n>", "port to listen on, 0 for any free one (default: 7420)", integer(0, 65_535))
     .addOption(eventsOption())
     .addOption(new Option("--token <token>", "require this bearer token").env("CLOACINA_DASHBOARD_TOKEN"))
     .action(async (flags: DashboardFlags) => {
       const serveDashboard = await loadDashboard();
+      for (const file of flags.module ?? []) await loadModule(file);
       const stop = listenForStop();
       const executor = await openAdminExecutor(flags.db, eventsOptions(flags.events));
       try {
