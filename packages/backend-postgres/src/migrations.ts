@@ -64,14 +64,24 @@ export async function migrateSchema(db: Kysely<any>, schema: string): Promise<vo
       for (let attempt = 1; ; attempt++) {
         const { error } = await migrator.migrateToLatest();
         if (!error) break;
-        // kysely looks for its bookkeeping tables by listing every schema's tables; a schema that
-        // another client drops meanwhile fails that listing (3F000). Each migration runs in its
-        // own transaction, so trying again is safe.
-        if (attempt < 10 && (error as { code?: unknown }).code === "3F000") continue;
+        // kysely looks for its bookkeeping tables by listing every table of every schema; a schema,
+        // table or column that another client drops meanwhile fails that listing. Each migration
+        // runs in its own transaction, so trying again is safe.
+        if (attempt < 10 && vanishedElsewhere(error, schema)) continue;
         throw new ExecutorError("STORE_FAILURE", `PostgreSQL migrations of schema ${schema} failed`, { cause: error });
       }
     } finally {
       await sql`select pg_advisory_unlock(hashtext(${key}))`.execute(conn);
     }
   });
+}
+
+/** "Does not exist" errors (schema, table, column, object) about another schema than ours. */
+function vanishedElsewhere(error: unknown, schema: string): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return (
+    typeof code === "string" &&
+    ["3F000", "42P01", "42703", "42704"].includes(code) &&
+    !(typeof message === "string" && message.includes(schema))
+  );
 }

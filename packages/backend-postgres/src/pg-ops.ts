@@ -165,13 +165,15 @@ export function pgOpRunner(db: Kysely<any>, schema: string): AsyncOpRunner {
         cancelRequested: r.cancel_requested === 1,
         status: r.status,
       })),
-    finishRuns: async ({ runs: list, now }) => {
-      await sql`
-        update ${runs} r set status = u.status, finished_at = ${now}, error = u.error
-        from unnest(${texts(list.map((x) => x.runId))}, ${texts(list.map((x) => x.status))},
-                    ${sql`${list.map((x) => x.error ?? null)}::text[]`}) as u(run_id, status, error)
-        where r.run_id = u.run_id and r.status = 'Running'`.execute(db);
-    },
+    finishRuns: async ({ runs: list, now }) =>
+      (
+        await rows<{ run_id: string }>(sql`
+          update ${runs} r set status = u.status, finished_at = ${now}, error = u.error
+          from unnest(${texts(list.map((x) => x.runId))}, ${texts(list.map((x) => x.status))},
+                      ${sql`${list.map((x) => x.error ?? null)}::text[]`}) as u(run_id, status, error)
+          where r.run_id = u.run_id and r.status = 'Running'
+          returning r.run_id`)
+      ).map((r) => r.run_id),
     claim: async ({ owner, now, leaseExpiresAt, versions, limit }) =>
       (
         await rows<{

@@ -30,6 +30,7 @@ import {
   toTaskRecord,
   toEventRecord,
   type EventRecord,
+  type EventHead,
   type NewEvent,
   type StoreOps,
   type EventsTable,
@@ -114,7 +115,7 @@ export class PostgresStore implements Store {
   async failRuns(runs: readonly { runId: string; error: StoredError }[], now: number): Promise<void> {
     await this.#transaction(
       () => failRunsPlan(runs, now),
-      () => runs.map((r) => `finished:Failed:${r.runId}`),
+      (failed) => failed.map((runId) => `finished:Failed:${runId}`),
     );
   }
 
@@ -185,15 +186,25 @@ export class PostgresStore implements Store {
     });
   }
 
-  eventHead(): Promise<string | null> {
+  eventHead(): Promise<EventHead> {
     return this.#read(async () => {
-      const events = sql.table(`${this.#config.schema}.cloacina_events`);
-      const { rows } = await sql<{ tx: string; id: number }>`
-        select tx::text as tx, id from ${events}
-        where tx < pg_snapshot_xmin(pg_current_snapshot())
-        order by tx desc, id desc limit 1`.execute(this.#db);
-      const row = rows[0];
-      return row === undefined ? null : `${row.tx}-${row.id}`;
+      const { rows } = await sql<{ snapshot: string }>`select pg_current_snapshot()::text as snapshot`.execute(
+        this.#db,
+      );
+      // "xmin:xmax:xip,…": every transaction below xmin has ended; between xmin and xmax, those
+      // not listed in xip had committed (or aborted) by now. Reading from xmin and skipping those
+      // delivers exactly what commits from now on.
+      const [xmin = "0", xmax = "0", xip = ""] = (rows[0]?.snapshot ?? "").split(":");
+      const low = BigInt(xmin);
+      const high = BigInt(xmax);
+      const open = new Set(xip === "" ? [] : xip.split(",").map(BigInt));
+      return {
+        after: `${xmin}-0`,
+        before: (seq: string) => {
+          const tx = BigInt(seq.slice(0, seq.indexOf("-")));
+          return tx >= low && tx < high && !open.has(tx);
+        },
+      };
     });
   }
 
@@ -339,7 +350,8 @@ type EventRow = Omit<EventsTable, "id"> & { id: number; tx: string };
 /** The (transaction id, row id) of a PostgreSQL event position "<tx>-<id>". */
 function pgPosition(seq: string): { tx: string; id: string } {
   const match = /^(\d{1,20})-(\d{1,19})$/.exec(seq);
-  if (!match) {
+  // Beyond xid8's and bigint's ranges PostgreSQL would clamp or fail: such a position never exists.
+  if (!match || BigInt(match[1]!) > 2n ** 64n - 1n || BigInt(match[2]!) > 2n ** 63n - 1n) {
     throw new ValidationError(
       "INVALID_EVENT_POSITION",
       `"${seq}" is not an event position of a PostgreSQL database (they look like "7421-42").`,

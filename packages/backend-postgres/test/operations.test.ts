@@ -1,5 +1,6 @@
 import { createExecutor, migrate, parsePostgresUrl, PostgresStore } from "@cloacina/backend-postgres";
-import { resetRegistry, task, workflow } from "@cloacina/engine";
+import { type ExecutorEvent, resetRegistry, task, workflow } from "@cloacina/engine";
+import pg from "pg";
 import { afterEach, describe, expect, test } from "vitest";
 import { admin, dropSchema, freshSchema, skipPostgres, TEST_URL } from "./pg-test-db.js";
 
@@ -73,6 +74,43 @@ describe.skipIf(skipPostgres)("PostgreSQL operations", () => {
       await churn;
     }
   }, 60_000);
+
+  test("events from now, while another transaction is open: nothing older, and no poll-long wait after it ends", async () => {
+    const hello = workflow({ name: "ops.events.hello", tasks: [task({ id: "ops.events.hello" }, () => ({ hi: 1 }))] });
+    const executor = await createExecutor(tenant("evnow").url, { pollMs: 5_000 });
+    cleanups.push(() => executor.close());
+    // A transaction elsewhere on the server that holds a transaction id and stays open.
+    const blocker = new pg.Client(TEST_URL);
+    await blocker.connect();
+    cleanups.push(() => blocker.end());
+    await blocker.query("begin");
+    await blocker.query("select pg_current_xact_id()");
+    const before = await executor.execute(hello, {});
+    const stream = executor.events();
+    const seen: ExecutorEvent[] = [];
+    const reading = (async () => {
+      for await (const e of stream) {
+        seen.push(e);
+        if (e.type === "run.completed") return;
+      }
+    })();
+    const after = await executor.execute(hello, {});
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seen).toEqual([]); // held back: the open transaction is older than these events
+    const released = Date.now();
+    await blocker.query("commit");
+    await reading;
+    expect(Date.now() - released).toBeLessThan(3_000); // not the 5 s safety poll
+    expect(seen.every((e) => e.executionId === after.executionId)).toBe(true);
+    expect(seen.some((e) => e.executionId === before.executionId)).toBe(false);
+    expect(seen.map((e) => e.type)).toEqual([
+      "run.started",
+      "task.ready",
+      "task.started",
+      "task.completed",
+      "run.completed",
+    ]);
+  }, 30_000);
 
   test("health() is a round trip to the database", async () => {
     const executor = await createExecutor(tenant("health").url);

@@ -89,9 +89,8 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
         const { unfinished, failed, status } = row;
         return [{ runId: r.runId, unfinished, failed, status, cancelRequested: row.cancel_requested === 1 }];
       }),
-    finishRuns: ({ runs, now }) => {
-      for (const r of runs) q.finishRun.run(r.status, now, r.error ?? null, r.runId);
-    },
+    finishRuns: ({ runs, now }) =>
+      runs.filter((r) => q.finishRun.run(r.status, now, r.error ?? null, r.runId).changes > 0).map((r) => r.runId),
     claim: (a) =>
       q.claimable
         .all<

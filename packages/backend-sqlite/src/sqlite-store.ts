@@ -32,6 +32,7 @@ import {
   toTaskRecord,
   toEventRecord,
   type EventRecord,
+  type EventHead,
   type EventsTable,
   ValidationError,
   type WorkflowStore,
@@ -171,9 +172,10 @@ export class SqliteStore implements Store {
     return rows.map((row) => toEventRecord({ ...row, seq: `0-${row.id}` }));
   }
 
-  async eventHead(): Promise<string | null> {
+  async eventHead(): Promise<EventHead> {
+    // One writer: the newest row is the newest committed event.
     const id = this.#queries.eventHead.get<{ id: number | null }>()?.id ?? null;
-    return id === null ? null : `0-${id}`;
+    return { after: id === null ? null : `0-${id}` };
   }
 
   async unfinishedRuns(): Promise<RunSummary[]> {

@@ -2,10 +2,12 @@ import { hostname } from "node:os";
 import {
   compareSeq,
   endsRunStream,
+  type EventHead,
   type EventLog,
   type EventsOptions,
   type EventStream,
   type ExecutorEvent,
+  isCloacinaError,
 } from "@cloacina/engine";
 import type { RedisConnection, Reply } from "./redis-client.js";
 import { decodeEntry, GROUP_READ_SCRIPT, maxSeq, READ_SCRIPT, ZERO } from "./redis-entries.js";
@@ -39,7 +41,7 @@ export class RedisStream implements EventStream {
   readonly #redis: RedisConnection;
   readonly #options: EventsOptions;
   readonly #settings: RedisStreamSettings;
-  readonly #start: Promise<string | null>;
+  readonly #start: Promise<EventHead>;
   #blocking: Promise<RedisConnection> | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -57,9 +59,9 @@ export class RedisStream implements EventStream {
     // "From now" is from when `events()` was called, not from the first `next()`.
     this.#start =
       options.after !== undefined
-        ? Promise.resolve(options.after)
+        ? Promise.resolve({ after: options.after })
         : options.executionId !== undefined && options.group === undefined
-          ? Promise.resolve(null)
+          ? Promise.resolve({ after: null })
           : log.head();
     this.#start.catch(() => {}); // surfaced by the iterator
   }
@@ -90,9 +92,12 @@ export class RedisStream implements EventStream {
   async *#private(): AsyncGenerator<ExecutorEvent, void, undefined> {
     const { executionId } = this.#options;
     const start = await this.#start;
-    let delivered = start;
+    let delivered = start.after;
+    // Events committed before a "from now" subscription (PostgreSQL: see EventHead).
+    const older = start.before ?? (() => false);
     const head = executionId === undefined ? null : await this.#attempt(() => this.#log.head());
     if (head === CLOSED) return;
+    let finished = false;
     // 1. History, from the log.
     for (;;) {
       const page = await this.#attempt(() => this.#log.read(delivered, PAGE, executionId));
@@ -100,13 +105,16 @@ export class RedisStream implements EventStream {
       for (const event of page) {
         if (this.#closed) return;
         delivered = event.seq;
+        if (older(event.seq)) continue;
         yield event;
-        if (endsRunStream(event, this.#options)) return;
+        finished = endsRunStream(event, this.#options);
       }
       if (page.length < PAGE) break;
     }
+    // A run's stream ends at its last final event (one followed by a retry's events does not end it).
+    if (finished) return;
     // 2. Live, from the stream: every entry after `at` (a run's events up to `at` are delivered).
-    let at = maxSeq(delivered ?? ZERO, head ?? ZERO);
+    let at = maxSeq(delivered ?? ZERO, head?.after ?? ZERO);
     for (;;) {
       const reply = await this.#attempt(() =>
         this.#redis.run(READ_SCRIPT, [this.#settings.stream], [at, String(PAGE)]),
@@ -118,8 +126,9 @@ export class RedisStream implements EventStream {
         for await (const event of this.#logRange(at, first)) {
           if (this.#closed) return;
           delivered = event.seq;
+          if (older(event.seq)) continue;
           yield event;
-          if (endsRunStream(event, this.#options)) return;
+          finished = endsRunStream(event, this.#options);
         }
       }
       for (const entry of entries) {
@@ -130,16 +139,18 @@ export class RedisStream implements EventStream {
         if (delivered !== null && compareSeq(event.seq, delivered) <= 0) continue; // never twice
         if (this.#closed) return;
         delivered = event.seq;
+        if (older(event.seq)) continue;
         yield event;
-        if (endsRunStream(event, this.#options)) return;
+        finished = endsRunStream(event, this.#options);
       }
+      if (finished) return;
       if (entries.length === 0 && (await this.#doorbell(at)) === CLOSED) return;
     }
   }
 
   async *#grouped(group: string): AsyncGenerator<ExecutorEvent, void, undefined> {
     const { stream, claimIdleMs } = this.#settings;
-    const start = await this.#start;
+    const start = (await this.#start).after;
     const created = await this.#attempt(async () => {
       try {
         await this.#redis.send(["XGROUP", "CREATE", stream, group, start ?? ZERO, "MKSTREAM"]);
@@ -270,6 +281,7 @@ export class RedisStream implements EventStream {
         return await read();
       } catch (error) {
         if (this.#closed) return CLOSED;
+        if (isPermanent(error)) throw error; // a bad position: the subscriber's mistake, not a hiccup
         this.#settings.onError(error);
         await this.#sleep(Math.min(5000, 100 * 2 ** failures));
       }
@@ -329,4 +341,9 @@ function takeConsumerName(stream: string, group: string): { name: string; releas
       if (taken.size === 0) all.delete(key);
     },
   };
+}
+
+/** Errors that trying again cannot fix (the caller's input), as opposed to a connection failing. */
+function isPermanent(error: unknown): boolean {
+  return isCloacinaError(error) && error.code === "INVALID_EVENT_POSITION";
 }

@@ -227,6 +227,52 @@ export function eventCases(it: CaseFn, transport: TransportUnderTest): void {
     });
   });
 
+  it("a retried run's stream runs through its retry to its last final event", async (session) => {
+    let broken = true;
+    const { wf, short } = defineWorkflow({
+      a: {
+        run: () => {
+          if (broken) throw new Error("down");
+          return { a: 1 };
+        },
+      },
+    });
+    const executor = await session.executor(options);
+    const failed = await executor.execute(wf, {});
+    broken = false;
+    expect((await (await executor.retry(failed.executionId)).result()).status).toBe("Completed");
+    const seen: ExecutorEvent[] = [];
+    for await (const e of executor.events({ executionId: failed.executionId })) seen.push(e);
+    expect(shape(seen, short)).toEqual([
+      "run.started",
+      "task.ready a#-",
+      "task.started a#1",
+      "task.failed a#1",
+      "run.failed",
+      "run.retried",
+      "task.ready a#-",
+      "task.started a#2",
+      "task.completed a#2",
+      "run.completed",
+    ]);
+  });
+
+  it("failing a run that already finished changes nothing and appends no event", async (session) => {
+    const { wf } = defineWorkflow({ a: {} });
+    const executor = await session.executor(options);
+    const done = await executor.execute(wf, {});
+    const store = await session.store();
+    await store.failRuns([{ runId: done.executionId, error: { name: "Error", message: "too late" } }], Date.now());
+    expect((await executor.inspect(done.executionId)).status).toBe("Completed");
+    const seen: string[] = [];
+    for await (const e of executor.events({ after: "0-0" })) {
+      seen.push(e.type);
+      if (e.type === "run.completed") break;
+    }
+    expect(seen.at(-1)).toBe("run.completed");
+    expect(await store.readEvents(null, 100, done.executionId)).toHaveLength(seen.length);
+  });
+
   it("events() options are validated", async (session) => {
     const executor = await session.executor(options);
     expect(() => executor.events({ after: "yesterday" })).toThrow(
@@ -238,5 +284,8 @@ export function eventCases(it: CaseFn, transport: TransportUnderTest): void {
     expect(() => executor.events({ executionId: "" })).toThrow(
       expect.objectContaining({ code: "INVALID_EVENTS_OPTIONS" }),
     );
+    // Well-formed, but no database has it: the iteration fails at once, clearly (never hangs).
+    const impossible = executor.events({ after: "99999999999999999999-1" });
+    await expect(impossible[Symbol.asyncIterator]().next()).rejects.toMatchObject({ code: "INVALID_EVENT_POSITION" });
   });
 }

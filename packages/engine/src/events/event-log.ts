@@ -1,4 +1,4 @@
-import type { EventRecord, Store, StoreEvent } from "../store/store.js";
+import type { EventHead, EventRecord, Store, StoreEvent } from "../store/store.js";
 import type { ExecutorEvent } from "./event.js";
 import type { EventLog } from "./transport.js";
 
@@ -25,7 +25,7 @@ export class StoreEventLog implements EventLog {
     return (await this.#store.readEvents(after, limit, executionId)).map(toExecutorEvent);
   }
 
-  head(): Promise<string | null> {
+  head(): Promise<EventHead> {
     return this.#store.eventHead();
   }
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { ValidationError } from "../errors.js";
+import { isCloacinaError, ValidationError } from "../errors.js";
 import type { EventsOptions, EventStream, ExecutorEvent } from "./event.js";
+import type { EventHead } from "../store/store.js";
 import type { EventLog } from "./transport.js";
 
 const eventsOptionsSchema = z.strictObject({
@@ -31,14 +32,14 @@ export function parseEventsOptions(options: EventsOptions | undefined): EventsOp
 
 const FINAL_RUN_EVENTS = new Set(["run.completed", "run.failed", "run.cancelled"]);
 
-/** A run's stream ends with the event that finishes the run. */
+/** A run's stream ends with the event that finishes the run (the last one, if it was retried). */
 export function endsRunStream(event: ExecutorEvent, options: EventsOptions): boolean {
   return options.executionId !== undefined && FINAL_RUN_EVENTS.has(event.type);
 }
 
 const PAGE = 500;
 /** After a wake-up found nothing yet (PostgreSQL: an older transaction still open), read again. */
-const SETTLE_DELAYS = [2, 10, 50, 200];
+const SETTLE_DELAYS = [2, 10, 50, 200, 500, 1000, 1000, 1000];
 
 export interface LogStreamOptions {
   /** Read again this often even without a wake-up (a missed notice costs at most this). */
@@ -54,7 +55,7 @@ export class LogStream implements EventStream {
   readonly #log: EventLog;
   readonly #options: EventsOptions;
   readonly #settings: LogStreamOptions;
-  readonly #start: Promise<string | null>;
+  readonly #start: Promise<EventHead>;
   readonly #unsubscribe: () => void;
   #closed = false;
   #rung = true;
@@ -68,18 +69,21 @@ export class LogStream implements EventStream {
     // "From now" is from when `events()` was called, not from the first `next()`.
     this.#start =
       options.after !== undefined
-        ? Promise.resolve(options.after)
+        ? Promise.resolve({ after: options.after })
         : options.executionId !== undefined
-          ? Promise.resolve(null)
+          ? Promise.resolve({ after: null })
           : log.head();
     this.#start.catch(() => {}); // surfaced by the iterator
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<ExecutorEvent, void, undefined> {
     try {
-      let cursor = await this.#start;
+      const start = await this.#start;
+      let cursor = start.after;
+      const older = start.before;
       let settle = SETTLE_DELAYS.length;
       let failures = 0;
+      let finished = false;
       while (!this.#closed) {
         this.#rung = false;
         let page: ExecutorEvent[];
@@ -87,6 +91,9 @@ export class LogStream implements EventStream {
           page = await this.#log.read(cursor, PAGE, this.#options.executionId);
           failures = 0;
         } catch (error) {
+          // A position this database cannot have is the subscriber's mistake: tell it. Anything
+          // else (a connection lost) is retried.
+          if (isCloacinaError(error) && error.code === "INVALID_EVENT_POSITION") throw error;
           this.#settings.onError(error);
           await this.#sleep(Math.min(5000, 100 * 2 ** failures++));
           continue;
@@ -94,9 +101,12 @@ export class LogStream implements EventStream {
         for (const event of page) {
           if (this.#closed) return;
           cursor = event.seq;
+          if (older?.(event.seq)) continue; // committed before the subscription
           yield event;
-          if (endsRunStream(event, this.#options)) return;
+          finished = endsRunStream(event, this.#options);
         }
+        // A run's stream ends at its last final event: one followed by more (it was retried) does not.
+        if (finished && page.length < PAGE) return;
         if (page.length === PAGE) continue;
         if (page.length > 0) settle = SETTLE_DELAYS.length;
         if (this.#rung) {

@@ -3,6 +3,7 @@
  * same durable log (the store's events table, written in the same transaction as each change);
  * it only decides how subscribers learn that there is more to read, and who reads it.
  */
+import type { EventHead } from "../store/store.js";
 import type { EventsOptions, EventStream, ExecutorEvent } from "./event.js";
 
 /** The store's event log, as transports see it. */
@@ -14,8 +15,8 @@ export interface EventLog {
    * on from the last one returned never skips one.
    */
   read(after: string | null, limit: number, executionId?: string): Promise<ExecutorEvent[]>;
-  /** The position of the newest readable event, or `null` when the log is empty. */
-  head(): Promise<string | null>;
+  /** Where "from now" starts: read after `after`, skipping events `before(seq)` says are older. */
+  head(): Promise<EventHead>;
   /**
    * Calls `listener` whenever events may have been appended: by this process at once, by other
    * processes when the store can tell (PostgreSQL NOTIFY). Returns a function that stops it.

@@ -85,7 +85,8 @@ export interface StoreOps {
   /** Give running runs their final status (and a run-level error, JSON, when one is given). */
   finishRuns: {
     args: { runs: readonly { runId: string; status: FinalRunStatus; error?: string }[]; now: number };
-    result: void;
+    /** The runs it finished (those still running). */
+    result: string[];
   };
   /** Claim up to `limit` Ready, due tasks of the given versions, oldest first, with a lease. */
   claim: {
@@ -312,9 +313,11 @@ function* settle(
       status: row.cancelRequested ? "Cancelled" : row.failed > 0 ? "Failed" : "Completed",
     });
   }
-  if (finished.length > 0) yield* call("finishRuns", { runs: finished, now });
-  for (const run of finished) events.runFinished(run.runId, run.status);
-  return finished;
+  if (finished.length === 0) return finished;
+  const done = new Set(yield* call("finishRuns", { runs: finished, now }));
+  const settled = finished.filter((run) => done.has(run.runId));
+  for (const run of settled) events.runFinished(run.runId, run.status);
+  return settled;
 }
 
 /**
@@ -336,15 +339,17 @@ export function* recoverLeasesPlan(now: number, deadOwners: readonly string[]): 
   return { recovered: recovered.length, finishedRuns };
 }
 
-/** The whole of `Store.failRuns`: waiting tasks Cancelled, the run Failed with its error. */
-export function* failRunsPlan(runs: readonly { runId: string; error: StoredError }[], now: number): Plan<void> {
-  if (runs.length === 0) return;
+/** The whole of `Store.failRuns`: waiting tasks Cancelled, the run Failed with its error. Returns the runs it failed. */
+export function* failRunsPlan(runs: readonly { runId: string; error: StoredError }[], now: number): Plan<string[]> {
+  if (runs.length === 0) return [];
   yield* call("cancelWaiting", { runIds: runs.map((r) => r.runId).sort(), now });
   const failed = runs.map((r) => ({ runId: r.runId, status: "Failed" as const, error: JSON.stringify(r.error) }));
-  yield* call("finishRuns", { runs: failed, now });
+  // Only runs still running are failed (another process may have finished one meanwhile).
+  const done = new Set(yield* call("finishRuns", { runs: failed, now }));
   const events = new PlanEvents(now);
-  for (const run of runs) events.runFinished(run.runId, "Failed", run.error);
-  yield* call("appendEvents", { events: events.list });
+  for (const run of runs) if (done.has(run.runId)) events.runFinished(run.runId, "Failed", run.error);
+  if (events.list.length > 0) yield* call("appendEvents", { events: events.list });
+  return [...done];
 }
 
 /** The whole of `Store.retryRun`. */

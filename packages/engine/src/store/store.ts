@@ -241,6 +241,17 @@ export interface EventRecord extends NewEvent {
   seq: string;
 }
 
+/**
+ * Where "from now" starts: read after `after`, and skip the events `before(seq)` says were
+ * committed before now. (On PostgreSQL, transactions still open now may commit events that sort
+ * before the newest committed one: reading from the oldest open transaction and skipping what was
+ * already committed delivers exactly the events committed from now on.)
+ */
+export interface EventHead {
+  after: string | null;
+  before?: (seq: string) => boolean;
+}
+
 /** The shape of one workflow version, stored so that tools can draw runs of it. */
 export interface WorkflowVersionRecord {
   version: string;
@@ -332,8 +343,8 @@ export interface Store {
    * never skips an event that commits later.
    */
   readEvents(after: string | null, limit: number, runId?: string): Promise<EventRecord[]>;
-  /** The position of the newest readable event, or null when there is none. */
-  eventHead(): Promise<string | null>;
+  /** Where "from now" starts in the log (see {@link EventHead}). */
+  eventHead(): Promise<EventHead>;
   /** Delete events that happened before `before` (epoch ms), except the newest; returns how many. */
   pruneEvents(before: number): Promise<number>;
   close(): Promise<void>;
