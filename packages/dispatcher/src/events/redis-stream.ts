@@ -43,6 +43,8 @@ export class RedisStream implements EventStream {
   readonly #settings: RedisStreamSettings;
   readonly #start: Promise<EventHead>;
   #blocking: Promise<RedisConnection> | undefined;
+  /** The last group entry this subscriber handled (where a lost group is made again). */
+  #lastEntry: string | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
   #wake: (() => void) | undefined;
@@ -151,13 +153,14 @@ export class RedisStream implements EventStream {
   async *#grouped(group: string): AsyncGenerator<ExecutorEvent, void, undefined> {
     const { stream, claimIdleMs } = this.#settings;
     const start = (await this.#start).after;
-    const created = await this.#attempt(async () => {
+    const createGroup = async (at: string) => {
       try {
-        await this.#redis.send(["XGROUP", "CREATE", stream, group, start ?? ZERO, "MKSTREAM"]);
+        await this.#redis.send(["XGROUP", "CREATE", stream, group, at, "MKSTREAM"]);
       } catch (error) {
         if (!String(error).includes("BUSYGROUP")) throw error; // else: it exists, and keeps its position
       }
-    });
+    };
+    const created = await this.#attempt(() => createGroup(start ?? ZERO));
     if (created === CLOSED) return;
     this.#consumer = takeConsumerName(stream, group);
     const consumer = this.#consumer.name;
@@ -188,9 +191,17 @@ export class RedisStream implements EventStream {
     for (;;) {
       const flushed = await this.#attempt(() => this.#flushAcks());
       if (flushed === CLOSED) return;
-      const reply = await this.#attempt(() =>
-        this.#redis.run(GROUP_READ_SCRIPT, [stream], [group, consumer, String(PAGE)]),
-      );
+      const reply = await this.#attempt(async () => {
+        try {
+          return await this.#redis.run(GROUP_READ_SCRIPT, [stream], [group, consumer, String(PAGE)]);
+        } catch (error) {
+          if (!String(error).includes("NOGROUP")) throw error;
+          // The stream or its group is gone (Redis restarted without persistence, the key was
+          // deleted): make it again where this consumer was, and let the relays refill it.
+          await createGroup(this.#lastEntry ?? start ?? ZERO);
+          return await this.#redis.run(GROUP_READ_SCRIPT, [stream], [group, consumer, String(PAGE)]);
+        }
+      });
       if (reply === CLOSED) return;
       const [before, first, last, entries] = reply as [string, string, string, [string, Reply][]];
       if (compareSeq(first, before) > 0) {
@@ -218,6 +229,7 @@ export class RedisStream implements EventStream {
         this.#current = undefined;
       }
       this.#acks.push(id);
+      this.#lastEntry = id;
     }
   }
 
@@ -257,19 +269,26 @@ export class RedisStream implements EventStream {
   /** Waits until the stream has an entry after `id`, or `blockMs` passed, or the stream closes. */
   async #doorbell(id: string): Promise<void | typeof CLOSED> {
     return this.#attempt(async () => {
-      this.#blocking ??= this.#redis.duplicate();
-      const blocking = await this.#blocking;
-      if (this.#closed) return;
-      await blocking.send([
-        "XREAD",
-        "BLOCK",
-        String(this.#settings.blockMs),
-        "COUNT",
-        "1",
-        "STREAMS",
-        this.#settings.stream,
-        id,
-      ]);
+      const connecting = (this.#blocking ??= this.#redis.duplicate());
+      try {
+        const blocking = await connecting;
+        if (this.#closed) return;
+        await blocking.send([
+          "XREAD",
+          "BLOCK",
+          String(this.#settings.blockMs),
+          "COUNT",
+          "1",
+          "STREAMS",
+          this.#settings.stream,
+          id,
+        ]);
+      } catch (error) {
+        // A failed connection is not kept: the next attempt opens a new one.
+        if (this.#blocking === connecting) this.#blocking = undefined;
+        (await connecting.catch(() => undefined))?.destroy();
+        throw error;
+      }
     });
   }
 

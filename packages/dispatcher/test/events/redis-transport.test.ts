@@ -199,6 +199,25 @@ describe.skipIf(skipRedis)("redis transport", () => {
     expect(start).toEqual([]);
   });
 
+  test("a named group survives the loss of its stream (Redis restarted without persistence)", async () => {
+    const { open, stream } = setup();
+    const errors: unknown[] = [];
+    const executor = await open({ onError: (e) => errors.push(e) });
+    const wf = threeTasks();
+    const group = collect(executor.events({ group: "survivor" }));
+    await executor.execute(wf, {});
+    await until(() => group.events.length === EVENTS_PER_RUN, "the group got the first run");
+    const redis = await redisClient();
+    await redis.del(stream.key); // the stream, and the group with it
+    await redis.quit();
+    await executor.execute(wf, {});
+    await executor.execute(wf, {});
+    await until(() => group.events.length === 3 * EVENTS_PER_RUN, "the group got the runs after the loss", 20_000);
+    await group.stop();
+    expectIncreasing(group.events.map((e) => e.seq));
+    expect(group.events.map((e) => e.seq)).toEqual(await replay(executor, 3 * EVENTS_PER_RUN));
+  });
+
   test("a named group subscriber that disconnects and resubscribes resumes without gap or duplicate", async () => {
     const { open } = setup();
     const worker = await open();

@@ -636,7 +636,6 @@ class StoreExecutor implements Executor {
     this.#closing ??= (async () => {
       clearInterval(this.#pollTimer);
       this.#scheduler.stop();
-      await this.#transport.close().catch((error: unknown) => this.#reportError(error));
       await this.#unlisten?.();
       try {
         // Leases keep being renewed during the grace, so no other worker takes these tasks.
@@ -646,6 +645,8 @@ class StoreExecutor implements Executor {
         if (stillRunning > 0) await this.#store.recoverLeases(this.#now(), [this.owner]);
       } finally {
         clearInterval(this.#leaseTimer);
+        // After the drain, so that its events (and those of leases handed back) are delivered.
+        await this.#transport.close().catch((error: unknown) => this.#reportError(error));
         await this.#store.close().catch((error: unknown) => this.#reportError(error));
         this.#tracing.close();
         this.#markClosed();
