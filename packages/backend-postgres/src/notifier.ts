@@ -34,9 +34,16 @@ export class Notifier {
     });
     client.on("error", () => this.#lost(client));
     client.on("end", () => this.#lost(client));
-    await client.connect();
-    // The channel name is built from a validated schema name: safe as an identifier.
-    await client.query(`LISTEN ${client.escapeIdentifier(this.#channel)}`);
+    try {
+      await client.connect();
+      // The channel name is built from a validated schema name: safe as an identifier.
+      await client.query(`LISTEN ${client.escapeIdentifier(this.#channel)}`);
+    } catch (error) {
+      // Connected but could not LISTEN (or half-connected): close it, the caller tries again.
+      client.removeAllListeners("end");
+      await client.end().catch(() => {});
+      throw error;
+    }
     if (this.#stopped) {
       // stop() ran while this (re)connection was being made: do not leak it.
       client.removeAllListeners("end");
