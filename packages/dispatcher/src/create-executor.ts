@@ -14,6 +14,7 @@ import {
 import { KNOWN_BACKENDS } from "./backends.js";
 import { redisTransport } from "./events/redis-transport.js";
 import { isRedisUrl } from "./events/redis-url.js";
+import { isMissingPackage } from "./missing-package.js";
 
 export interface CreateExecutorOptions extends Omit<ExecutorOptions, "events"> {
   /** Use this backend instead of discovering one by the URL's scheme. */
@@ -103,20 +104,4 @@ export async function discoverBackend(url: string, backends = KNOWN_BACKENDS): P
     );
   }
   return backend;
-}
-
-/**
- * True when `error` says that this package itself (not one of its own imports) could not be
- * found. Node says `ERR_MODULE_NOT_FOUND: Cannot find package 'x'`; Vite's module runner (vitest)
- * says `Could not resolve "x"` with no code.
- */
-function isMissingPackage(error: unknown, packageName: string): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  if (typeof message !== "string") return false;
-  const namesPackage = message.includes(`'${packageName}'`) || message.includes(`"${packageName}"`);
-  const notFound =
-    code === "ERR_MODULE_NOT_FOUND" ||
-    code === "MODULE_NOT_FOUND" ||
-    /Cannot find (package|module)|Could not resolve/.test(message);
-  return namesPackage && notFound;
 }

@@ -27,6 +27,8 @@ export {
   type EventStream,
 } from "./events/event.js";
 export { endsRunStream, parseEventsOptions } from "./events/log-stream.js";
+export { Doorbell } from "./events/doorbell.js";
+export { OpenStreams } from "./events/open-streams.js";
 export type { EventLog, EventTransport, EventTransportContext, EventTransportFactory } from "./events/transport.js";
 export { createExecutorWith, isBackend, requireUrl, type Backend } from "./backend.js";
 export { redactUrls } from "./redact.js";

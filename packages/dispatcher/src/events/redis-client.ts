@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { ExecutorError, redactUrls } from "@cloacina/engine";
+import { isMissingPackage } from "../missing-package.js";
 
 export type Reply = string | number | null | Reply[];
 
@@ -139,16 +140,4 @@ function wrap(client: NodeRedisClient, open: () => Promise<RedisConnection>): Re
     duplicate: open,
     destroy: () => client.destroy(),
   };
-}
-
-/** True when `error` says that this package itself (not one of its imports) could not be found. */
-function isMissingPackage(error: unknown, packageName: string): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  if (typeof message !== "string") return false;
-  const namesPackage = message.includes(`'${packageName}'`) || message.includes(`"${packageName}"`);
-  const notFound =
-    code === "ERR_MODULE_NOT_FOUND" ||
-    code === "MODULE_NOT_FOUND" ||
-    /Cannot find (package|module)|Could not resolve/.test(message);
-  return namesPackage && notFound;
 }

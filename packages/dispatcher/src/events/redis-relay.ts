@@ -1,4 +1,4 @@
-import type { EventLog } from "@cloacina/engine";
+import { Doorbell, type EventLog } from "@cloacina/engine";
 import type { RedisConnection } from "./redis-client.js";
 import { encodeEvent, LAST_ID_SCRIPT, maxSeq, RELAY_SCRIPT, ZERO } from "./redis-entries.js";
 
@@ -28,15 +28,14 @@ export class Relay {
   readonly #unsubscribe: () => void;
   readonly #done: Promise<void>;
   #closed = false;
-  #rung = true;
-  #wake: (() => void) | undefined;
+  readonly #bell = new Doorbell();
   #idle: (() => void)[] = [];
 
   constructor(log: EventLog, redis: RedisConnection, settings: RelaySettings) {
     this.#log = log;
     this.#redis = redis;
     this.#settings = settings;
-    this.#unsubscribe = log.onAppend(() => this.#ring());
+    this.#unsubscribe = log.onAppend(() => this.#bell.ring());
     this.#done = this.#loop();
   }
 
@@ -44,14 +43,14 @@ export class Relay {
   flushed(): Promise<void> {
     return new Promise((resolve) => {
       this.#idle.push(resolve);
-      this.#ring();
+      this.#bell.ring();
     });
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     this.#unsubscribe();
-    this.#wake?.();
+    this.#bell.interrupt();
     await this.#done;
   }
 
@@ -61,7 +60,7 @@ export class Relay {
     let settle = SETTLE_DELAYS.length;
     let failures = 0;
     while (!this.#closed) {
-      this.#rung = false;
+      this.#bell.rung = false;
       const waiting = this.#idle;
       this.#idle = [];
       let count: number;
@@ -85,7 +84,7 @@ export class Relay {
         this.#idle.push(...waiting);
         this.#settings.onError(error);
         cursor = undefined;
-        await this.#sleep(Math.min(5000, 100 * 2 ** failures++));
+        await this.#bell.wait(Math.min(5000, 100 * 2 ** failures++));
         continue;
       }
       if (count === PAGE) {
@@ -94,33 +93,14 @@ export class Relay {
       }
       for (const resolve of waiting) resolve();
       if (count > 0) settle = SETTLE_DELAYS.length;
-      if (this.#rung) {
+      if (this.#bell.rung) {
         settle = 0;
         continue;
       }
       const delay = settle < SETTLE_DELAYS.length ? SETTLE_DELAYS[settle++]! : this.#settings.pollMs;
-      await this.#sleep(delay);
-      if (this.#rung) settle = 0;
+      await this.#bell.wait(delay);
+      if (this.#bell.rung) settle = 0;
     }
     for (const resolve of this.#idle) resolve();
-  }
-
-  #ring(): void {
-    this.#rung = true;
-    this.#wake?.();
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.#wake = () => {
-        this.#wake = undefined;
-        done();
-      };
-    });
   }
 }

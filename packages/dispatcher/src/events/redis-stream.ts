@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import {
   compareSeq,
+  Doorbell,
   endsRunStream,
   type EventHead,
   type EventLog,
@@ -47,7 +48,7 @@ export class RedisStream implements EventStream {
   #lastEntry: string | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
+  readonly #backoff = new Doorbell();
   /** Named group: entry ids delivered and done with, to XACK; and the one out with the consumer. */
   #acks: string[] = [];
   #current: string | undefined;
@@ -79,7 +80,7 @@ export class RedisStream implements EventStream {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#closed = true;
-      this.#wake?.();
+      this.#backoff.interrupt();
       if (this.#current !== undefined) this.#acks.push(this.#current);
       this.#current = undefined;
       await this.#flushAcks().catch((error: unknown) => this.#settings.onError(error));
@@ -302,23 +303,9 @@ export class RedisStream implements EventStream {
         if (this.#closed) return CLOSED;
         if (isPermanent(error)) throw error; // a bad position: the subscriber's mistake, not a hiccup
         this.#settings.onError(error);
-        await this.#sleep(Math.min(5000, 100 * 2 ** failures));
+        await this.#backoff.wait(Math.min(5000, 100 * 2 ** failures));
       }
     }
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.#wake = () => {
-        this.#wake = undefined;
-        done();
-      };
-    });
   }
 }
 

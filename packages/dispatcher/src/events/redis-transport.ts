@@ -11,6 +11,7 @@ import {
   type EventStream,
   type EventTransport,
   type EventTransportFactory,
+  OpenStreams,
   ValidationError,
 } from "@cloacina/engine";
 import { z } from "zod";
@@ -72,7 +73,7 @@ export class RedisTransport implements EventTransport {
   readonly #log: EventLog;
   readonly #redis: RedisConnection;
   readonly #onError: (error: unknown) => void;
-  readonly #streams = new Set<EventStream>();
+  readonly #streams = new OpenStreams();
   #closing: Promise<void> | undefined;
 
   constructor(
@@ -106,18 +107,12 @@ export class RedisTransport implements EventTransport {
       claimIdleMs: this.#settings.claimIdleMs,
       onError: this.#onError,
     });
-    this.#streams.add(stream);
-    const close = stream.close.bind(stream);
-    stream.close = async () => {
-      this.#streams.delete(stream);
-      await close();
-    };
-    return stream;
+    return this.#streams.add(stream);
   }
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      await Promise.all([...this.#streams].map((s) => s.close()));
+      await this.#streams.closeAll();
       if (this.relay) {
         // Best effort: relay what this executor wrote last; any relay picks up what is left.
         let timer: NodeJS.Timeout | undefined;

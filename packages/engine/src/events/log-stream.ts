@@ -2,6 +2,7 @@ import { z } from "zod";
 import { isCloacinaError, ValidationError } from "../errors.js";
 import type { EventsOptions, EventStream, ExecutorEvent } from "./event.js";
 import type { EventHead } from "../store/store.js";
+import { Doorbell } from "./doorbell.js";
 import type { EventLog } from "./transport.js";
 
 const eventsOptionsSchema = z.strictObject({
@@ -58,14 +59,13 @@ export class LogStream implements EventStream {
   readonly #start: Promise<EventHead>;
   readonly #unsubscribe: () => void;
   #closed = false;
-  #rung = true;
-  #wake: (() => void) | undefined;
+  readonly #bell = new Doorbell();
 
   constructor(log: EventLog, options: EventsOptions, settings: LogStreamOptions) {
     this.#log = log;
     this.#options = options;
     this.#settings = settings;
-    this.#unsubscribe = log.onAppend(() => this.#ring());
+    this.#unsubscribe = log.onAppend(() => this.#bell.ring());
     // "From now" is from when `events()` was called, not from the first `next()`.
     this.#start =
       options.after !== undefined
@@ -85,7 +85,7 @@ export class LogStream implements EventStream {
       let failures = 0;
       let finished = false;
       while (!this.#closed) {
-        this.#rung = false;
+        this.#bell.rung = false;
         let page: ExecutorEvent[];
         try {
           page = await this.#log.read(cursor, PAGE, this.#options.executionId);
@@ -95,7 +95,7 @@ export class LogStream implements EventStream {
           // else (a connection lost) is retried.
           if (isCloacinaError(error) && error.code === "INVALID_EVENT_POSITION") throw error;
           this.#settings.onError(error);
-          await this.#sleep(Math.min(5000, 100 * 2 ** failures++));
+          await this.#bell.wait(Math.min(5000, 100 * 2 ** failures++));
           continue;
         }
         for (const event of page) {
@@ -109,13 +109,13 @@ export class LogStream implements EventStream {
         if (finished && page.length < PAGE) return;
         if (page.length === PAGE) continue;
         if (page.length > 0) settle = SETTLE_DELAYS.length;
-        if (this.#rung) {
+        if (this.#bell.rung) {
           settle = 0;
           continue;
         }
         const delay = settle < SETTLE_DELAYS.length ? SETTLE_DELAYS[settle++]! : this.#settings.pollMs;
-        await this.#sleep(delay);
-        if (this.#rung) settle = 0;
+        await this.#bell.wait(delay);
+        if (this.#bell.rung) settle = 0;
       }
     } finally {
       await this.close();
@@ -126,25 +126,6 @@ export class LogStream implements EventStream {
     if (this.#closed) return;
     this.#closed = true;
     this.#unsubscribe();
-    this.#wake?.();
-  }
-
-  #ring(): void {
-    this.#rung = true;
-    this.#wake?.();
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.#wake = () => {
-        this.#wake = undefined;
-        done();
-      };
-    });
+    this.#bell.interrupt();
   }
 }

@@ -1,5 +1,6 @@
 import type { EventsOptions, EventStream } from "./event.js";
 import { LogStream, type LogStreamOptions } from "./log-stream.js";
+import { OpenStreams } from "./open-streams.js";
 import type { EventLog, EventTransport } from "./transport.js";
 
 /**
@@ -10,7 +11,7 @@ export class LogTransport implements EventTransport {
   readonly name: "memory" | "postgres";
   readonly #log: EventLog;
   readonly #settings: LogStreamOptions;
-  readonly #streams = new Set<EventStream>();
+  readonly #streams = new OpenStreams();
 
   constructor(name: "memory" | "postgres", log: EventLog, settings: LogStreamOptions) {
     this.name = name;
@@ -19,17 +20,10 @@ export class LogTransport implements EventTransport {
   }
 
   subscribe(options: EventsOptions): EventStream {
-    const stream = new LogStream(this.#log, options, this.#settings);
-    this.#streams.add(stream);
-    const close = stream.close.bind(stream);
-    stream.close = async () => {
-      this.#streams.delete(stream);
-      await close();
-    };
-    return stream;
+    return this.#streams.add(new LogStream(this.#log, options, this.#settings));
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.#streams].map((s) => s.close()));
+    await this.#streams.closeAll();
   }
 }
