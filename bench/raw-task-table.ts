@@ -1,4 +1,4 @@
-import { SqliteStore } from "@cloacina/backend-sqlite";
+import { SqliteDriver } from "@cloacina/backend-sqlite";
 import BetterSqlite3 from "better-sqlite3";
 
 /** What the engine stores as the output of a task that returned `{}`. */
@@ -18,7 +18,7 @@ export class RawTaskTable {
   readonly #complete: BetterSqlite3.Statement;
 
   static async create(file: string): Promise<RawTaskTable> {
-    const store = new SqliteStore({ filename: file, synchronous: "NORMAL", busyTimeoutMs: 5000 });
+    const store = new SqliteDriver({ filename: file, synchronous: "NORMAL", busyTimeoutMs: 5000 });
     await store.migrate();
     await store.close();
     return new RawTaskTable(file);

@@ -1,5 +1,6 @@
-import { type Backend, createExecutorWith, type Executor, type ExecutorOptions } from "@cloacina/engine";
-import { PostgresStore } from "./pg-store.js";
+import type { Executor, ExecutorOptions } from "@cloacina/engine";
+import { type Backend, createExecutorWith } from "@cloacina/engine/store";
+import { PostgresDriver } from "./pg-driver.js";
 import { parsePostgresUrl, POSTGRES_URL_FORMS, type PostgresConfig } from "./url.js";
 
 /** The PostgreSQL backend descriptor, found by the `cloacina` dispatcher for postgres:// URLs. */
@@ -10,7 +11,7 @@ export const backend: Backend<PostgresConfig> = {
   schemes: ["postgres", "postgresql"],
   urlForms: POSTGRES_URL_FORMS,
   parseUrl: (url) => parsePostgresUrl(url),
-  createStore: (config, context) => Promise.resolve(new PostgresStore(config, context?.onError)),
+  createDriver: (config, context) => Promise.resolve(new PostgresDriver(config, context?.onError)),
 };
 
 /** Opens an executor on a PostgreSQL database. The URL is required and validated. */
@@ -20,13 +21,13 @@ export function createExecutor(url: string, options?: ExecutorOptions): Promise<
 
 /** Creates or upgrades the tables of the URL's tenant schema, then closes. */
 export async function migrate(url: string): Promise<void> {
-  const store = new PostgresStore(parsePostgresUrl(url));
+  const driver = new PostgresDriver(parsePostgresUrl(url));
   try {
-    await store.migrate();
+    await driver.migrate();
   } finally {
-    await store.close();
+    await driver.close();
   }
 }
 
-export { PostgresStore } from "./pg-store.js";
+export { PostgresDriver } from "./pg-driver.js";
 export { parsePostgresUrl, POSTGRES_URL_FORMS, type PostgresConfig } from "./url.js";

@@ -1,4 +1,5 @@
-import { createTables, ExecutorError } from "@cloacina/engine";
+import { ExecutorError } from "@cloacina/engine";
+import { createTables } from "@cloacina/engine/store";
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 
 /**

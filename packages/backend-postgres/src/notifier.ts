@@ -102,3 +102,19 @@ export class Notifier {
     }
   }
 }
+
+/** A notice as a NOTIFY payload ("ready:<owner>", "finished:<status>:<run>", …), read back by `#deliver`. */
+export function encodeNotice(notice: StoreEvent): string {
+  switch (notice.type) {
+    case "ready":
+      return `ready:${notice.from}`;
+    case "finished":
+      return `finished:${notice.status}:${notice.runId}`;
+    case "cancelled":
+      return `cancelled:${notice.runId}`;
+    case "events":
+      return "events:";
+    case "reconnected":
+      return "reconnected:";
+  }
+}

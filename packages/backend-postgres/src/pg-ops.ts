@@ -1,21 +1,24 @@
 import {
-  type AsyncOpRunner,
   eventColumns,
   type HeldAttempt,
   type NewEvent,
+  type SharedOpName,
   type StoreOpName,
   type StoreOps,
-} from "@cloacina/engine";
+} from "@cloacina/engine/store";
 import { type Kysely, type RawBuilder, sql } from "kysely";
 
-type Ops = { [K in StoreOpName]: (args: StoreOps[K]["args"]) => Promise<StoreOps[K]["result"]> };
+/** The operations whose SQL is PostgreSQL's own (the others are the engine's shared kysely ones). */
+export type PgOpName = Exclude<StoreOpName, SharedOpName | "notify">;
+type Ops = { [K in PgOpName]: (args: StoreOps[K]["args"]) => Promise<StoreOps[K]["result"]> };
+export type PgOpRunner = <K extends PgOpName>(op: K, args: StoreOps[K]["args"]) => Promise<StoreOps[K]["result"]>;
 
 /**
  * The engine's batch operations on PostgreSQL, one statement each whatever the batch size:
  * batches travel as parallel arrays and are joined with `unnest`. Written with kysely's `sql`
  * tag (bulk UPDATE … FROM unnest has no builder form); identifiers go through `sql.table`.
  */
-export function pgOpRunner(db: Kysely<any>, schema: string): AsyncOpRunner {
+export function pgOpRunner(db: Kysely<any>, schema: string): PgOpRunner {
   const runs = sql.table(`${schema}.cloacina_runs`);
   const tasks = sql.table(`${schema}.cloacina_task_runs`);
   const attempts = sql.table(`${schema}.cloacina_task_attempts`);
@@ -253,7 +256,7 @@ export function pgOpRunner(db: Kysely<any>, schema: string): AsyncOpRunner {
           where run_id = any(${texts(runIds)}) and (cancel_requested = 1 or status <> 'Running')`)
       ).map((r) => r.run_id),
   };
-  return (op, args) => ops[op](args);
+  return (op, args) => (ops[op] as (a: typeof args) => Promise<never>)(args);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { parsePostgresUrl, PostgresStore } from "@cloacina/backend-postgres";
+import { parsePostgresUrl, PostgresDriver } from "@cloacina/backend-postgres";
 import { runConformanceSuite } from "@cloacina/engine/conformance";
 import { describe } from "vitest";
 import { dropSchema, freshSchema, skipPostgres } from "./pg-test-db.js";
@@ -14,7 +14,7 @@ describe.skipIf(skipPostgres)("postgres", () => {
     async createDatabase() {
       const { schema, url } = freshSchema("conf");
       return {
-        connect: () => Promise.resolve(new PostgresStore(parsePostgresUrl(url))),
+        connect: () => Promise.resolve(new PostgresDriver(parsePostgresUrl(url))),
         dispose: () => dropSchema(schema),
       };
     },

@@ -1,5 +1,6 @@
-import { parsePostgresUrl, PostgresStore } from "@cloacina/backend-postgres";
-import { listRunsQuery, type RunFilter } from "@cloacina/engine";
+import { parsePostgresUrl, PostgresDriver } from "@cloacina/backend-postgres";
+import { listRunsQuery } from "@cloacina/engine/store";
+import { type RunFilter } from "@cloacina/engine";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { describe, expect, test } from "vitest";
@@ -8,7 +9,7 @@ import { dropSchema, freshSchema, skipPostgres, TEST_URL } from "./pg-test-db.js
 describe.skipIf(skipPostgres)("PostgreSQL listRuns", () => {
   test("stays indexed with 100,000 runs stored: no sequential scan, no sort", async () => {
     const { schema, url } = freshSchema("list");
-    const store = new PostgresStore(parsePostgresUrl(url));
+    const store = new PostgresDriver(parsePostgresUrl(url));
     const pool = new pg.Pool({ connectionString: TEST_URL, max: 1 });
     try {
       await store.migrate();
@@ -37,7 +38,7 @@ describe.skipIf(skipPostgres)("PostgreSQL listRuns", () => {
       }
       // The next page seeks with the cursor in the index condition, rather than filtering rows.
       expect(plans.nextPage).toMatch(/Index Cond: \(\(status = 'Failed'::text\) AND \(ROW\(created_at, run_id\) </);
-      const page = await store.listRuns(filters.nextPage!);
+      const page = await store.runs.listRuns(filters.nextPage!);
       expect(page).toHaveLength(50);
       expect(page[0]).toMatchObject({ runId: "run-089997", status: "Failed" });
       console.log(

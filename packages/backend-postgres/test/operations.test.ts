@@ -1,4 +1,4 @@
-import { createExecutor, migrate, parsePostgresUrl, PostgresStore } from "@cloacina/backend-postgres";
+import { createExecutor, migrate, parsePostgresUrl, PostgresDriver } from "@cloacina/backend-postgres";
 import { type ExecutorEvent, resetRegistry, task, workflow } from "@cloacina/engine";
 import pg from "pg";
 import { afterEach, describe, expect, test } from "vitest";
@@ -159,7 +159,7 @@ describe.skipIf(skipPostgres)("PostgreSQL operations", () => {
 
   test("sslmode=require really asks for TLS (this server has TLS off, so it is refused)", async () => {
     const ssl = (await admin<{ ssl: string }>("show ssl"))[0]?.ssl;
-    const store = new PostgresStore(parsePostgresUrl(`${TEST_URL}?sslmode=require&connect_timeout=5`));
+    const store = new PostgresDriver(parsePostgresUrl(`${TEST_URL}?sslmode=require&connect_timeout=5`));
     try {
       if (ssl === "on") await expect(store.ping()).resolves.toBeUndefined();
       else await expect(store.ping()).rejects.toThrow(/does not support SSL/);

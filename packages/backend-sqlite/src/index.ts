@@ -1,5 +1,6 @@
-import { type Backend, createExecutorWith, type Executor, type ExecutorOptions } from "@cloacina/engine";
-import { SqliteStore } from "./sqlite-store.js";
+import { type Executor, type ExecutorOptions } from "@cloacina/engine";
+import { type Backend, createExecutorWith } from "@cloacina/engine/store";
+import { SqliteDriver } from "./sqlite-driver.js";
 import { parseSqliteUrl, SQLITE_URL_FORMS, type SqliteConfig } from "./url.js";
 
 /** The SQLite backend descriptor, found by the `cloacina` dispatcher for `sqlite://` URLs. */
@@ -10,7 +11,7 @@ export const backend: Backend<SqliteConfig> = {
   schemes: ["sqlite"],
   urlForms: SQLITE_URL_FORMS,
   parseUrl: (url) => parseSqliteUrl(url),
-  createStore: (config) => Promise.resolve(new SqliteStore(config)),
+  createDriver: (config) => Promise.resolve(new SqliteDriver(config)),
 };
 
 /** Opens an executor on a SQLite database. The URL is required and validated. */
@@ -18,5 +19,5 @@ export function createExecutor(url: string, options?: ExecutorOptions): Promise<
   return createExecutorWith(backend, url, options);
 }
 
-export { SqliteStore } from "./sqlite-store.js";
+export { SqliteDriver } from "./sqlite-driver.js";
 export { parseSqliteUrl, SQLITE_URL_FORMS, type SqliteConfig } from "./url.js";

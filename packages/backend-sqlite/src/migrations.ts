@@ -1,4 +1,4 @@
-import { createTables } from "@cloacina/engine";
+import { createTables } from "@cloacina/engine/store";
 import type { Kysely, Migration, MigrationProvider } from "kysely";
 
 /** Migrations, in code so they ship inside the package. Never edit one that has shipped: add one. */

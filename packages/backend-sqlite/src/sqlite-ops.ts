@@ -1,8 +1,9 @@
-import type { HeldAttempt, StoreOpName, StoreOps } from "@cloacina/engine";
-import type { TaskRunsRow } from "@cloacina/engine";
+import type { HeldAttempt, SharedOpName, StoreOpName, StoreOps, TaskRunsRow } from "@cloacina/engine/store";
 import type { SqliteQueries } from "./sqlite-queries.js";
 
-export type SqliteOps = { [K in StoreOpName]: (args: StoreOps[K]["args"]) => StoreOps[K]["result"] };
+/** The operations whose SQL is SQLite's own (the others are the engine's shared kysely ones). */
+export type SqliteOpName = Exclude<StoreOpName, SharedOpName | "notify">;
+export type SqliteOps = { [K in SqliteOpName]: (args: StoreOps[K]["args"]) => StoreOps[K]["result"] };
 
 /**
  * The engine's batch operations on SQLite: each loops one prepared statement. Inside a

@@ -1,7 +1,7 @@
 import type { Database as SqliteDatabase } from "better-sqlite3";
 import { type Kysely, sql } from "kysely";
 import { prepare } from "./prepared.js";
-import type { CloacinaDatabase as Database } from "@cloacina/engine";
+import type { CloacinaDatabase as Database } from "@cloacina/engine/store";
 
 /** A JSON array parameter, read as a set of values (one statement for any list length). */
 const inJson = (list: unknown) => sql<string>`(select value from json_each(${list}))`;
@@ -243,13 +243,6 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
         .where("available_at", ">", now)
         .where(sql<number>`instr(${versions}, '|' || workflow_version || '|')`, ">", 0),
     ),
-    renewLeases: p<[expiresAt: number, owner: string]>(2, (expiresAt, owner) =>
-      db
-        .updateTable("cloacina_task_runs")
-        .set({ lease_expires_at: expiresAt })
-        .where("status", "=", "Running")
-        .where("lease_owner", "=", owner),
-    ),
     recoverLeases: p<[now: number, deadOwners: string]>(2, (now, deadOwners) =>
       db
         .updateTable("cloacina_task_runs")
@@ -292,39 +285,6 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
     eventHead: p<[]>(0, () => db.selectFrom("cloacina_events").select((eb) => eb.fn.max("id").as("id"))),
     isCancelRequested: p<[runId: string]>(1, (runId) =>
       db.selectFrom("cloacina_runs").select(["cancel_requested", "status"]).where("run_id", "=", runId),
-    ),
-    leaseOwners: p<[]>(0, () =>
-      db.selectFrom("cloacina_task_runs").select("lease_owner").distinct().where("status", "=", "Running"),
-    ),
-    getRun: p<[runId: string]>(1, (runId) => db.selectFrom("cloacina_runs").selectAll().where("run_id", "=", runId)),
-    getTasks: p<[runId: string]>(1, (runId) =>
-      // Ordered by position in JS: a sort in SQLite costs more than the rows are worth.
-      db.selectFrom("cloacina_task_runs").selectAll().where("run_id", "=", runId),
-    ),
-    getAttempts: p<[runId: string]>(1, (runId) =>
-      db
-        .selectFrom("cloacina_task_attempts")
-        .selectAll()
-        .where("run_id", "=", runId)
-        .orderBy("task_id")
-        .orderBy("attempt"),
-    ),
-    runInputs: p<[runIds: string]>(1, (runIds) =>
-      db.selectFrom("cloacina_runs").select(["run_id", "input"]).where("run_id", "in", inJson(runIds)),
-    ),
-    completedOutputs: p<[runIds: string]>(1, (runIds) =>
-      db
-        .selectFrom("cloacina_task_runs")
-        .select(["run_id", "task_id", "output"])
-        .where("run_id", "in", inJson(runIds))
-        .where("status", "=", "Completed"),
-    ),
-    unfinishedRuns: p<[]>(0, () =>
-      db
-        .selectFrom("cloacina_runs")
-        .select(["run_id", "workflow_name", "workflow_version", "status", "created_at", "finished_at"])
-        .where("status", "=", "Running")
-        .orderBy("created_at"),
     ),
   };
 }

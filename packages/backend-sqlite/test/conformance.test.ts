@@ -1,4 +1,4 @@
-import { SqliteStore, parseSqliteUrl } from "@cloacina/backend-sqlite";
+import { SqliteDriver, parseSqliteUrl } from "@cloacina/backend-sqlite";
 import { runConformanceSuite } from "@cloacina/engine/conformance";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +11,7 @@ runConformanceSuite({
     const dir = mkdtempSync(path.join(tmpdir(), "cloacina-conformance-"));
     const url = `sqlite://${dir}/test.db`;
     return {
-      connect: () => Promise.resolve(new SqliteStore(parseSqliteUrl(url))),
+      connect: () => Promise.resolve(new SqliteDriver(parseSqliteUrl(url))),
       dispose: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
     };
   },

@@ -1,5 +1,6 @@
-import { SqliteStore } from "@cloacina/backend-sqlite";
-import { listRunsQuery, type RunFilter } from "@cloacina/engine";
+import { SqliteDriver } from "@cloacina/backend-sqlite";
+import type { RunFilter } from "@cloacina/engine";
+import { listRunsQuery } from "@cloacina/engine/store";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -12,7 +13,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 test("listing runs stays indexed with 100,000 runs stored: no scan, no sort, whatever the filter", async () => {
   const filename = path.join(dir, "runs.db");
-  const store = new SqliteStore({ filename, synchronous: "NORMAL", busyTimeoutMs: 1000 });
+  const store = new SqliteDriver({ filename, synchronous: "NORMAL", busyTimeoutMs: 1000 });
   await store.migrate();
   const sqlite = new BetterSqlite3(filename);
   const insert = sqlite.prepare(
@@ -44,7 +45,7 @@ test("listing runs stays indexed with 100,000 runs stored: no scan, no sort, wha
     expect(plan, name).not.toMatch(/^SCAN cloacina_runs$/);
   }
   expect(plans.byStatus).toContain("cloacina_runs_status_created");
-  const page = await store.listRuns(filters.nextPage!);
+  const page = await store.runs.listRuns(filters.nextPage!);
   expect(page).toHaveLength(50);
   expect(page[0]).toMatchObject({ runId: "run-089997", status: "Failed" });
   console.log(

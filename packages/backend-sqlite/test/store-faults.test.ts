@@ -1,5 +1,5 @@
-import { parseSqliteUrl, SqliteStore } from "@cloacina/backend-sqlite";
-import { openExecutor, resetRegistry, type Store, task, workflow } from "@cloacina/engine";
+import { parseSqliteUrl, SqliteDriver } from "@cloacina/backend-sqlite";
+import { isCloacinaError, openExecutor, resetRegistry, type StoreDriver, task, workflow } from "@cloacina/engine";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -12,19 +12,25 @@ afterEach(async () => {
 });
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 
-/** The real store, whose run-state reads fail the first `n` times (a database that hiccups). */
-function failingReads(store: SqliteStore, n: number): Store {
+/** The real driver, whose run-state reads fail the first `n` times (a database that hiccups). */
+function failingReads(driver: SqliteDriver, n: number): StoreDriver {
   let failures = 0;
-  return new Proxy(store, {
-    get(target, property) {
-      if (property === "loadRunStates") {
-        return (runIds: readonly string[]) =>
-          failures++ < n ? Promise.reject(new Error("injected: run state unreadable")) : target.loadRunStates(runIds);
-      }
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+  return {
+    name: driver.name,
+    migrate: () => driver.migrate(),
+    transact: (plan) => driver.transact(plan),
+    runs: {
+      ...driver.runs,
+      loadRunStates: (runIds) =>
+        failures++ < n
+          ? Promise.reject(new Error("injected: run state unreadable"))
+          : driver.runs.loadRunStates(runIds),
     },
-  });
+    schedules: driver.schedules,
+    events: driver.events,
+    workflows: driver.workflows,
+    close: () => driver.close(),
+  };
 }
 
 test("claimed tasks whose run state cannot be read are not stranded: they fail into their retry policy", async () => {
@@ -35,10 +41,10 @@ test("claimed tasks whose run state cannot be read are not stranded: they fail i
   });
   const url = `sqlite://${dir}/faults.db`;
   // A client starts the run, so the worker has no cached state for it and must read it.
-  const client = await openExecutor(new SqliteStore(parseSqliteUrl(url)), { runTasks: false });
+  const client = await openExecutor(new SqliteDriver(parseSqliteUrl(url)), { runTasks: false });
   closers.push(() => client.close());
   const errors: unknown[] = [];
-  const worker = await openExecutor(failingReads(new SqliteStore(parseSqliteUrl(url)), 5), {
+  const worker = await openExecutor(failingReads(new SqliteDriver(parseSqliteUrl(url)), 5), {
     onError: (e) => errors.push(e),
   });
   closers.push(() => worker.close());
@@ -48,5 +54,8 @@ test("claimed tasks whose run state cannot be read are not stranded: they fail i
   expect(result.tasks[0]?.attempts).toBe(2); // the first attempt failed for want of its state
   const detail = await client.inspect(result.executionId);
   expect(detail.tasks[0]?.failedAttempts[0]?.error.message).toMatch(/state of run .* could not be read/);
-  expect(errors.map(String)).toContain("Error: injected: run state unreadable");
+  // The driver's error reaches onError as a coded store failure, with the driver's error as its cause.
+  const failure = errors.find((e) => isCloacinaError(e) && e.code === "STORE_FAILURE");
+  expect(failure).toBeDefined();
+  expect(String((failure as Error).cause)).toBe("Error: injected: run state unreadable");
 }, 30_000);

@@ -1,16 +1,5 @@
-import {
-  type Backend,
-  BackendNotInstalledError,
-  CloacinaError,
-  createExecutorWith,
-  DatabaseUrlError,
-  type Executor,
-  type ExecutorOptions,
-  isBackend,
-  redactUrls,
-  requireUrl,
-  ValidationError,
-} from "@cloacina/engine";
+import { type Backend, BackendNotInstalledError, CloacinaError, DatabaseUrlError, type Executor, type ExecutorOptions, redactUrls, ValidationError } from "@cloacina/engine";
+import { createExecutorWith, isBackend, requireUrl } from "@cloacina/engine/store";
 import { KNOWN_BACKENDS } from "./backends.js";
 import { redisTransport } from "./events/redis-transport.js";
 import { isRedisUrl } from "./events/redis-url.js";

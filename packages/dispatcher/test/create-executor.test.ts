@@ -103,9 +103,9 @@ describe("createExecutor(url) picks an installed backend by the URL's scheme", (
       ...sqliteBackend,
       schemes: ["memtest"],
       parseUrl: () => sqliteBackend.parseUrl("sqlite://:memory:"),
-      createStore: (config) => {
+      createDriver: (config) => {
         used = true;
-        return sqliteBackend.createStore(config as never);
+        return sqliteBackend.createDriver(config as never);
       },
     };
     const executor = await createExecutor("memtest://anything", { backend: custom });

@@ -1,7 +1,7 @@
 import { DatabaseUrlError } from "./errors.js";
 import { defaultOnError, openExecutor, type Executor } from "./executor/executor.js";
 import type { ExecutorOptions } from "./executor/executor-options.js";
-import type { Store } from "./store/store.js";
+import type { StoreDriver } from "./store/driver.js";
 
 /**
  * What a backend package exports as `backend`: a small factory, nothing more. The engine does
@@ -20,8 +20,12 @@ export interface Backend<Config = unknown> {
   readonly urlForms: readonly string[];
   /** Validates a URL; throws a DatabaseUrlError (`INVALID_DATABASE_URL`) naming the accepted forms. */
   parseUrl(url: string): Config;
-  /** `onError` receives the store's background errors (a pooled connection that died idle). */
-  createStore(config: Config, context?: { onError: (error: unknown) => void }): Promise<Store>;
+  /**
+   * Opens a driver on a validated config (see `driver.ts`), without touching the database yet:
+   * the engine migrates it. `onError` receives its background errors (a pooled connection that
+   * died idle).
+   */
+  createDriver(config: Config, context?: { onError: (error: unknown) => void }): Promise<StoreDriver>;
 }
 
 export function isBackend(value: unknown): value is Backend {
@@ -33,7 +37,7 @@ export function isBackend(value: unknown): value is Backend {
     typeof b.name === "string" &&
     Array.isArray(b.schemes) &&
     typeof b.parseUrl === "function" &&
-    typeof b.createStore === "function"
+    typeof b.createDriver === "function"
   );
 }
 
@@ -45,11 +49,11 @@ export async function createExecutorWith<Config>(
 ): Promise<Executor> {
   requireUrl(url);
   const onError = options?.onError ?? defaultOnError;
-  const store = await backend.createStore(backend.parseUrl(url), { onError: (error) => onError(error) });
+  const driver = await backend.createDriver(backend.parseUrl(url), { onError: (error) => onError(error) });
   try {
-    return await openExecutor(store, options);
+    return await openExecutor(driver, options);
   } catch (error) {
-    await store.close();
+    await driver.close();
     throw error;
   }
 }

@@ -51,7 +51,8 @@ export type ErrorCode =
   | "TASK_TIMEOUT"
   | "TASK_CANCELLED"
   | "TASK_RECOVERY_EXHAUSTED"
-  | "STORE_FAILURE";
+  | "STORE_FAILURE"
+  | "INTERNAL_ERROR";
 
 const BRAND = Symbol.for("cloacina.error");
 

@@ -1,17 +1,22 @@
+/**
+ * `@cloacina/engine`: the user API (tasks, workflows, executors, errors) and the types of the
+ * store seam. What only backend authors need is in `@cloacina/engine/store`, what transport
+ * authors need in `@cloacina/engine/events`, the shared test suite in
+ * `@cloacina/engine/conformance`. Every name is listed: the surface is pinned by a test.
+ */
 export { task, taskClass, type TaskDecorator } from "./task/task.js";
 export type { TaskFunction, TaskRef, TaskDefinition } from "./task/task-definition.js";
 export type { TaskOptions, RetryOptions, RetryPolicy, RetryWhen } from "./task/task-options.js";
 export type { TriggerRule, Condition } from "./task/trigger-rule.js";
 export { retryDelay, isRetryable } from "./task/retry-policy.js";
 export { workflow, isWorkflow, type Workflow, type WorkflowOptions } from "./workflow/workflow.js";
-export { globalRegistry, resetRegistry, Registry } from "./registry/registry.js";
+export { globalRegistry, resetRegistry, type Registry } from "./registry/registry.js";
 export { encode, decode, DEFAULT_MAX_CONTEXT_BYTES } from "./marshal/marshal.js";
-export { openExecutor, type Executor, type RunHandle, type StartOptions } from "./executor/executor.js";
+export { openExecutor, type Executor, type RunHandle, type StartOptions, type Metrics } from "./executor/executor.js";
 export type { ExecutorOptions } from "./executor/executor-options.js";
 export type { ListRunsOptions } from "./executor/list-runs.js";
 export type { ScheduleInfo } from "./schedule/scheduler.js";
 export type { ScheduleOptions } from "./schedule/schedule-options.js";
-export type { Metrics } from "./executor/executor.js";
 export type { DurationSummary, OutcomeCounts } from "./metrics/attempt-stats.js";
 export type { RunResult, TaskResult } from "./executor/result.js";
 export type { RunDetail, TaskDetail, AttemptDetail } from "./executor/run-detail.js";
@@ -26,13 +31,8 @@ export {
   type EventsOptions,
   type EventStream,
 } from "./events/event.js";
-export { endsRunStream, parseEventsOptions } from "./events/log-stream.js";
-export { Doorbell } from "./events/doorbell.js";
-export { OpenStreams } from "./events/open-streams.js";
-export type { EventLog, EventTransport, EventTransportContext, EventTransportFactory } from "./events/transport.js";
-export { createExecutorWith, isBackend, requireUrl, type Backend } from "./backend.js";
+export type { Backend } from "./backend.js";
 export { redactUrls } from "./redact.js";
-export { closestMatch } from "./workflow/did-you-mean.js";
 export {
   CloacinaError,
   isCloacinaError,
@@ -47,43 +47,36 @@ export {
   ExecutorError,
   type ErrorCode,
 } from "./errors.js";
-export type * from "./store/store.js";
 export type { RunStatus, FinalRunStatus, TaskStatus, Context, TaskRunInfo, StoredError } from "./types.js";
 export { FINAL_TASK_STATUSES } from "./types.js";
-// For backend authors: the transaction logic of a SQL store, as a plan of row-level operations.
-export {
-  stepPlan,
-  recoverLeasesPlan,
-  failRunsPlan,
-  retryRunPlan,
-  runPlanSync,
-  runPlanAsync,
-  type Plan,
-  type StoreOp,
-  type StoreOps,
-  type StoreOpName,
-  type HeldAttempt,
-  type Release,
-  type SyncOpRunner,
-  type AsyncOpRunner,
-} from "./store/step-plan.js";
-export type { ScheduleStore } from "./store/tables.js";
-export {
-  toEventRecord,
-  eventColumns,
-  workflowStore,
-  type WorkflowStore,
-  type EventsTable,
-  type WorkflowsTable,
-} from "./store/event-tables.js";
-export type { CloacinaDatabase, RunsTable, TaskRunsTable, TaskAttemptsTable, TaskRunsRow } from "./store/tables.js";
-export {
-  createTables,
-  scheduleStore,
-  countsQuery,
-  listRunsQuery,
-  toRunRecord,
-  toTaskRecord,
-  toAttemptRecord,
-  toRunSummary,
-} from "./store/tables.js";
+// The store seam's types (its implementation helpers are in `@cloacina/engine/store`).
+export type {
+  StoreDriver,
+  RunReads,
+  RunState,
+  StoreCounts,
+  ScheduleReads,
+  EventReads,
+  WorkflowReads,
+} from "./store/driver.js";
+export type {
+  NewTaskRow,
+  NewRun,
+  TaskOutcome,
+  StepRequest,
+  ClaimedTask,
+  StepResult,
+  RecoveryResult,
+  RunRecord,
+  TaskRecord,
+  AttemptRecord,
+  RunSummary,
+  RunFilter,
+  TaskReset,
+  StoreEvent,
+  NewEvent,
+  EventRecord,
+  EventHead,
+  WorkflowVersionRecord,
+  ScheduleRecord,
+} from "./store/records.js";

@@ -6,7 +6,8 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { closestMatch, globalRegistry, ValidationError, type Workflow } from "@cloacina/engine";
+import { closestMatch } from "@cloacina/engine/internal";
+import { globalRegistry, ValidationError, type Workflow } from "@cloacina/engine";
 import { tsImport } from "tsx/esm/api";
 import { CliError } from "./errors.js";
 

@@ -14,7 +14,8 @@ export async function openExecutor(db: string, options: CreateExecutorOptions = 
   try {
     return await createExecutor(db, options);
   } catch (error) {
-    if (isCloacinaError(error)) throw error;
+    // A store failure while opening is the database being out of reach; other coded errors stand.
+    if (isCloacinaError(error) && error.code !== "STORE_FAILURE") throw error;
     const reason = error instanceof Error ? error.message : String(error);
     throw new CliError("DATABASE_UNAVAILABLE", `Cannot open ${redactUrls(db)}: ${reason}`, { cause: error });
   }

@@ -1,4 +1,4 @@
-import { Doorbell, type EventLog } from "@cloacina/engine";
+import { Doorbell, type EventLog } from "@cloacina/engine/events";
 import type { RedisConnection } from "./redis-client.js";
 import { encodeEvent, LAST_ID_SCRIPT, maxSeq, RELAY_SCRIPT, ZERO } from "./redis-entries.js";
 

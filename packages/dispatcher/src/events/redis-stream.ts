@@ -1,15 +1,6 @@
 import { hostname } from "node:os";
-import {
-  compareSeq,
-  Doorbell,
-  endsRunStream,
-  type EventHead,
-  type EventLog,
-  type EventsOptions,
-  type EventStream,
-  type ExecutorEvent,
-  isCloacinaError,
-} from "@cloacina/engine";
+import { compareSeq, type EventHead, type EventsOptions, type EventStream, type ExecutorEvent, isCloacinaError } from "@cloacina/engine";
+import { Doorbell, endsRunStream, type EventLog } from "@cloacina/engine/events";
 import type { RedisConnection, Reply } from "./redis-client.js";
 import { decodeEntry, GROUP_READ_SCRIPT, maxSeq, READ_SCRIPT, ZERO } from "./redis-entries.js";
 

@@ -5,15 +5,8 @@
  * entry id (so several relays add each entry once), and subscribers follow the stream instead of
  * the database: many subscribers, on many machines, cost the database nothing while they follow.
  */
-import {
-  type EventLog,
-  type EventsOptions,
-  type EventStream,
-  type EventTransport,
-  type EventTransportFactory,
-  OpenStreams,
-  ValidationError,
-} from "@cloacina/engine";
+import { type EventLog, type EventTransport, type EventTransportFactory, OpenStreams } from "@cloacina/engine/events";
+import { type EventsOptions, type EventStream, ValidationError } from "@cloacina/engine";
 import { z } from "zod";
 import { connectRedis, type RedisConnection } from "./redis-client.js";
 import { Relay } from "./redis-relay.js";

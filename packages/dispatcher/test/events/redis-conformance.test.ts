@@ -1,6 +1,6 @@
-import { parsePostgresUrl, PostgresStore } from "@cloacina/backend-postgres";
-import { parseSqliteUrl, SqliteStore } from "@cloacina/backend-sqlite";
-import type { EventTransportFactory } from "@cloacina/engine";
+import { parsePostgresUrl, PostgresDriver } from "@cloacina/backend-postgres";
+import { parseSqliteUrl, SqliteDriver } from "@cloacina/backend-sqlite";
+import type { EventTransportFactory } from "@cloacina/engine/events";
 import { type ConformanceTarget, runEventSuite } from "@cloacina/engine/conformance";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -42,7 +42,7 @@ describe.skipIf(skipRedis)("redis transport", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "cloacina-redis-"));
     const url = `sqlite://${dir}/test.db`;
     return Promise.resolve({
-      connect: () => Promise.resolve(new SqliteStore(parseSqliteUrl(url))),
+      connect: () => Promise.resolve(new SqliteDriver(parseSqliteUrl(url))),
       dispose: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
     });
   });
@@ -51,7 +51,7 @@ describe.skipIf(skipRedis)("redis transport", () => {
     redisOn({ name: "postgres" }, () => {
       const { schema, url } = freshSchema("redis");
       return Promise.resolve({
-        connect: () => Promise.resolve(new PostgresStore(parsePostgresUrl(url))),
+        connect: () => Promise.resolve(new PostgresDriver(parsePostgresUrl(url))),
         dispose: () => dropSchema(schema),
       });
     });

@@ -1,14 +1,7 @@
 import { backend as postgresBackend } from "@cloacina/backend-postgres";
 import { backend as sqliteBackend } from "@cloacina/backend-sqlite";
-import {
-  type Backend,
-  compareSeq,
-  type EventStream,
-  type EventTransportFactory,
-  type Executor,
-  type ExecutorEvent,
-  resetRegistry,
-} from "@cloacina/engine";
+import { type Backend, compareSeq, type EventStream, type Executor, type ExecutorEvent, resetRegistry } from "@cloacina/engine";
+import { type EventTransportFactory } from "@cloacina/engine/events";
 import { defineWorkflow, until } from "@cloacina/engine/conformance";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -39,7 +39,7 @@ export function durabilityCases(it: CaseFn): void {
     // The first executor's late answer is fenced off: it changes nothing.
     stuck.open();
     const store = await session.store();
-    await until(async () => (await store.getTasks(started.executionId))[1]!.status === "Completed", "settled");
+    await until(async () => (await store.runs.getTasks(started.executionId))[1]!.status === "Completed", "settled");
     await a.close();
     expect((await (await b.get(started.executionId)).result()).finalContext).toEqual(result.finalContext);
   });
@@ -60,12 +60,12 @@ export function durabilityCases(it: CaseFn): void {
     const handle = await a.start(wf, {});
     const store = await session.store();
     await until(
-      async () => (await store.getTasks(handle.executionId))[0]!.attempt === 1 && calls === 1,
+      async () => (await store.runs.getTasks(handle.executionId))[0]!.attempt === 1 && calls === 1,
       "first attempt done",
     );
-    await until(async () => (await store.getTasks(handle.executionId))[0]!.status === "Ready", "retry scheduled");
+    await until(async () => (await store.runs.getTasks(handle.executionId))[0]!.status === "Ready", "retry scheduled");
     await a.close();
-    expect((await store.getRun(handle.executionId))?.status).toBe("Running");
+    expect((await store.runs.getRun(handle.executionId))?.status).toBe("Running");
 
     const b = await session.executor({ now: later(31_000) });
     const result = await (await b.get(handle.executionId)).result();
@@ -104,7 +104,7 @@ export function durabilityCases(it: CaseFn): void {
     release.open();
     await closing;
     const store = await session.store();
-    expect((await store.getRun(handle.executionId))?.status).toBe("Completed");
+    expect((await store.runs.getRun(handle.executionId))?.status).toBe("Completed");
     await expect(executor.start(wf, {})).rejects.toMatchObject({ code: "EXECUTOR_CLOSED" });
   });
 
@@ -129,8 +129,10 @@ export function durabilityCases(it: CaseFn): void {
     const executor = await session.executor();
     const { wf } = defineWorkflow({ mine: { run: () => ({ ok: 1 }) } });
     expect((await executor.execute(wf, {})).status).toBe("Completed");
-    expect((await store.getTasks("foreign-run"))[0]!.status).toBe("Ready");
-    expect(await store.unfinishedRuns()).toMatchObject([{ runId: "foreign-run", workflowName: "not-registered-here" }]);
+    expect((await store.runs.getTasks("foreign-run"))[0]!.status).toBe("Ready");
+    expect(await store.runs.unfinishedRuns()).toMatchObject([
+      { runId: "foreign-run", workflowName: "not-registered-here" },
+    ]);
   });
 
   it("fails, clearly, an unfinished run whose workflow changed shape since it started (or leaves it, if asked)", async (session) => {
@@ -146,7 +148,7 @@ export function durabilityCases(it: CaseFn): void {
     const claim = { limit: 0, leaseMs: 1000, workflowVersions: [] };
     await store.step({ owner: "old", now: Date.now(), newRuns: [oldRun("left")], outcomes: [], cancelRuns: [], claim });
     await session.executor({ versionMismatch: "leave" });
-    expect((await store.getRun("left"))?.status).toBe("Running");
+    expect((await store.runs.getRun("left"))?.status).toBe("Running");
 
     await store.step({
       owner: "old",

@@ -270,7 +270,7 @@ export function eventCases(it: CaseFn, transport: TransportUnderTest): void {
       if (e.type === "run.completed") break;
     }
     expect(seen.at(-1)).toBe("run.completed");
-    expect(await store.readEvents(null, 100, done.executionId)).toHaveLength(seen.length);
+    expect(await store.events.read(null, 100, done.executionId)).toHaveLength(seen.length);
   });
 
   it("events() options are validated", async (session) => {

@@ -218,7 +218,7 @@ export function executionCases(it: CaseFn): void {
       message: expect.stringContaining("ctx.list[0] is an instance of Custom"),
     });
     const store = await session.store();
-    expect(await store.unfinishedRuns()).toEqual([]);
+    expect(await store.runs.unfinishedRuns()).toEqual([]);
   });
 
   it("rejects a context over the size limit", async (session) => {

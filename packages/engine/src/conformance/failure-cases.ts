@@ -69,7 +69,7 @@ export function failureCases(it: CaseFn): void {
     expect(result.tasks[0]!.error).toBeUndefined();
     expect(result.finalContext).toEqual({ ok: 3 });
     const store = await session.store();
-    const attempts = await store.getAttempts(result.executionId);
+    const attempts = await store.runs.getAttempts(result.executionId);
     expect(attempts.map((a) => [a.taskId, a.attempt, a.status, a.error.message])).toEqual([
       [id("flaky"), 1, "Failed", "attempt 1 failed"],
       [id("flaky"), 2, "Failed", "attempt 2 failed"],
@@ -172,7 +172,7 @@ export function failureCases(it: CaseFn): void {
     expect(result.tasks[0]!.attempts).toBe(2);
     expect(reasons).toHaveLength(1);
     expect(reasons[0]).toMatchObject({ name: "TaskTimeoutError", code: "TASK_TIMEOUT" });
-    const attempts = await (await session.store()).getAttempts(result.executionId);
+    const attempts = await (await session.store()).runs.getAttempts(result.executionId);
     expect(attempts[0]!.error).toMatchObject({ code: "TASK_TIMEOUT" });
   });
 

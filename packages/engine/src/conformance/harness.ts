@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { openExecutor, type Executor } from "../executor/executor.js";
 import type { ExecutorOptions } from "../executor/executor-options.js";
-import type { Store } from "../store/store.js";
+import type { StoreDriver } from "../store/driver.js";
+import { Store } from "../store/store.js";
 import { task } from "../task/task.js";
 import type { TaskFunction } from "../task/task-definition.js";
 import type { TaskOptions } from "../task/task-options.js";
@@ -12,14 +13,19 @@ export interface ConformanceTarget {
   /** Shown in test names, e.g. "sqlite". */
   name: string;
   /**
-   * A new, empty database. `connect()` opens a new store on it (call it again to get a second
+   * A new, empty database. `connect()` opens a new driver on it (call it again to get a second
    * connection, as a second process would); `dispose()` closes nothing, but deletes the database.
    */
-  createDatabase(): Promise<{ connect(): Promise<Store>; dispose(): Promise<void> }>;
+  createDatabase(): Promise<TestDatabase>;
   /** Event transports to run the live-event cases with (default: the executor's default). */
   eventTransports?: { name: string; events: ExecutorOptions["events"] }[];
   /** Tests to skip, each with the reason written out. */
   skip?: { reason: string; tests: string[] }[];
+}
+
+export interface TestDatabase {
+  connect(): Promise<StoreDriver>;
+  dispose(): Promise<void>;
 }
 
 type TaskSpec = Omit<TaskOptions, "id"> & { run?: TaskFunction };
@@ -64,16 +70,17 @@ export async function until(
 
 /** Opens executors on connections to one database and closes everything at the end. */
 export class Session {
-  readonly #database: { connect(): Promise<Store>; dispose(): Promise<void> };
+  readonly #database: TestDatabase;
   readonly #executors: Executor[] = [];
   readonly #stores: Store[] = [];
 
-  constructor(database: { connect(): Promise<Store>; dispose(): Promise<void> }) {
+  constructor(database: TestDatabase) {
     this.#database = database;
   }
 
+  /** The engine's store wrapper on a new connection, migrated: for cases that drive plans directly. */
   async store(): Promise<Store> {
-    const store = await this.#database.connect();
+    const store = new Store(await this.#database.connect());
     await store.migrate();
     this.#stores.push(store);
     return store;

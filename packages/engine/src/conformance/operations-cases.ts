@@ -145,14 +145,14 @@ export function operationsCases(it: CaseFn): void {
     );
     release.open();
     await until(async () => {
-      const tasks = await other.getTasks(handle.executionId);
+      const tasks = await other.runs.getTasks(handle.executionId);
       return tasks[0]?.status === "Cancelled";
     }, "the task's retry was cancelled instead");
     await new Promise((r) => setTimeout(r, 50));
     expect(calls).toBe(1);
-    const run = await other.getRun(handle.executionId);
+    const run = await other.runs.getRun(handle.executionId);
     expect(run?.status).toBe("Failed");
-    expect((await other.getTasks(handle.executionId)).map((t) => [t.taskId, t.status])).toEqual([
+    expect((await other.runs.getTasks(handle.executionId)).map((t) => [t.taskId, t.status])).toEqual([
       [id("flaky"), "Cancelled"],
     ]);
   });

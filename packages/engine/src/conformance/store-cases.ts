@@ -1,6 +1,7 @@
 import { expect } from "vitest";
 import { encode } from "../marshal/marshal.js";
-import type { NewRun, StepRequest, Store } from "../store/store.js";
+import type { NewRun, StepRequest } from "../store/records.js";
+import type { Store } from "../store/store.js";
 import type { CaseFn } from "./index.js";
 
 const VERSION = "v".repeat(64);
@@ -39,7 +40,7 @@ function request(
 const out = (value: Record<string, unknown>) => encode(value, "output");
 
 async function statuses(store: Store, runId: string): Promise<Record<string, string>> {
-  return Object.fromEntries((await store.getTasks(runId)).map((t) => [t.taskId, t.status]));
+  return Object.fromEntries((await store.runs.getTasks(runId)).map((t) => [t.taskId, t.status]));
 }
 
 export function storeCases(it: CaseFn): void {
@@ -47,7 +48,7 @@ export function storeCases(it: CaseFn): void {
     const store = await session.store();
     await store.migrate();
     await store.migrate();
-    expect(await store.unfinishedRuns()).toEqual([]);
+    expect(await store.runs.unfinishedRuns()).toEqual([]);
   });
 
   it("creates a run with all its tasks in one step and claims only ready roots, up to the limit", async (session) => {
@@ -66,7 +67,7 @@ export function storeCases(it: CaseFn): void {
       },
     ]);
     expect(await statuses(store, "r1")).toEqual({ a: "Running", b: "Pending", c: "Pending", d: "Pending" });
-    expect((await store.getRun("r1"))?.status).toBe("Running");
+    expect((await store.runs.getRun("r1"))?.status).toBe("Running");
     const second = await store.step(request({ claim: { limit: 10 } }));
     expect(second.claimed.map((c) => `${c.runId}/${c.taskId}`)).toEqual(["r2/a"]);
     const none = await store.step(request({ claim: { limit: 10, workflowVersions: ["other"] } }));
@@ -111,7 +112,7 @@ export function storeCases(it: CaseFn): void {
       }),
     );
     expect(one.claimed).toEqual([]);
-    expect((await store.getTasks("r2")).find((t) => t.taskId === "d")?.status).toBe("Pending");
+    expect((await store.runs.getTasks("r2")).find((t) => t.taskId === "d")?.status).toBe("Pending");
     const two = await other.step(
       request({
         outcomes: [{ kind: "completed", runId: "r2", taskId: "c", attempt: 1, output: out({}), children: ["d"] }],
@@ -125,10 +126,10 @@ export function storeCases(it: CaseFn): void {
       }),
     );
     expect(done.finishedRuns).toEqual([{ runId: "r1", status: "Completed" }]);
-    const run = await store.getRun("r1");
+    const run = await store.runs.getRun("r1");
     expect(run).toMatchObject({ status: "Completed", workflowName: "diamond" });
     expect(run?.finishedAt).toBe(NOW);
-    const states = await store.loadRunStates(["r1"]);
+    const states = await store.runs.loadRunStates(["r1"]);
     expect([...states.get("r1")!.outputs.keys()].sort()).toEqual(["a", "b", "c", "d"]);
   });
 
@@ -179,8 +180,8 @@ export function storeCases(it: CaseFn): void {
     );
     expect(done.finishedRuns).toEqual([{ runId: "r1", status: "Failed" }]);
     expect(await statuses(store, "r1")).toEqual({ a: "Failed", b: "Skipped", c: "Skipped", d: "Skipped" });
-    expect((await store.getTasks("r1"))[0]!.error).toEqual(boom);
-    expect(await store.getAttempts("r1")).toMatchObject([{ taskId: "a", attempt: 1, status: "Failed" }]);
+    expect((await store.runs.getTasks("r1"))[0]!.error).toEqual(boom);
+    expect(await store.runs.getAttempts("r1")).toMatchObject([{ taskId: "a", attempt: 1, status: "Failed" }]);
   });
 
   it("schedules a retry: the task is Ready again from its available time, and says when", async (session) => {
@@ -214,7 +215,7 @@ export function storeCases(it: CaseFn): void {
     expect(cancel.finishedRuns).toEqual([]);
     expect(cancel.claimed).toEqual([]);
     expect(await statuses(store, "r1")).toEqual({ a: "Running", b: "Cancelled", c: "Cancelled", d: "Cancelled" });
-    expect((await store.getRun("r1"))?.cancelRequested).toBe(true);
+    expect((await store.runs.getRun("r1"))?.cancelRequested).toBe(true);
     const report = await store.step(
       request({
         outcomes: [
@@ -235,7 +236,7 @@ export function storeCases(it: CaseFn): void {
     const store = await session.store();
     await store.step(request({ newRuns: [diamond("r1"), diamond("r2")], claim: { limit: 1, leaseMs: 1000 } }));
     await store.step(request({ owner: "owner-2", claim: { limit: 1, leaseMs: 1000 } }));
-    expect((await store.leaseOwners()).sort()).toEqual(["owner-1", "owner-2"]);
+    expect((await store.runs.leaseOwners()).sort()).toEqual(["owner-1", "owner-2"]);
     await store.renewLeases("owner-1", NOW + 60_000);
     expect(await store.recoverLeases(NOW + 2000, [])).toEqual({ recovered: 1, finishedRuns: [] }); // owner-2's lease ran out
     expect(await statuses(store, "r2")).toMatchObject({ a: "Ready" });
@@ -252,6 +253,6 @@ export function storeCases(it: CaseFn): void {
     await store.step(request({ newRuns: [diamond("r1")] }));
     // r1 already exists: the duplicate insert fails, and r2 in the same step must not be stored.
     await expect(store.step(request({ newRuns: [diamond("r2"), diamond("r1")] }))).rejects.toThrow();
-    expect(await store.getRun("r2")).toBeUndefined();
+    expect(await store.runs.getRun("r2")).toBeUndefined();
   });
 }

@@ -1,4 +1,5 @@
-import type { EventHead, EventRecord, Store, StoreEvent } from "../store/store.js";
+import type { EventHead, EventRecord, StoreEvent } from "../store/records.js";
+import type { Store } from "../store/store.js";
 import type { ExecutorEvent } from "./event.js";
 import type { EventLog } from "./transport.js";
 
@@ -22,11 +23,11 @@ export class StoreEventLog implements EventLog {
   }
 
   async read(after: string | null, limit: number, executionId?: string): Promise<ExecutorEvent[]> {
-    return (await this.#store.readEvents(after, limit, executionId)).map(toExecutorEvent);
+    return (await this.#store.events.read(after, limit, executionId)).map(toExecutorEvent);
   }
 
   head(): Promise<EventHead> {
-    return this.#store.eventHead();
+    return this.#store.events.head();
   }
 
   onAppend(listener: () => void): () => void {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { isCloacinaError, ValidationError } from "../errors.js";
 import type { EventsOptions, EventStream, ExecutorEvent } from "./event.js";
-import type { EventHead } from "../store/store.js";
+import type { EventHead } from "../store/records.js";
 import { Doorbell } from "./doorbell.js";
 import type { EventLog } from "./transport.js";
 

@@ -3,7 +3,7 @@
  * same durable log (the store's events table, written in the same transaction as each change);
  * it only decides how subscribers learn that there is more to read, and who reads it.
  */
-import type { EventHead } from "../store/store.js";
+import type { EventHead } from "../store/records.js";
 import type { EventsOptions, EventStream, ExecutorEvent } from "./event.js";
 
 /** The store's event log, as transports see it. */

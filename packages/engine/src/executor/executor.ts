@@ -8,8 +8,10 @@ import { Runtime } from "../runtime/runtime.js";
 import { Scheduler, type ScheduleInfo } from "../schedule/scheduler.js";
 import type { ScheduleOptions } from "../schedule/schedule-options.js";
 import { toStoredError } from "../runtime/stored-error.js";
-import type { NewRun, RunSummary, StepRequest, Store, StoreEvent } from "../store/store.js";
-import { announceLocalAppend, announceLocally, listenLocally, StoreEventLog } from "../events/event-log.js";
+import type { NewRun, RunSummary, StoreEvent } from "../store/records.js";
+import { Store } from "../store/store.js";
+import type { StoreDriver } from "../store/driver.js";
+import { StoreEventLog } from "../events/event-log.js";
 import { LogTransport } from "../events/log-transport.js";
 import { parseEventsOptions } from "../events/log-stream.js";
 import type { EventTransport } from "../events/transport.js";
@@ -22,6 +24,9 @@ import { deadLocalOwners, newOwnerId } from "./owner.js";
 import { readResult, runNotFound, type RunResult } from "./result.js";
 import { buildRunDetail, type RunDetail } from "./run-detail.js";
 import type { EventsOptions, EventStream } from "../events/event.js";
+
+/** How often an executor without notices between processes checks whether another process committed. */
+const CHANGE_CHECK_MS = 100;
 
 /** A run that was started, found by `get`, or resumed. */
 export interface RunHandle<Ctx extends Context = Context> {
@@ -127,19 +132,19 @@ export interface Executor {
  * Opens an executor on a store: migrates it, recovers tasks whose worker died, and resumes the
  * unfinished runs of workflows registered in this process.
  */
-export async function openExecutor(store: Store, options: ExecutorOptions = {}): Promise<Executor> {
+export async function openExecutor(driver: StoreDriver, options: ExecutorOptions = {}): Promise<Executor> {
   const resolved = parseExecutorOptions(options);
-  const transportKind = resolved.events ?? (store.listen ? "postgres" : "memory");
-  if (transportKind === "postgres" && !store.listen) {
+  const store = new Store(driver);
+  const transportKind = resolved.events ?? (store.hearsOtherProcesses ? "postgres" : "memory");
+  if (transportKind === "postgres" && !store.hearsOtherProcesses) {
     throw new ValidationError(
       "INVALID_EVENTS_TRANSPORT",
       `The "postgres" events transport needs a PostgreSQL database; this one has no LISTEN/NOTIFY. ` +
         `Use "memory" (one process) or a Redis URL.`,
     );
   }
-  const signalled = announcingAppends(store);
-  await signalled.migrate();
-  const log = new StoreEventLog(signalled);
+  await store.migrate();
+  const log = new StoreEventLog(store);
   const onError = resolved.onError ?? defaultOnError;
   const transport =
     typeof transportKind === "function"
@@ -150,7 +155,7 @@ export async function openExecutor(store: Store, options: ExecutorOptions = {}):
           pollMs: transportKind === "memory" ? Math.min(250, resolved.pollMs) : resolved.pollMs,
           onError,
         });
-  const executor = new StoreExecutor(signalled, resolved, await Tracing.load(), log, transport);
+  const executor = new StoreExecutor(store, resolved, await Tracing.load(), log, transport);
   try {
     await executor.open();
   } catch (error) {
@@ -158,43 +163,6 @@ export async function openExecutor(store: Store, options: ExecutorOptions = {}):
     throw error;
   }
   return executor;
-}
-
-/**
- * The store, ringing this process's event subscribers after each write that may append events,
- * and, for a store without notices of its own (SQLite), telling this process's other executors
- * what a step did, as PostgreSQL's NOTIFY does between processes.
- */
-function announcingAppends(store: Store): Store {
-  const notices = !store.listen;
-  const writes = new Set<PropertyKey>(["recoverLeases", "failRuns", "retryRun"]);
-  return new Proxy(store, {
-    get(target, property) {
-      const value: unknown = Reflect.get(target, property, target);
-      if (typeof value !== "function") return value;
-      if (property === "step") {
-        return async (request: StepRequest) => {
-          const result = await target.step(request);
-          if (result.events > 0) announceLocalAppend();
-          if (notices) {
-            if (request.newRuns.length > 0 || request.outcomes.length > 0) {
-              announceLocally({ type: "ready", from: request.owner });
-            }
-            for (const { runId, status } of result.finishedRuns) announceLocally({ type: "finished", runId, status });
-            for (const runId of result.cancelled) announceLocally({ type: "cancelled", runId });
-          }
-          return result;
-        };
-      }
-      if (!writes.has(property)) return (value as (...args: unknown[]) => unknown).bind(target);
-      return async (...args: unknown[]) => {
-        const result: unknown = await (value as (...args: unknown[]) => Promise<unknown>).apply(target, args);
-        announceLocalAppend();
-        if (notices) announceLocally({ type: "ready", from: "" });
-        return result;
-      };
-    },
-  });
 }
 
 class StoreExecutor implements Executor {
@@ -205,6 +173,7 @@ class StoreExecutor implements Executor {
   readonly #now: () => number;
   #leaseTimer: NodeJS.Timeout | undefined;
   #pollTimer: NodeJS.Timeout | undefined;
+  #changeTimer: NodeJS.Timeout | undefined;
   #unlisten: (() => Promise<void>) | undefined;
   #closing: Promise<void> | undefined;
   readonly #scheduler: Scheduler;
@@ -254,12 +223,7 @@ class StoreExecutor implements Executor {
 
   async open(): Promise<void> {
     this.#closed = new Promise((resolve) => (this.#markClosed = resolve));
-    if (this.#store.listen) {
-      this.#unlisten = await this.#store.listen((event) => this.#onStoreEvent(event));
-    } else {
-      const stop = listenLocally((event) => this.#onStoreEvent(event));
-      this.#unlisten = () => Promise.resolve(stop());
-    }
+    this.#unlisten = await this.#store.listen((event) => this.#onStoreEvent(event));
     await this.#recover();
     if (this.#options.versionMismatch === "fail") await this.#failMismatchedRuns();
     // One timer for all leases: renew them, and take back tasks whose worker's lease ran out.
@@ -268,6 +232,15 @@ class StoreExecutor implements Executor {
     this.#leaseTimer.unref();
     this.#pollTimer = setInterval(() => void this.#safetyPoll(), this.#options.pollMs);
     this.#pollTimer.unref();
+    if (!this.#store.hearsOtherProcesses && this.#store.seesChangesElsewhere) {
+      // No notices between processes (SQLite): a cheap "did anyone else commit?" check often
+      // stands in for them, so that another process's new work, cancels and finished runs are
+      // seen in a fraction of a second instead of at the safety poll. The first call takes the
+      // baseline: before the resume below, so that nothing committed after it goes unseen.
+      this.#store.changedElsewhere();
+      this.#changeTimer = setInterval(() => void this.#noticeChangesElsewhere(), CHANGE_CHECK_MS);
+      this.#changeTimer.unref();
+    }
     if (this.#options.resume) this.#runtime.poke();
     if (this.#options.runTasks) this.#scheduler.arm();
   }
@@ -276,7 +249,7 @@ class StoreExecutor implements Executor {
   async #failMismatchedRuns(): Promise<void> {
     const registry = globalRegistry();
     const known = new Set(registry.workflows().map((wf) => wf.version));
-    const mismatched = (await this.#store.unfinishedRuns()).filter(
+    const mismatched = (await this.#store.runs.unfinishedRuns()).filter(
       (run) => registry.workflow(run.workflowName) !== undefined && !known.has(run.workflowVersion),
     );
     const runs = mismatched.map((run) => {
@@ -314,19 +287,45 @@ class StoreExecutor implements Executor {
     }
   }
 
-  /** What events would have told us, in case one was missed: claimable work, finished runs. */
+  /** Another process committed: it may have made work ready, cancelled or finished a run. */
+  async #noticeChangesElsewhere(): Promise<void> {
+    if (this.#closing) return;
+    try {
+      if (!this.#store.changedElsewhere()) return;
+      if (this.#options.runTasks) this.#runtime.poke();
+      await this.#abortCancelledRuns();
+      await this.#settleWatchedRuns();
+    } catch (error) {
+      this.#reportError(error);
+    }
+  }
+
+  /** Aborts the attempts running here of runs whose cancellation was asked for anywhere. */
+  async #abortCancelledRuns(): Promise<void> {
+    const running = this.#runtime.runningRuns();
+    if (running.length === 0) return;
+    for (const runId of await this.#store.runs.cancelledRuns(running)) this.#runtime.abortRun(runId);
+  }
+
+  /** What notices would have told us, in case one was missed: claimable work, cancels, finished runs. */
   async #safetyPoll(): Promise<void> {
     if (this.#closing) return;
     try {
       this.#runtime.poke();
+      await this.#abortCancelledRuns();
       if (this.#options.runTasks) await this.#scheduler.fireDue();
-      for (const runId of this.#runtime.watchedRuns()) {
-        if (this.#closing) return;
-        const run = await this.#store.getRun(runId);
-        if (run && run.status !== "Running") this.#runtime.runFinished(runId, run.status);
-      }
+      await this.#settleWatchedRuns();
     } catch (error) {
       this.#reportError(error);
+    }
+  }
+
+  /** Runs awaited here that another process finished. */
+  async #settleWatchedRuns(): Promise<void> {
+    for (const runId of this.#runtime.watchedRuns()) {
+      if (this.#closing) return;
+      const run = await this.#store.runs.getRun(runId);
+      if (run && run.status !== "Running") this.#runtime.runFinished(runId, run.status);
     }
   }
 
@@ -336,7 +335,7 @@ class StoreExecutor implements Executor {
 
   /** Takes back tasks of dead or expired workers; returns how many. */
   async #recover(): Promise<number> {
-    const dead = deadLocalOwners(await this.#store.leaseOwners(), this.owner);
+    const dead = deadLocalOwners(await this.#store.runs.leaseOwners(), this.owner);
     const { recovered, finishedRuns } = await this.#store.recoverLeases(this.#now(), dead);
     for (const { runId, status } of finishedRuns) this.#runtime.runFinished(runId, status);
     return recovered;
@@ -402,7 +401,7 @@ class StoreExecutor implements Executor {
 
   async get<Ctx extends Context>(executionId: string): Promise<RunHandle<Ctx>> {
     this.#assertOpen();
-    if (!(await this.#store.getRun(executionId))) throw runNotFound(executionId);
+    if (!(await this.#store.runs.getRun(executionId))) throw runNotFound(executionId);
     return this.#handle<Ctx>(executionId);
   }
 
@@ -413,7 +412,7 @@ class StoreExecutor implements Executor {
       executionId: runId,
       status: async () => {
         this.#assertOpen();
-        const run = await store.getRun(runId);
+        const run = await store.runs.getRun(runId);
         if (!run) throw runNotFound(runId);
         return run.status;
       },
@@ -421,7 +420,7 @@ class StoreExecutor implements Executor {
         this.#assertOpen();
         const watch = runtime.watch(runId);
         try {
-          const run = await store.getRun(runId);
+          const run = await store.runs.getRun(runId);
           if (!run) throw runNotFound(runId);
           if (run.status === "Running") await watch.finished;
         } finally {
@@ -471,7 +470,7 @@ class StoreExecutor implements Executor {
 
   async metrics(): Promise<Metrics> {
     this.#assertOpen();
-    const counts = await this.#store.counts();
+    const counts = await this.#store.runs.counts();
     const stats = this.#runtime.stats;
     return {
       runs: counts.runs,
@@ -484,14 +483,14 @@ class StoreExecutor implements Executor {
   async listRuns(filter: ListRunsOptions = {}): Promise<{ runs: RunSummary[]; next?: string }> {
     this.#assertOpen();
     const query = parseListRunsOptions(filter);
-    const runs = await this.#store.listRuns(query);
+    const runs = await this.#store.runs.listRuns(query);
     const last = runs.at(-1);
     return runs.length === query.limit && last ? { runs, next: encodeCursor(last) } : { runs };
   }
 
   async retry<Ctx extends Context>(executionId: string): Promise<RunHandle<Ctx>> {
     this.#assertOpen();
-    const run = await this.#store.getRun(executionId);
+    const run = await this.#store.runs.getRun(executionId);
     if (!run) throw runNotFound(executionId);
     if (run.status !== "Failed" && run.status !== "Cancelled") {
       throw new ValidationError(
@@ -510,7 +509,7 @@ class StoreExecutor implements Executor {
           `which is not registered in this process: retry it where that version is registered.`,
       );
     }
-    const tasks = await this.#store.getTasks(executionId);
+    const tasks = await this.#store.runs.getTasks(executionId);
     const done = new Set(tasks.filter((t) => t.status === "Completed").map((t) => t.taskId));
     const resets = tasks
       .filter((t) => !done.has(t.taskId))
@@ -578,11 +577,11 @@ class StoreExecutor implements Executor {
 
   async inspect(executionId: string): Promise<RunDetail> {
     this.#assertOpen();
-    const run = await this.#store.getRun(executionId);
+    const run = await this.#store.runs.getRun(executionId);
     if (!run) throw runNotFound(executionId);
     const [tasks, attempts, dependencies] = await Promise.all([
-      this.#store.getTasks(executionId),
-      this.#store.getAttempts(executionId),
+      this.#store.runs.getTasks(executionId),
+      this.#store.runs.getAttempts(executionId),
       this.#dependenciesOf(run.workflowName, run.workflowVersion),
     ]);
     return buildRunDetail(run, tasks, attempts, dependencies);
@@ -592,7 +591,7 @@ class StoreExecutor implements Executor {
   async #dependenciesOf(name: string, version: string): Promise<ReadonlyMap<string, readonly string[]>> {
     const registered = globalRegistry().workflow(name);
     if (registered?.version === version) return registered.dependencies;
-    const stored = await this.#store.getWorkflowVersion(version);
+    const stored = await this.#store.workflows.getWorkflowVersion(version);
     return new Map(stored?.tasks ?? []);
   }
 
@@ -625,7 +624,7 @@ class StoreExecutor implements Executor {
   async health(): Promise<{ ok: boolean; latencyMs: number; error?: string }> {
     const started = performance.now();
     try {
-      await (this.#store.ping ? this.#store.ping() : this.#store.getRun(""));
+      await this.#store.ping();
       return { ok: true, latencyMs: performance.now() - started };
     } catch (error) {
       return { ok: false, latencyMs: performance.now() - started, error: redactUrls(String(error)) };
@@ -635,6 +634,7 @@ class StoreExecutor implements Executor {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       clearInterval(this.#pollTimer);
+      clearInterval(this.#changeTimer);
       this.#scheduler.stop();
       await this.#unlisten?.();
       try {

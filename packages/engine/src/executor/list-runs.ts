@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ValidationError } from "../errors.js";
-import type { RunFilter, RunSummary } from "../store/store.js";
+import type { RunFilter, RunSummary } from "../store/records.js";
 
 const time = z.union([z.date(), z.int().min(0)]).transform((t) => (t instanceof Date ? t.getTime() : t));
 

@@ -1,7 +1,8 @@
 import { type ErrorCode, ExecutorError, TaskFailedError } from "../errors.js";
 import { decodeContext } from "../marshal/marshal.js";
 import { fromStoredError } from "../runtime/stored-error.js";
-import type { RunRecord, Store, TaskRecord } from "../store/store.js";
+import type { RunRecord, TaskRecord } from "../store/records.js";
+import type { Store } from "../store/store.js";
 import type { Context, FinalRunStatus, RunStatus, TaskStatus } from "../types.js";
 
 export interface TaskResult {
@@ -33,9 +34,9 @@ export interface RunResult<Ctx extends Context = Context> {
 
 /** Reads a run and builds its result. Also used for runs stored by another process. */
 export async function readResult<Ctx extends Context>(store: Store, runId: string): Promise<RunResult<Ctx>> {
-  const run = await store.getRun(runId);
+  const run = await store.runs.getRun(runId);
   if (!run) throw runNotFound(runId);
-  return buildResult<Ctx>(run, await store.getTasks(runId));
+  return buildResult<Ctx>(run, await store.runs.getTasks(runId));
 }
 
 export function buildResult<Ctx extends Context>(run: RunRecord, tasks: TaskRecord[]): RunResult<Ctx> {

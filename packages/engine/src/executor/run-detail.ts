@@ -3,7 +3,7 @@
  * dependencies, attempts, errors and decoded contexts.
  */
 import { decodeContext } from "../marshal/marshal.js";
-import type { AttemptRecord, RunRecord, TaskRecord } from "../store/store.js";
+import type { AttemptRecord, RunRecord, TaskRecord } from "../store/records.js";
 import type { Context, RunStatus, StoredError, TaskStatus } from "../types.js";
 
 export interface AttemptDetail {

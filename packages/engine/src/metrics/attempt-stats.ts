@@ -1,4 +1,4 @@
-import type { TaskOutcome } from "../store/store.js";
+import type { TaskOutcome } from "../store/records.js";
 
 /** Outcomes of attempts this executor ran, since it opened. */
 export type OutcomeCounts = Record<TaskOutcome["kind"], number>;

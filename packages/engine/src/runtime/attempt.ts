@@ -1,6 +1,6 @@
 import { ExecutorError, MarshalError, TaskCancelledError, TaskTimeoutError } from "../errors.js";
 import { encode, EMPTY_CONTEXT } from "../marshal/marshal.js";
-import type { ClaimedTask, TaskOutcome } from "../store/store.js";
+import type { ClaimedTask, TaskOutcome } from "../store/records.js";
 import { isRetryable, retryDelay } from "../task/retry-policy.js";
 import type { StoredError, TaskRunInfo } from "../types.js";
 import { ancestorsInOrder, type Workflow } from "../workflow/workflow.js";

@@ -1,6 +1,7 @@
 import { ExecutorError, TaskCancelledError, ValidationError } from "../errors.js";
 import type { Registry } from "../registry/registry.js";
-import type { ClaimedTask, NewRun, StepResult, Store, TaskOutcome } from "../store/store.js";
+import type { ClaimedTask, NewRun, StepResult, TaskOutcome } from "../store/records.js";
+import type { Store } from "../store/store.js";
 import type { FinalRunStatus } from "../types.js";
 import { ancestorsInOrder, type Workflow } from "../workflow/workflow.js";
 import { AttemptStats } from "../metrics/attempt-stats.js";
@@ -165,6 +166,13 @@ export class Runtime {
   /** A cancelled run is being retried: its tasks may run again here. */
   forgetCancel(runId: string): void {
     this.#cancelled.delete(runId);
+  }
+
+  /** Runs with an attempt running here (not yet aborted). */
+  runningRuns(): string[] {
+    const runs = new Set<string>();
+    for (const attempt of this.#running.values()) if (!attempt.controller.signal.aborted) runs.add(attempt.runId);
+    return [...runs];
   }
 
   /** Runs someone in this process is waiting for. */
@@ -372,7 +380,7 @@ export class Runtime {
     }
     if (stale.size > 0) {
       try {
-        const states = await retried(() => this.#o.store.loadRunStates([...stale]));
+        const states = await retried(() => this.#o.store.runs.loadRunStates([...stale]));
         for (const [runId, state] of states) this.#runs.set(runId, state);
       } catch (error) {
         // The claims are committed: never leave them held (lease renewal would keep them forever).

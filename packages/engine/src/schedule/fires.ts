@@ -1,4 +1,4 @@
-import type { ScheduleRecord } from "../store/store.js";
+import type { ScheduleRecord } from "../store/records.js";
 import { nextFire } from "./schedule-options.js";
 
 /** A fire more than this late counts as missed (its executor was down), not on time. */

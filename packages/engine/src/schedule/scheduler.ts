@@ -1,7 +1,8 @@
 import { ValidationError } from "../errors.js";
 import { decodeContext, encode } from "../marshal/marshal.js";
 import type { Registry } from "../registry/registry.js";
-import type { ScheduleRecord, Store } from "../store/store.js";
+import type { ScheduleRecord } from "../store/records.js";
+import type { Store } from "../store/store.js";
 import type { Context } from "../types.js";
 import type { Workflow } from "../workflow/workflow.js";
 import { dueFires } from "./fires.js";
@@ -50,7 +51,7 @@ export class Scheduler {
     const now = this.#d.now();
     const parsed = parseScheduleOptions(options, now);
     const id = parsed.id ?? `${wf.name}@${parsed.cron}${parsed.timezone === "UTC" ? "" : `@${parsed.timezone}`}`;
-    const existing = await this.#d.store.getSchedule(id);
+    const existing = await this.#d.store.schedules.getSchedule(id);
     const sameTimes = existing && existing.cron === parsed.cron && existing.timezone === parsed.timezone;
     const record: ScheduleRecord = {
       id,
@@ -72,7 +73,7 @@ export class Scheduler {
   }
 
   async list(): Promise<ScheduleInfo[]> {
-    return (await this.#d.store.listSchedules()).map(info);
+    return (await this.#d.store.schedules.listSchedules()).map(info);
   }
 
   async setPaused(id: string, paused: boolean): Promise<void> {
@@ -90,7 +91,7 @@ export class Scheduler {
   }
 
   async #require(id: string): Promise<ScheduleRecord> {
-    const schedule = await this.#d.store.getSchedule(id);
+    const schedule = await this.#d.store.schedules.getSchedule(id);
     if (!schedule) throw notFound(id);
     return schedule;
   }
@@ -109,7 +110,7 @@ export class Scheduler {
     const now = this.#d.now();
     const names = this.#d.registry.workflows().map((wf) => wf.name);
     let fired = 0;
-    for (const schedule of await this.#d.store.dueSchedules(now, names)) {
+    for (const schedule of await this.#d.store.schedules.dueSchedules(now, names)) {
       // One broken schedule (its context no longer decodes, its key taken) must not stop the others.
       try {
         fired += await this.#fireOne(schedule, now);
@@ -144,7 +145,7 @@ export class Scheduler {
   arm(): void {
     if (this.#stopped) return;
     const names = this.#d.registry.workflows().map((wf) => wf.name);
-    this.#d.store.nextScheduleAt(names).then(
+    this.#d.store.schedules.nextScheduleAt(names).then(
       (at) => {
         clearTimeout(this.#timer);
         if (at === null || this.#stopped) return;

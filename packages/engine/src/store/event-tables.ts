@@ -3,8 +3,8 @@
  * DDL is the backend's (PostgreSQL orders events by transaction id, SQLite by row id); the row
  * shapes and the statements that are the same everywhere live here.
  */
-import type { Generated, Kysely } from "kysely";
-import type { EventRecord, NewEvent, WorkflowVersionRecord } from "./store.js";
+import type { Generated } from "kysely";
+import type { EventRecord, NewEvent } from "./records.js";
 
 export interface EventsTable {
   id: Generated<number>;
@@ -54,52 +54,3 @@ export function eventColumns(events: readonly NewEvent[]) {
     data: events.map((e) => e.data),
   };
 }
-
-/**
- * Workflow versions (written once per version, read by tools that draw a run's DAG), and pruning
- * of old events.
- */
-export function workflowStore<DB extends EventTablesDatabase>(db: Kysely<DB>) {
-  // Typed on the two tables it uses, whatever database type the backend has.
-  const d = db as unknown as Kysely<EventTablesDatabase>;
-  return {
-    async saveWorkflowVersion(record: WorkflowVersionRecord): Promise<void> {
-      await d
-        .insertInto("cloacina_workflows")
-        .values({
-          version: record.version,
-          name: record.name,
-          tasks: JSON.stringify(record.tasks),
-          created_at: record.createdAt,
-        })
-        .onConflict((oc) => oc.column("version").doNothing())
-        .execute();
-    },
-    async pruneEvents(before: number): Promise<number> {
-      // The newest event stays: SQLite would otherwise hand its row id out again.
-      const result = await d
-        .deleteFrom("cloacina_events")
-        .where("at", "<", before)
-        .where("id", "<", (eb) => eb.selectFrom("cloacina_events").select((e) => e.fn.max("id").as("id")))
-        .executeTakeFirst();
-      return Number(result.numDeletedRows);
-    },
-    async getWorkflowVersion(version: string): Promise<WorkflowVersionRecord | undefined> {
-      const row = await d
-        .selectFrom("cloacina_workflows")
-        .selectAll()
-        .where("version", "=", version)
-        .executeTakeFirst();
-      return (
-        row && {
-          version: row.version,
-          name: row.name,
-          tasks: JSON.parse(row.tasks) as WorkflowVersionRecord["tasks"],
-          createdAt: Number(row.created_at),
-        }
-      );
-    },
-  };
-}
-
-export type WorkflowStore = ReturnType<typeof workflowStore<EventTablesDatabase>>;

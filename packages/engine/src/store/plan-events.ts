@@ -1,6 +1,6 @@
 import type { EventType } from "../events/event.js";
 import type { FinalRunStatus, StoredError } from "../types.js";
-import type { NewEvent } from "./store.js";
+import type { NewEvent } from "./records.js";
 
 const RUN_FINISHED: Record<FinalRunStatus, EventType> = {
   Completed: "run.completed",

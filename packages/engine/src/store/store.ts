@@ -1,359 +1,256 @@
 /**
- * The persistence contract every backend implements. The engine owns the workflow logic (which
- * tasks depend on which, when to retry, what the context is); a store owns durability and
- * atomicity: each `step` is ONE transaction, so no crash can leave a half-applied state change.
- *
- * The behaviour is specified once, by the conformance suite in `@cloacina/engine/conformance`.
- * Times are milliseconds since the epoch. Encoded values are strings made by the marshaller.
+ * The engine's side of the store seam: one typed wrapper around every backend's driver, as
+ * kysely's `RuntimeDriver` is around a dialect's driver. The rules that are the same for every
+ * backend live here, once:
+ * - each state change is a plan (`step-plan.ts`) run by the driver in one transaction;
+ * - after the commit, this process's event subscribers are rung, and for a driver without a
+ *   channel between processes, this process's other executors hear the step's notices;
+ * - a transaction that lost a race is run again, and so is a read whose connection went away,
+ *   when the driver says the error is of that kind;
+ * - a driver's error becomes `STORE_FAILURE` (its cause kept, passwords redacted); an error of
+ *   the engine's own plan code is `INTERNAL_ERROR`; the engine's coded errors pass as they are.
  */
-import type { EventType } from "../events/event.js";
-import type { FinalRunStatus, RunStatus, StoredError, TaskStatus } from "../types.js";
+import { ExecutorError, isCloacinaError } from "../errors.js";
+import { announceLocalAppend, announceLocally, listenLocally } from "../events/event-log.js";
+import { redactUrls } from "../redact.js";
+import type { StoredError } from "../types.js";
+import type { EventReads, RunReads, ScheduleReads, StoreDriver, WorkflowReads } from "./driver.js";
+import { failedRunsNotices, type Notices, recoveryNotices, retriedRunNotices, stepNotices } from "./notices.js";
+import { call, type Plan, single } from "./plan.js";
+import type {
+  RecoveryResult,
+  ScheduleRecord,
+  StepRequest,
+  StepResult,
+  StoreEvent,
+  TaskReset,
+  WorkflowVersionRecord,
+} from "./records.js";
+import { failRunsPlan, recoverLeasesPlan, retryRunPlan, stepPlan } from "./step-plan.js";
 
-export interface NewTaskRow {
-  taskId: string;
-  /** Index in the workflow's topological order; `getTasks` returns tasks in this order. */
-  position: number;
-  /** Number of dependencies; 0 makes the task Ready at once. */
-  pendingDependencies: number;
-  maxAttempts: number;
-}
+const CONFLICT_ATTEMPTS = 5;
+const CONNECTION_ATTEMPTS = 4;
 
-export interface NewRun {
-  runId: string;
-  workflowName: string;
-  workflowVersion: string;
-  /** Encoded input context. */
-  input: string;
-  tasks: readonly NewTaskRow[];
-  /** Starting a run with a key that already exists returns the existing run instead. */
-  idempotencyKey?: string;
-}
+export class Store {
+  readonly runs: RunReads;
+  readonly schedules: ScheduleReads;
+  readonly events: EventReads;
+  readonly workflows: WorkflowReads;
+  readonly #driver: StoreDriver;
 
-/** What happened to a claimed attempt. Applied only while the claim is still held (fencing). */
-export type TaskOutcome =
-  | {
-      kind: "completed";
-      runId: string;
-      taskId: string;
-      attempt: number;
-      /** Encoded output patch. */
-      output: string;
-      /**
-       * Direct dependents: their pending-dependency count drops by one, and at zero they become
-       * Ready (their trigger rule is decided when they are claimed).
-       */
-      children: readonly string[];
-    }
-  | {
-      kind: "failed";
-      runId: string;
-      taskId: string;
-      attempt: number;
-      error: StoredError;
-      /** Direct dependents: released as for a completion, counting one failed dependency. */
-      children: readonly string[];
-    }
-  | {
-      /** The task's trigger rule was false: it did not run. */
-      kind: "skipped";
-      runId: string;
-      taskId: string;
-      attempt: number;
-      /** Direct dependents: released as for a completion, counting one skipped dependency. */
-      children: readonly string[];
-    }
-  | {
-      kind: "retry";
-      runId: string;
-      taskId: string;
-      attempt: number;
-      error: StoredError;
-      /** The task becomes Ready again, claimable from this time. */
-      availableAt: number;
-    }
-  | {
-      kind: "cancelled";
-      runId: string;
-      taskId: string;
-      attempt: number;
-      error: StoredError;
-    };
+  constructor(driver: StoreDriver) {
+    this.#driver = driver;
+    this.runs = this.#guarded("runs", driver.runs);
+    this.schedules = this.#guarded("schedules", driver.schedules);
+    this.events = this.#guarded("events", driver.events);
+    this.workflows = this.#guarded("workflows", driver.workflows);
+  }
 
-export interface StepRequest {
-  /** The executor making the request; claims and fencing use it. */
-  owner: string;
-  now: number;
-  /** Runs to create, each with all its task rows. */
-  newRuns: readonly NewRun[];
-  outcomes: readonly TaskOutcome[];
-  /** Runs to cancel: Pending and Ready tasks become Cancelled; Running ones are left to report. */
-  cancelRuns: readonly string[];
-  /** After applying the above, claim up to `limit` Ready tasks whose time has come. */
-  claim: {
-    limit: number;
-    leaseMs: number;
-    /** Only tasks of runs with one of these workflow versions (the ones this process can run). */
-    workflowVersions: readonly string[];
-    /**
-     * Also report `nextAvailableAt` (a retry delay that ends later). Asked for after start-up and
-     * on polls; a step that schedules a retry reports it anyway.
-     */
-    findNextAvailable?: boolean;
-  };
-}
+  /** Whether notices of other processes' changes arrive (else only the safety poll sees them). */
+  get hearsOtherProcesses(): boolean {
+    return this.#driver.listen !== undefined;
+  }
 
-export interface ClaimedTask {
-  runId: string;
-  taskId: string;
-  workflowVersion: string;
-  /** The attempt now starting (1-based). */
-  attempt: number;
-  maxAttempts: number;
-  /** How many times this task was put back to Ready after its worker vanished. */
-  recoveries: number;
-  /** How many of its dependencies failed, and how many were skipped (for its trigger rule). */
-  failedDependencies: number;
-  skippedDependencies: number;
-}
+  migrate(): Promise<void> {
+    return this.#guard("migrate", () => this.#driver.migrate(), "none");
+  }
 
-export interface StepResult {
-  claimed: ClaimedTask[];
+  /** Creates runs, applies outcomes and cancels, settles runs and claims ready tasks: one transaction. */
+  step(request: StepRequest): Promise<StepResult> {
+    return this.#write(
+      "step",
+      () => stepPlan(request),
+      (r) => stepNotices(request, r),
+      (r) => r.events > 0,
+    );
+  }
+
   /**
-   * New runs that were not created because their idempotency key already belongs to a run: the
-   * existing run's id and workflow name.
-   */
-  deduplicated: { runId: string; existingRunId: string; existingWorkflow: string }[];
-  /** Runs that reached a final status in this step. */
-  finishedRuns: { runId: string; status: FinalRunStatus }[];
-  /** Runs whose cancellation took effect in this step (a cancel of a finished run does not). */
-  cancelled: string[];
-  /** Outcomes ignored because the claim they belong to is no longer held (lease lost). */
-  staleOutcomes: number;
-  /**
-   * Earliest time a Ready task of the given versions becomes claimable, when that is after `now`
-   * (a retry delay); `null` when there is none or it was not asked for. Only computed when fewer
-   * than `limit` were claimed, and `claim.findNextAvailable` was set or the step scheduled a retry.
-   */
-  nextAvailableAt: number | null;
-  /** How many events the step appended to the log. */
-  events: number;
-}
-
-/** What `recoverLeases` did: tasks put back, and runs that finished (a cancelled run's last task). */
-export interface RecoveryResult {
-  recovered: number;
-  finishedRuns: { runId: string; status: FinalRunStatus }[];
-}
-
-export interface RunRecord {
-  runId: string;
-  workflowName: string;
-  workflowVersion: string;
-  status: RunStatus;
-  input: string;
-  cancelRequested: boolean;
-  createdAt: number;
-  finishedAt: number | null;
-  /** Why the run itself failed, when no task's failure says it (a workflow version mismatch). */
-  error: StoredError | null;
-}
-
-export interface TaskRecord {
-  taskId: string;
-  status: TaskStatus;
-  /** Attempts started so far. */
-  attempt: number;
-  maxAttempts: number;
-  recoveries: number;
-  /** Encoded output, for Completed tasks. */
-  output: string | null;
-  /** The last attempt's error, if it failed. */
-  error: StoredError | null;
-  startedAt: number | null;
-  finishedAt: number | null;
-}
-
-/** One attempt that did not complete its task (the completing attempt lives on the task row). */
-export interface AttemptRecord {
-  taskId: string;
-  attempt: number;
-  status: "Failed" | "Cancelled";
-  error: StoredError;
-  finishedAt: number;
-}
-
-export interface RunSummary {
-  runId: string;
-  workflowName: string;
-  workflowVersion: string;
-  status: RunStatus;
-  createdAt: number;
-  finishedAt: number | null;
-}
-
-/** Filters and keyset pagination for `listRuns`: newest first. */
-export interface RunFilter {
-  status?: RunStatus;
-  workflow?: string;
-  /** Created at or after (epoch ms). */
-  createdFrom?: number;
-  /** Created before (epoch ms). */
-  createdTo?: number;
-  limit: number;
-  /** Continue after this position (from the previous page's last run). */
-  after?: { createdAt: number; runId: string };
-}
-
-/** A task to run again in a manual retry, with its dependencies that will run again too. */
-export interface TaskReset {
-  taskId: string;
-  pendingDependencies: number;
-  maxAttempts: number;
-}
-
-/** A notice from another process sharing the database (stores that support `listen`). */
-export type StoreEvent =
-  /** Tasks became claimable that executor `from` did not claim itself. */
-  | { type: "ready"; from: string }
-  /** A run reached a final status. */
-  | { type: "finished"; runId: string; status: FinalRunStatus }
-  /** A run was cancelled: stop its attempts running here. */
-  | { type: "cancelled"; runId: string }
-  /** Events were appended to the log. */
-  | { type: "events" }
-  /** The notice channel was re-established: notices may have been missed meanwhile. */
-  | { type: "reconnected" };
-
-/** An event to append to the log (in the transaction of the change it records). */
-export interface NewEvent {
-  runId: string;
-  taskId: string | null;
-  type: EventType;
-  attempt: number | null;
-  at: number;
-  /** JSON of the type's extra fields (error, retryAt, workflow, recovered), or null. */
-  data: string | null;
-}
-
-/** A stored event, with its position in the log. */
-export interface EventRecord extends NewEvent {
-  /** `"<major>-<minor>"`, increasing in log order (see `ExecutorEvent.seq`). */
-  seq: string;
-}
-
-/**
- * Where "from now" starts: read after `after`, and skip the events `before(seq)` says were
- * committed before now. (On PostgreSQL, transactions still open now may commit events that sort
- * before the newest committed one: reading from the oldest open transaction and skipping what was
- * already committed delivers exactly the events committed from now on.)
- */
-export interface EventHead {
-  after: string | null;
-  before?: (seq: string) => boolean;
-}
-
-/** The shape of one workflow version, stored so that tools can draw runs of it. */
-export interface WorkflowVersionRecord {
-  version: string;
-  name: string;
-  /** Task id → its dependencies, in the workflow's topological order. */
-  tasks: [taskId: string, dependsOn: string[]][];
-  createdAt: number;
-}
-
-/** A persisted cron schedule. */
-export interface ScheduleRecord {
-  id: string;
-  workflowName: string;
-  cron: string;
-  timezone: string;
-  /** Encoded input context of the runs it starts. */
-  context: string;
-  missed: "skip" | "runOnce" | "runAll";
-  catchUpLimit: number;
-  paused: boolean;
-  /** The next fire time not yet handled. */
-  nextFireAt: number;
-  lastFiredAt: number | null;
-  createdAt: number;
-}
-
-export interface Store {
-  /** Create or upgrade the schema. Safe to call on every open. */
-  migrate(): Promise<void>;
-  /** Apply a batch of changes and claim ready tasks, in one transaction. */
-  step(request: StepRequest): Promise<StepResult>;
-  /** Push back the lease expiry of every task `owner` is running. */
-  renewLeases(owner: string, expiresAt: number): Promise<void>;
-  /**
-   * Put Running tasks back to Ready when their lease expired before `now` or their owner is in
+   * Puts Running tasks back to Ready when their lease expired before `now` or their owner is in
    * `deadOwners`, counting a recovery on each.
    */
-  recoverLeases(now: number, deadOwners: readonly string[]): Promise<RecoveryResult>;
-  /** Owners that hold leases on Running tasks (so an executor can find dead ones). */
-  leaseOwners(): Promise<string[]>;
-  getRun(runId: string): Promise<RunRecord | undefined>;
-  getTasks(runId: string): Promise<TaskRecord[]>;
-  getAttempts(runId: string): Promise<AttemptRecord[]>;
-  /** Encoded input and outputs of completed tasks, for runs whose state is not in memory. */
-  loadRunStates(runIds: readonly string[]): Promise<Map<string, { input: string; outputs: Map<string, string> }>>;
-  /** Runs not yet finished. */
-  unfinishedRuns(): Promise<RunSummary[]>;
-  /**
-   * Fail running runs as a whole, with a run-level error: their waiting tasks become Cancelled
-   * and the run Failed, in one transaction.
-   */
-  failRuns(runs: readonly { runId: string; error: StoredError }[], now: number): Promise<void>;
-  /** Create a schedule, or update the one with the same id. */
-  saveSchedule(schedule: ScheduleRecord): Promise<void>;
-  getSchedule(id: string): Promise<ScheduleRecord | undefined>;
-  listSchedules(): Promise<ScheduleRecord[]>;
-  removeSchedule(id: string): Promise<boolean>;
-  /** Unpaused schedules of these workflows whose next fire is due at `now`. */
-  dueSchedules(now: number, workflowNames: readonly string[]): Promise<ScheduleRecord[]>;
-  /** Earliest next fire of the unpaused schedules of these workflows. */
-  nextScheduleAt(workflowNames: readonly string[]): Promise<number | null>;
-  /**
-   * Compare-and-set: move a schedule on from `expectedNextFireAt` (so of two executors handling
-   * the same fire, one does). Returns whether it did.
-   */
+  recoverLeases(now: number, deadOwners: readonly string[]): Promise<RecoveryResult> {
+    return this.#write(
+      "recoverLeases",
+      () => recoverLeasesPlan(now, deadOwners),
+      recoveryNotices,
+      (r) => r.recovered > 0,
+    );
+  }
+
+  /** Fails running runs as a whole (waiting tasks Cancelled); returns those it failed. */
+  failRuns(runs: readonly { runId: string; error: StoredError }[], now: number): Promise<string[]> {
+    return this.#write(
+      "failRuns",
+      () => failRunsPlan(runs, now),
+      failedRunsNotices,
+      (failed) => failed.length > 0,
+    );
+  }
+
+  /** Runs a finished run again from the given tasks; false if the run is not finished. */
+  retryRun(runId: string, tasks: readonly TaskReset[], now: number): Promise<boolean> {
+    return this.#write(
+      "retryRun",
+      () => retryRunPlan(runId, tasks, now),
+      retriedRunNotices,
+      (reopened) => reopened,
+    );
+  }
+
+  renewLeases(owner: string, expiresAt: number): Promise<void> {
+    return this.#write("renewLeases", () => single("renewLeases", { owner, expiresAt }));
+  }
+
+  saveSchedule(schedule: ScheduleRecord): Promise<void> {
+    return this.#write("saveSchedule", () => single("saveSchedule", { schedule }));
+  }
+
+  removeSchedule(id: string): Promise<boolean> {
+    return this.#write("removeSchedule", () => single("removeSchedule", { id }));
+  }
+
   advanceSchedule(
     id: string,
     expectedNextFireAt: number,
     nextFireAt: number,
     lastFiredAt: number | null,
-  ): Promise<boolean>;
-  /** Pause, or resume with a new next fire time. */
-  setSchedulePaused(id: string, paused: boolean, nextFireAt: number): Promise<boolean>;
-  /** Runs by status, and tasks waiting (Ready, due or not) and running: for metrics. */
-  counts(): Promise<{ runs: Record<RunStatus, number>; readyTasks: number; runningTasks: number }>;
-  /** Runs matching the filter, newest first (indexed: stays fast with many stored runs). */
-  listRuns(filter: RunFilter): Promise<RunSummary[]>;
+  ): Promise<boolean> {
+    return this.#write("advanceSchedule", () =>
+      single("advanceSchedule", { id, expectedNextFireAt, nextFireAt, lastFiredAt }),
+    );
+  }
+
+  setSchedulePaused(id: string, paused: boolean, nextFireAt: number): Promise<boolean> {
+    return this.#write("setSchedulePaused", () => single("setSchedulePaused", { id, paused, nextFireAt }));
+  }
+
+  saveWorkflowVersion(record: WorkflowVersionRecord): Promise<void> {
+    return this.#write("saveWorkflowVersion", () => single("saveWorkflowVersion", { record }));
+  }
+
+  pruneEvents(before: number): Promise<number> {
+    return this.#write("pruneEvents", () => single("pruneEvents", { before }));
+  }
+
   /**
-   * Run a finished run again from the given tasks (completed ones are kept), in one transaction:
-   * they go back to Pending/Ready and the run to Running. False if the run is not finished.
+   * Hears the notices of every executor sharing the database: through the driver when it can
+   * listen (PostgreSQL), else those of this process's executors.
    */
-  retryRun(runId: string, tasks: readonly TaskReset[], now: number): Promise<boolean>;
-  /** Record a workflow version's shape, if not already stored. */
-  saveWorkflowVersion(record: WorkflowVersionRecord): Promise<void>;
-  getWorkflowVersion(version: string): Promise<WorkflowVersionRecord | undefined>;
-  /**
-   * Events after `after` (exclusive; null: from the first), in log order, at most `limit`, of one
-   * run when given. Only events whose position is final: reading on from the last one returned
-   * never skips an event that commits later.
-   */
-  readEvents(after: string | null, limit: number, runId?: string): Promise<EventRecord[]>;
-  /** Where "from now" starts in the log (see {@link EventHead}). */
-  eventHead(): Promise<EventHead>;
-  /** Delete events that happened before `before` (epoch ms), except the newest; returns how many. */
-  pruneEvents(before: number): Promise<number>;
-  close(): Promise<void>;
-  /**
-   * Optional: deliver notices raised by any process's steps (PostgreSQL: LISTEN/NOTIFY). Without
-   * it, an executor sees only its own process's changes (plus its safety poll).
-   * Returns a function that stops listening.
-   */
-  listen?(onEvent: (event: StoreEvent) => void): Promise<() => Promise<void>>;
-  /** Optional: a cheap round trip, for health checks. */
-  ping?(): Promise<void>;
+  async listen(onEvent: (event: StoreEvent) => void): Promise<() => Promise<void>> {
+    if (this.#driver.listen) return this.#guard("listen", () => this.#driver.listen!(onEvent), "none");
+    const stop = listenLocally(onEvent);
+    return () => Promise.resolve(stop());
+  }
+
+  /** Whether another connection committed since the last call; false when the driver cannot tell. */
+  changedElsewhere(): boolean {
+    if (!this.#driver.changedElsewhere) return false;
+    try {
+      return this.#driver.changedElsewhere();
+    } catch (error) {
+      throw this.#failure("changedElsewhere", error);
+    }
+  }
+
+  /** Whether the driver can tell {@link changedElsewhere} (a cheap check instead of a poll). */
+  get seesChangesElsewhere(): boolean {
+    return this.#driver.changedElsewhere !== undefined;
+  }
+
+  ping(): Promise<void> {
+    if (this.#driver.ping) return this.#guard("ping", () => this.#driver.ping!(), "read");
+    return this.runs.getRun("").then(() => undefined);
+  }
+
+  close(): Promise<void> {
+    return this.#guard("close", () => this.#driver.close(), "none");
+  }
+
+  /** Runs a plan in one transaction, then tells this process what it changed. */
+  async #write<T>(
+    what: string,
+    plan: () => Plan<T>,
+    notices?: (result: T) => Notices,
+    appended?: (result: T) => boolean,
+  ): Promise<T> {
+    let decided: Notices | undefined;
+    const result = await this.#guard(
+      what,
+      () =>
+        this.#driver.transact(
+          (function* (): Plan<T> {
+            const value = yield* plan();
+            decided = notices?.(value);
+            if (decided && decided.shared.length > 0) yield* call("notify", { notices: decided.shared });
+            return value;
+          })(),
+        ),
+      "transaction",
+    );
+    if (appended?.(result)) announceLocalAppend();
+    if (decided && !this.#driver.listen) for (const notice of decided.local) announceLocally(notice);
+    return result;
+  }
+
+  async #guard<T>(what: string, call: () => Promise<T>, retry: "transaction" | "read" | "none"): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        const kind = retry === "none" || isCloacinaError(error) ? undefined : this.#driver.retryable?.(error);
+        if (retry === "transaction" && kind === "conflict" && attempt < CONFLICT_ATTEMPTS) continue;
+        if (retry === "read" && kind === "connection" && attempt < CONNECTION_ATTEMPTS) {
+          await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+          continue;
+        }
+        throw this.#failure(what, error);
+      }
+    }
+  }
+
+  #failure(what: string, error: unknown): Error {
+    if (isCloacinaError(error)) return error;
+    const cause = redactInPlace(error);
+    const message = cause instanceof Error ? cause.message : String(cause);
+    return new ExecutorError("STORE_FAILURE", `${this.#driver.name} store: ${what} failed: ${message}`, { cause });
+  }
+
+  /** A read part whose every method goes through the guard (its own methods, bound to it). */
+  #guarded<T extends object>(part: string, reads: T): T {
+    const wrapped: Record<string, unknown> = {};
+    for (const name of methodNames(reads)) {
+      const method = (reads as Record<string, (...args: unknown[]) => Promise<unknown>>)[name]!;
+      wrapped[name] = (...args: unknown[]) => this.#guard(`${part}.${name}`, () => method.apply(reads, args), "read");
+    }
+    return wrapped as T;
+  }
+}
+
+/** Own and inherited method names of an object (a part may be an object literal or a class instance). */
+function methodNames(object: object): string[] {
+  const names = new Set<string>();
+  for (
+    let o: object | null = object;
+    o !== null && o !== Object.prototype;
+    o = Object.getPrototypeOf(o) as object | null
+  ) {
+    for (const name of Object.getOwnPropertyNames(o)) {
+      if (name !== "constructor" && typeof (object as Record<string, unknown>)[name] === "function") names.add(name);
+    }
+  }
+  return [...names];
+}
+
+/** Driver errors may quote a connection string: redact the message and stack of the cause chain. */
+function redactInPlace(error: unknown): unknown {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
+    try {
+      e.message = redactUrls(e.message);
+      if (e.stack !== undefined) e.stack = redactUrls(e.stack);
+    } catch {
+      // A frozen error keeps its text; ours is redacted anyway.
+    }
+  }
+  return error;
 }

@@ -1,0 +1,48 @@
+/**
+ * What a state change tells other executors, decided once for every backend. The `notify`
+ * operation carries `shared` notices to other processes (PostgreSQL NOTIFY); for a driver
+ * without a channel, the engine delivers `local` ones to this process's other executors after
+ * the commit (they share the database file).
+ */
+import type { FinalRunStatus } from "../types.js";
+import type { RecoveryResult, StepRequest, StepResult, StoreEvent } from "./records.js";
+
+export interface Notices {
+  shared: StoreEvent[];
+  local: StoreEvent[];
+}
+
+const finished = (runs: readonly { runId: string; status: FinalRunStatus }[]) =>
+  runs.map(({ runId, status }): StoreEvent => ({ type: "finished", runId, status }));
+
+export function stepNotices(request: StepRequest, result: StepResult): Notices {
+  const others: StoreEvent[] = [
+    ...finished(result.finishedRuns),
+    ...result.cancelled.map((runId): StoreEvent => ({ type: "cancelled", runId })),
+  ];
+  // Other processes need waking only for work this worker left: it claimed as many as it could.
+  const mayHaveReleased = request.newRuns.length > 0 || request.outcomes.some((o) => o.kind !== "cancelled");
+  const leftWork = mayHaveReleased && result.claimed.length >= request.claim.limit;
+  const ready: StoreEvent = { type: "ready", from: request.owner };
+  // In one process, executors may register different workflow versions: wake them on any change.
+  const changed = request.newRuns.length > 0 || request.outcomes.length > 0;
+  return { shared: leftWork ? [ready, ...others] : others, local: changed ? [ready, ...others] : others };
+}
+
+export function recoveryNotices(result: RecoveryResult): Notices {
+  const list = [
+    ...(result.recovered > 0 ? [{ type: "ready", from: "" } as const] : []),
+    ...finished(result.finishedRuns),
+  ];
+  return { shared: list, local: list };
+}
+
+export function failedRunsNotices(failed: readonly string[]): Notices {
+  const list = failed.map((runId): StoreEvent => ({ type: "finished", runId, status: "Failed" }));
+  return { shared: list, local: list };
+}
+
+export function retriedRunNotices(reopened: boolean): Notices {
+  const list: StoreEvent[] = reopened ? [{ type: "ready", from: "" }] : [];
+  return { shared: list, local: list };
+}

@@ -1,0 +1,275 @@
+/**
+ * The records a store reads and writes (see `driver.ts` for the contract a backend implements).
+ * Times are milliseconds since the epoch. Encoded values are strings made by the marshaller.
+ */
+import type { EventType } from "../events/event.js";
+import type { FinalRunStatus, RunStatus, StoredError, TaskStatus } from "../types.js";
+
+export interface NewTaskRow {
+  taskId: string;
+  /** Index in the workflow's topological order; `getTasks` returns tasks in this order. */
+  position: number;
+  /** Number of dependencies; 0 makes the task Ready at once. */
+  pendingDependencies: number;
+  maxAttempts: number;
+}
+
+export interface NewRun {
+  runId: string;
+  workflowName: string;
+  workflowVersion: string;
+  /** Encoded input context. */
+  input: string;
+  tasks: readonly NewTaskRow[];
+  /** Starting a run with a key that already exists returns the existing run instead. */
+  idempotencyKey?: string;
+}
+
+/** What happened to a claimed attempt. Applied only while the claim is still held (fencing). */
+export type TaskOutcome =
+  | {
+      kind: "completed";
+      runId: string;
+      taskId: string;
+      attempt: number;
+      /** Encoded output patch. */
+      output: string;
+      /**
+       * Direct dependents: their pending-dependency count drops by one, and at zero they become
+       * Ready (their trigger rule is decided when they are claimed).
+       */
+      children: readonly string[];
+    }
+  | {
+      kind: "failed";
+      runId: string;
+      taskId: string;
+      attempt: number;
+      error: StoredError;
+      /** Direct dependents: released as for a completion, counting one failed dependency. */
+      children: readonly string[];
+    }
+  | {
+      /** The task's trigger rule was false: it did not run. */
+      kind: "skipped";
+      runId: string;
+      taskId: string;
+      attempt: number;
+      /** Direct dependents: released as for a completion, counting one skipped dependency. */
+      children: readonly string[];
+    }
+  | {
+      kind: "retry";
+      runId: string;
+      taskId: string;
+      attempt: number;
+      error: StoredError;
+      /** The task becomes Ready again, claimable from this time. */
+      availableAt: number;
+    }
+  | {
+      kind: "cancelled";
+      runId: string;
+      taskId: string;
+      attempt: number;
+      error: StoredError;
+    };
+
+export interface StepRequest {
+  /** The executor making the request; claims and fencing use it. */
+  owner: string;
+  now: number;
+  /** Runs to create, each with all its task rows. */
+  newRuns: readonly NewRun[];
+  outcomes: readonly TaskOutcome[];
+  /** Runs to cancel: Pending and Ready tasks become Cancelled; Running ones are left to report. */
+  cancelRuns: readonly string[];
+  /** After applying the above, claim up to `limit` Ready tasks whose time has come. */
+  claim: {
+    limit: number;
+    leaseMs: number;
+    /** Only tasks of runs with one of these workflow versions (the ones this process can run). */
+    workflowVersions: readonly string[];
+    /**
+     * Also report `nextAvailableAt` (a retry delay that ends later). Asked for after start-up and
+     * on polls; a step that schedules a retry reports it anyway.
+     */
+    findNextAvailable?: boolean;
+  };
+}
+
+export interface ClaimedTask {
+  runId: string;
+  taskId: string;
+  workflowVersion: string;
+  /** The attempt now starting (1-based). */
+  attempt: number;
+  maxAttempts: number;
+  /** How many times this task was put back to Ready after its worker vanished. */
+  recoveries: number;
+  /** How many of its dependencies failed, and how many were skipped (for its trigger rule). */
+  failedDependencies: number;
+  skippedDependencies: number;
+}
+
+export interface StepResult {
+  claimed: ClaimedTask[];
+  /**
+   * New runs that were not created because their idempotency key already belongs to a run: the
+   * existing run's id and workflow name.
+   */
+  deduplicated: { runId: string; existingRunId: string; existingWorkflow: string }[];
+  /** Runs that reached a final status in this step. */
+  finishedRuns: { runId: string; status: FinalRunStatus }[];
+  /** Runs whose cancellation took effect in this step (a cancel of a finished run does not). */
+  cancelled: string[];
+  /** Outcomes ignored because the claim they belong to is no longer held (lease lost). */
+  staleOutcomes: number;
+  /**
+   * Earliest time a Ready task of the given versions becomes claimable, when that is after `now`
+   * (a retry delay); `null` when there is none or it was not asked for. Only computed when fewer
+   * than `limit` were claimed, and `claim.findNextAvailable` was set or the step scheduled a retry.
+   */
+  nextAvailableAt: number | null;
+  /** How many events the step appended to the log. */
+  events: number;
+}
+
+/** What `recoverLeases` did: tasks put back, and runs that finished (a cancelled run's last task). */
+export interface RecoveryResult {
+  recovered: number;
+  finishedRuns: { runId: string; status: FinalRunStatus }[];
+}
+
+export interface RunRecord {
+  runId: string;
+  workflowName: string;
+  workflowVersion: string;
+  status: RunStatus;
+  input: string;
+  cancelRequested: boolean;
+  createdAt: number;
+  finishedAt: number | null;
+  /** Why the run itself failed, when no task's failure says it (a workflow version mismatch). */
+  error: StoredError | null;
+}
+
+export interface TaskRecord {
+  taskId: string;
+  status: TaskStatus;
+  /** Attempts started so far. */
+  attempt: number;
+  maxAttempts: number;
+  recoveries: number;
+  /** Encoded output, for Completed tasks. */
+  output: string | null;
+  /** The last attempt's error, if it failed. */
+  error: StoredError | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+/** One attempt that did not complete its task (the completing attempt lives on the task row). */
+export interface AttemptRecord {
+  taskId: string;
+  attempt: number;
+  status: "Failed" | "Cancelled";
+  error: StoredError;
+  finishedAt: number;
+}
+
+export interface RunSummary {
+  runId: string;
+  workflowName: string;
+  workflowVersion: string;
+  status: RunStatus;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
+/** Filters and keyset pagination for `listRuns`: newest first. */
+export interface RunFilter {
+  status?: RunStatus;
+  workflow?: string;
+  /** Created at or after (epoch ms). */
+  createdFrom?: number;
+  /** Created before (epoch ms). */
+  createdTo?: number;
+  limit: number;
+  /** Continue after this position (from the previous page's last run). */
+  after?: { createdAt: number; runId: string };
+}
+
+/** A task to run again in a manual retry, with its dependencies that will run again too. */
+export interface TaskReset {
+  taskId: string;
+  pendingDependencies: number;
+  maxAttempts: number;
+}
+
+/** A notice from another process sharing the database (stores that support `listen`). */
+export type StoreEvent =
+  /** Tasks became claimable that executor `from` did not claim itself. */
+  | { type: "ready"; from: string }
+  /** A run reached a final status. */
+  | { type: "finished"; runId: string; status: FinalRunStatus }
+  /** A run was cancelled: stop its attempts running here. */
+  | { type: "cancelled"; runId: string }
+  /** Events were appended to the log. */
+  | { type: "events" }
+  /** The notice channel was re-established: notices may have been missed meanwhile. */
+  | { type: "reconnected" };
+
+/** An event to append to the log (in the transaction of the change it records). */
+export interface NewEvent {
+  runId: string;
+  taskId: string | null;
+  type: EventType;
+  attempt: number | null;
+  at: number;
+  /** JSON of the type's extra fields (error, retryAt, workflow, recovered), or null. */
+  data: string | null;
+}
+
+/** A stored event, with its position in the log. */
+export interface EventRecord extends NewEvent {
+  /** `"<major>-<minor>"`, increasing in log order (see `ExecutorEvent.seq`). */
+  seq: string;
+}
+
+/**
+ * Where "from now" starts: read after `after`, and skip the events `before(seq)` says were
+ * committed before now. (On PostgreSQL, transactions still open now may commit events that sort
+ * before the newest committed one: reading from the oldest open transaction and skipping what was
+ * already committed delivers exactly the events committed from now on.)
+ */
+export interface EventHead {
+  after: string | null;
+  before?: (seq: string) => boolean;
+}
+
+/** The shape of one workflow version, stored so that tools can draw runs of it. */
+export interface WorkflowVersionRecord {
+  version: string;
+  name: string;
+  /** Task id → its dependencies, in the workflow's topological order. */
+  tasks: [taskId: string, dependsOn: string[]][];
+  createdAt: number;
+}
+
+/** A persisted cron schedule. */
+export interface ScheduleRecord {
+  id: string;
+  workflowName: string;
+  cron: string;
+  timezone: string;
+  /** Encoded input context of the runs it starts. */
+  context: string;
+  missed: "skip" | "runOnce" | "runAll";
+  catchUpLimit: number;
+  paused: boolean;
+  /** The next fire time not yet handled. */
+  nextFireAt: number;
+  lastFiredAt: number | null;
+  createdAt: number;
+}
