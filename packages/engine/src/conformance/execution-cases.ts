@@ -252,4 +252,20 @@ export function executionCases(it: CaseFn): void {
     await expect(a.start(wf, {}, { idempotencyKey: "" })).rejects.toMatchObject({ code: "INVALID_START_OPTIONS" });
     expect((await a.execute(wf, {}, { idempotencyKey: `${key}-2` })).executionId).not.toBe(result.executionId);
   });
+
+  it("checks start options before storing anything: a misspelt key or a non-object is INVALID_START_OPTIONS", async (session) => {
+    const { wf } = defineWorkflow({ only: {} });
+    const executor = await session.executor();
+    for (let i = 0; i < 2; i++) {
+      await expect(executor.start(wf, {}, { idempotencykey: "order-42" } as never)).rejects.toMatchObject({
+        code: "INVALID_START_OPTIONS",
+        message: expect.stringContaining('"idempotencykey" (did you mean "idempotencyKey"?)'),
+      });
+    }
+    for (const options of ["order-42", null, ["order-42"], 42]) {
+      await expect(executor.start(wf, {}, options as never)).rejects.toMatchObject({ code: "INVALID_START_OPTIONS" });
+      await expect(executor.execute(wf, {}, options as never)).rejects.toMatchObject({ code: "INVALID_START_OPTIONS" });
+    }
+    expect((await executor.listRuns({ workflow: wf.name })).runs).toEqual([]);
+  });
 }
