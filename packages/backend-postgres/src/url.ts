@@ -57,6 +57,8 @@ export function parsePostgresUrl(url: string): PostgresConfig {
   if (parsed.hash !== "") throw problem('a "#" fragment is not allowed');
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ""));
   if (database.includes("/")) throw problem("the path must be just the database name");
+  const repeated = repeatedKey(parsed.searchParams);
+  if (repeated !== undefined) throw problem(`the parameter "${repeated}" is given more than once; give it once`);
   const params = querySchema.safeParse(Object.fromEntries(parsed.searchParams));
   if (!params.success) throw problem(z.prettifyError(params.error).replace(/\n/g, " "));
   const q = params.data;
@@ -87,4 +89,10 @@ function tls(mode: z.output<typeof querySchema>["sslmode"]): PoolConfig["ssl"] {
     case "verify-full":
       return { rejectUnauthorized: true };
   }
+}
+
+/** A parameter given twice would be last-one-wins, silently: it is an error instead. */
+function repeatedKey(search: URLSearchParams): string | undefined {
+  const keys = [...search.keys()];
+  return keys.find((key, i) => keys.indexOf(key) !== i);
 }

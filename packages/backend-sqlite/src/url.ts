@@ -51,7 +51,10 @@ export function parseSqliteUrl(url: string, cwd: string = process.cwd()): Sqlite
     throw problem("its path has an invalid %-escape");
   }
   if (decoded.includes("\0")) throw problem("its path contains a NUL character");
-  const params = querySchema.safeParse(Object.fromEntries(new URLSearchParams(query)));
+  const search = new URLSearchParams(query);
+  const repeated = repeatedKey(search);
+  if (repeated !== undefined) throw problem(`the parameter "${repeated}" is given more than once; give it once`);
+  const params = querySchema.safeParse(Object.fromEntries(search));
   if (!params.success) throw problem(`bad query parameters (${z.prettifyError(params.error).replace(/\n/g, " ")})`);
   const filename = decoded === ":memory:" ? ":memory:" : path.resolve(cwd, decoded);
   if (filename !== ":memory:" && decoded.endsWith("/")) throw problem("its path is a directory, not a file");
@@ -60,4 +63,10 @@ export function parseSqliteUrl(url: string, cwd: string = process.cwd()): Sqlite
     synchronous: (params.data.synchronous?.toUpperCase() as "NORMAL" | "FULL" | undefined) ?? "NORMAL",
     busyTimeoutMs: params.data.busy_timeout ?? 5000,
   };
+}
+
+/** A parameter given twice would be last-one-wins, silently: it is an error instead. */
+function repeatedKey(search: URLSearchParams): string | undefined {
+  const keys = [...search.keys()];
+  return keys.find((key, i) => keys.indexOf(key) !== i);
 }
