@@ -1,6 +1,6 @@
 import { DatabaseUrlError } from "./errors.js";
 import { defaultOnError, openExecutor, type Executor } from "./executor/executor.js";
-import type { ExecutorOptions } from "./executor/executor-options.js";
+import { type ExecutorOptions, parseExecutorOptions } from "./executor/executor-options.js";
 import type { Store } from "./store/store.js";
 
 /**
@@ -44,8 +44,10 @@ export async function createExecutorWith<Config>(
   options?: ExecutorOptions,
 ): Promise<Executor> {
   requireUrl(url);
-  const onError = options?.onError ?? defaultOnError;
-  const store = await backend.createStore(backend.parseUrl(url), { onError: (error) => onError(error) });
+  // Everything is validated before the backend opens anything (a SQLite file, a pool).
+  const config = backend.parseUrl(url);
+  const onError = parseExecutorOptions(options).onError ?? defaultOnError;
+  const store = await backend.createStore(config, { onError: (error) => onError(error) });
   try {
     return await openExecutor(store, options);
   } catch (error) {
