@@ -59,6 +59,13 @@ describe("SQLite URLs are required and validated", () => {
     );
   });
 
+  test("an unknown parameter is named with a did-you-mean; a name that is not one is not quoted", () => {
+    expect(() => parseSqliteUrl("sqlite://a.db?synchronus=FULL")).toThrow(
+      'unknown query parameter "synchronus" (did you mean "synchronous"?)',
+    );
+    expect(() => parseSqliteUrl("sqlite://a.db?we!rd]=1")).toThrow("a query parameter has a malformed name");
+  });
+
   test("the backend's own createExecutor requires a URL too", async () => {
     await expect(createExecutor(undefined as unknown as string)).rejects.toMatchObject({
       code: "INVALID_DATABASE_URL",

@@ -31,7 +31,7 @@ export { Doorbell } from "./events/doorbell.js";
 export { OpenStreams } from "./events/open-streams.js";
 export type { EventLog, EventTransport, EventTransportContext, EventTransportFactory } from "./events/transport.js";
 export { createExecutorWith, isBackend, requireUrl, type Backend } from "./backend.js";
-export { redactUrls } from "./redact.js";
+export { redactUrl, redactUrls } from "./redact.js";
 export { closestMatch } from "./workflow/did-you-mean.js";
 export {
   CloacinaError,
