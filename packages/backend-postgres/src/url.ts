@@ -55,7 +55,14 @@ export function parsePostgresUrl(url: string): PostgresConfig {
   }
   if (parsed.hostname === "") throw problem("it names no host");
   if (parsed.hash !== "") throw problem('a "#" fragment is not allowed');
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ""));
+  const decode = (part: string, what: string) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      throw problem(`${what} has an invalid %-escape`);
+    }
+  };
+  const database = decode(parsed.pathname.replace(/^\//, ""), "the database name");
   if (database.includes("/")) throw problem("the path must be just the database name");
   const badName = parameterProblem(parsed.searchParams, Object.keys(querySchema.shape));
   if (badName !== undefined) throw problem(badName);
@@ -70,8 +77,8 @@ export function parsePostgresUrl(url: string): PostgresConfig {
     application_name: q.application_name,
     ssl: tls(q.sslmode),
   };
-  if (parsed.username !== "") pool.user = decodeURIComponent(parsed.username);
-  if (parsed.password !== "") pool.password = decodeURIComponent(parsed.password);
+  if (parsed.username !== "") pool.user = decode(parsed.username, "the user");
+  if (parsed.password !== "") pool.password = decode(parsed.password, "the password");
   if (database !== "") pool.database = database;
   return { pool, schema: q.schema, display };
 }

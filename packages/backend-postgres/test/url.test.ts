@@ -73,4 +73,19 @@ describe("PostgreSQL URLs are required and validated", () => {
     });
     expect((error as Error).message).not.toContain("hunter2");
   });
+
+  test.each([
+    ["the database", "postgres://u:hunter2@h/d%zzb"],
+    ["the user", "postgres://u%zz:hunter2@h/db"],
+    ["the password", "postgres://u:hunt%zzer2@h/db"],
+  ])("a bad percent-escape in %s is INVALID_DATABASE_URL, not a URIError", (_where, url) => {
+    let error: unknown;
+    try {
+      parsePostgresUrl(url);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: "INVALID_DATABASE_URL", message: expect.stringContaining("%-escape") });
+    expect((error as Error).message).not.toMatch(/hunter2|hunt%zzer2/);
+  });
 });
