@@ -1,9 +1,10 @@
-import { DatabaseUrlError, redactUrls } from "@cloacina/engine";
+import { closestMatch } from "@cloacina/engine/internal";
+import { DatabaseUrlError, redactUrl } from "@cloacina/engine";
 import type { PoolConfig } from "pg";
 import { z } from "zod";
 
 export const POSTGRES_URL_FORMS = [
-  "postgres://USER@HOST:5432/DATABASE   (postgresql:// works too; HOST is required; a password goes USER:PASSWORD@HOST)",
+  "postgres://USER@HOST:5432/DATABASE   (postgresql:// works too; HOST is required; a password goes after USER and a colon)",
   "query parameters, all optional:",
   "  sslmode=disable|require|no-verify|verify-ca|verify-full   TLS (default: disable)",
   "  max=10                  pool size per executor (1-1000)",
@@ -38,7 +39,7 @@ export interface PostgresConfig {
 
 /** Parses and validates a PostgreSQL URL, or throws INVALID_DATABASE_URL with the accepted form. */
 export function parsePostgresUrl(url: string): PostgresConfig {
-  const display = redactUrls(String(url));
+  const display = redactUrl(String(url));
   const problem = (why: string) =>
     new DatabaseUrlError(
       "INVALID_DATABASE_URL",
@@ -55,8 +56,17 @@ export function parsePostgresUrl(url: string): PostgresConfig {
   }
   if (parsed.hostname === "") throw problem("it names no host");
   if (parsed.hash !== "") throw problem('a "#" fragment is not allowed');
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ""));
+  const decode = (part: string, what: string) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      throw problem(`${what} has an invalid %-escape`);
+    }
+  };
+  const database = decode(parsed.pathname.replace(/^\//, ""), "the database name");
   if (database.includes("/")) throw problem("the path must be just the database name");
+  const badName = parameterProblem(parsed.searchParams, Object.keys(querySchema.shape));
+  if (badName !== undefined) throw problem(badName);
   const params = querySchema.safeParse(Object.fromEntries(parsed.searchParams));
   if (!params.success) throw problem(z.prettifyError(params.error).replace(/\n/g, " "));
   const q = params.data;
@@ -68,8 +78,8 @@ export function parsePostgresUrl(url: string): PostgresConfig {
     application_name: q.application_name,
     ssl: tls(q.sslmode),
   };
-  if (parsed.username !== "") pool.user = decodeURIComponent(parsed.username);
-  if (parsed.password !== "") pool.password = decodeURIComponent(parsed.password);
+  if (parsed.username !== "") pool.user = decode(parsed.username, "the user");
+  if (parsed.password !== "") pool.password = decode(parsed.password, "the password");
   if (database !== "") pool.database = database;
   return { pool, schema: q.schema, display };
 }
@@ -87,4 +97,23 @@ function tls(mode: z.output<typeof querySchema>["sslmode"]): PoolConfig["ssl"] {
     case "verify-full":
       return { rejectUnauthorized: true };
   }
+}
+
+/**
+ * What is wrong with the query's parameter names, if anything: an unknown name (with a
+ * did-you-mean) or a name given twice, which would otherwise be last-one-wins. A name that does
+ * not look like one is not quoted: it may be the tail of a password typed in the wrong place.
+ */
+function parameterProblem(search: URLSearchParams, known: readonly string[]): string | undefined {
+  const keys = [...search.keys()];
+  const unknown = keys.find((key) => !known.includes(key));
+  if (unknown !== undefined) {
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(unknown))
+      return `a query parameter has a malformed name (accepted: ${known.join(", ")})`;
+    const suggestion = closestMatch(unknown, known);
+    const hint = suggestion === undefined ? "" : ` (did you mean "${suggestion}"?)`;
+    return `unknown query parameter "${unknown}"${hint} (accepted: ${known.join(", ")})`;
+  }
+  const repeated = keys.find((key, i) => keys.indexOf(key) !== i);
+  return repeated === undefined ? undefined : `the parameter "${repeated}" is given more than once; give it once`;
 }

@@ -18,6 +18,13 @@ describe.skipIf(skipPostgres)("PostgreSQL operations", () => {
     return t;
   };
 
+  test("rejected executor options create no schema: the options are checked before the database is touched", async () => {
+    const { schema, url } = tenant("rejected");
+    await expect(createExecutor(url, { concurrency: -1 })).rejects.toMatchObject({ code: "INVALID_EXECUTOR_OPTIONS" });
+    const found = await admin("select 1 from information_schema.schemata where schema_name = $1", [schema]);
+    expect(found).toEqual([]);
+  });
+
   test("two tenants (schemas) on one database never see each other's runs", async () => {
     const hello = workflow({ name: "tenant.hello", tasks: [task({ id: "tenant.hello" }, () => ({ hi: 1 }))] });
     const a = await createExecutor(tenant("ta").url);

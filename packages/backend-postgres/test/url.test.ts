@@ -40,6 +40,8 @@ describe("PostgreSQL URLs are required and validated", () => {
     ["an injection attempt", "postgres://h/db?schema=x;drop%20table%20y"],
     ["a reserved schema", "postgres://h/db?schema=pg_catalog"],
     ["a path with slashes", "postgres://h/db/extra"],
+    ["a repeated schema", "postgres://h/db?schema=a&schema=b"],
+    ["a repeated sslmode", "postgres://h/db?sslmode=require&max=2&sslmode=disable"],
   ])("%s is INVALID_DATABASE_URL with the accepted form, and no password", (_what, url) => {
     const withPassword = url.replace("://", "://user:hunter2@");
     let error: unknown;
@@ -51,5 +53,39 @@ describe("PostgreSQL URLs are required and validated", () => {
     expect(error).toMatchObject({ code: "INVALID_DATABASE_URL" });
     expect((error as Error).message).toContain("postgres://USER@HOST:5432/DATABASE");
     expect((error as Error).message).not.toContain("hunter2");
+  });
+
+  test.each([
+    ["schema", "postgres://u:hunter2@h/db?schema=a&schema=b"],
+    ["sslmode", "postgres://u:hunter2@h/db?sslmode=verify-full&sslmode=disable"],
+    ["max", "postgres://u:hunter2@h/db?max=5&max=5"],
+    ["application_name", "postgres://u:hunter2@h/db?application_name=a&application%5Fname=b"],
+  ])("a parameter given twice (%s) is INVALID_DATABASE_URL naming it, never last-one-wins", (name, url) => {
+    let error: unknown;
+    try {
+      parsePostgresUrl(url);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({
+      code: "INVALID_DATABASE_URL",
+      message: expect.stringContaining(`the parameter "${name}" is given more than once`),
+    });
+    expect((error as Error).message).not.toContain("hunter2");
+  });
+
+  test.each([
+    ["the database", "postgres://u:hunter2@h/d%zzb"],
+    ["the user", "postgres://u%zz:hunter2@h/db"],
+    ["the password", "postgres://u:hunt%zzer2@h/db"],
+  ])("a bad percent-escape in %s is INVALID_DATABASE_URL, not a URIError", (_where, url) => {
+    let error: unknown;
+    try {
+      parsePostgresUrl(url);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: "INVALID_DATABASE_URL", message: expect.stringContaining("%-escape") });
+    expect((error as Error).message).not.toMatch(/hunter2|hunt%zzer2/);
   });
 });

@@ -1,4 +1,5 @@
-import { DatabaseUrlError, redactUrls } from "@cloacina/engine";
+import { closestMatch } from "@cloacina/engine/internal";
+import { DatabaseUrlError, redactUrl } from "@cloacina/engine";
 import path from "node:path";
 import { z } from "zod";
 
@@ -32,7 +33,7 @@ export function parseSqliteUrl(url: string, cwd: string = process.cwd()): Sqlite
   const problem = (why: string) =>
     new DatabaseUrlError(
       "INVALID_DATABASE_URL",
-      `Invalid SQLite URL "${redactUrls(url)}": ${why}.\nAccepted forms:\n  ${SQLITE_URL_FORMS.join("\n  ")}`,
+      `Invalid SQLite URL "${redactUrl(String(url))}": ${why}.\nAccepted forms:\n  ${SQLITE_URL_FORMS.join("\n  ")}`,
       { details: { accepted: [...SQLITE_URL_FORMS] } },
     );
   if (typeof url !== "string" || !url.startsWith("sqlite://")) throw problem('it must start with "sqlite://"');
@@ -41,7 +42,8 @@ export function parseSqliteUrl(url: string, cwd: string = process.cwd()): Sqlite
   const rawPath = queryAt === -1 ? rest : rest.slice(0, queryAt);
   const query = queryAt === -1 ? "" : rest.slice(queryAt + 1);
   if (rawPath === "") throw problem("it names no file (use sqlite://:memory: for an in-memory database)");
-  const firstSegment = rawPath.split("/")[0] ?? "";
+  // Up to the first "/", query included: "sqlite://u:p?w@host/db" is a password too.
+  const firstSegment = rest.split("/")[0] ?? "";
   if (firstSegment.includes("@")) throw problem("SQLite takes a file path, not a user, password or host");
   if (rawPath.includes("#")) throw problem('a "#" fragment is not allowed');
   let decoded: string;
@@ -51,7 +53,10 @@ export function parseSqliteUrl(url: string, cwd: string = process.cwd()): Sqlite
     throw problem("its path has an invalid %-escape");
   }
   if (decoded.includes("\0")) throw problem("its path contains a NUL character");
-  const params = querySchema.safeParse(Object.fromEntries(new URLSearchParams(query)));
+  const search = new URLSearchParams(query);
+  const badName = parameterProblem(search, Object.keys(querySchema.shape));
+  if (badName !== undefined) throw problem(badName);
+  const params = querySchema.safeParse(Object.fromEntries(search));
   if (!params.success) throw problem(`bad query parameters (${z.prettifyError(params.error).replace(/\n/g, " ")})`);
   const filename = decoded === ":memory:" ? ":memory:" : path.resolve(cwd, decoded);
   if (filename !== ":memory:" && decoded.endsWith("/")) throw problem("its path is a directory, not a file");
@@ -60,4 +65,23 @@ export function parseSqliteUrl(url: string, cwd: string = process.cwd()): Sqlite
     synchronous: (params.data.synchronous?.toUpperCase() as "NORMAL" | "FULL" | undefined) ?? "NORMAL",
     busyTimeoutMs: params.data.busy_timeout ?? 5000,
   };
+}
+
+/**
+ * What is wrong with the query's parameter names, if anything: an unknown name (with a
+ * did-you-mean) or a name given twice, which would otherwise be last-one-wins. A name that does
+ * not look like one is not quoted: it may be the tail of a password typed in the wrong place.
+ */
+function parameterProblem(search: URLSearchParams, known: readonly string[]): string | undefined {
+  const keys = [...search.keys()];
+  const unknown = keys.find((key) => !known.includes(key));
+  if (unknown !== undefined) {
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(unknown))
+      return `a query parameter has a malformed name (accepted: ${known.join(", ")})`;
+    const suggestion = closestMatch(unknown, known);
+    const hint = suggestion === undefined ? "" : ` (did you mean "${suggestion}"?)`;
+    return `unknown query parameter "${unknown}"${hint} (accepted: ${known.join(", ")})`;
+  }
+  const repeated = keys.find((key, i) => keys.indexOf(key) !== i);
+  return repeated === undefined ? undefined : `the parameter "${repeated}" is given more than once; give it once`;
 }

@@ -45,6 +45,27 @@ describe("SQLite URLs are required and validated", () => {
     expect(message).not.toContain("pa55word");
   });
 
+  test.each([
+    ["synchronous", "sqlite://a.db?synchronous=FULL&synchronous=NORMAL"],
+    ["busy_timeout", "sqlite://a.db?busy_timeout=1&synchronous=FULL&busy_timeout=2"],
+    ["synchronous", "sqlite://a.db?synchronous=FULL&synchronous=FULL"],
+    ["busy_timeout", "sqlite://a.db?busy_timeout=1&busy%5Ftimeout=2"],
+  ])("a parameter given twice (%s) is INVALID_DATABASE_URL naming it, never last-one-wins", (name, url) => {
+    expect(() => parseSqliteUrl(url)).toThrow(
+      expect.objectContaining({
+        code: "INVALID_DATABASE_URL",
+        message: expect.stringContaining(`the parameter "${name}" is given more than once`),
+      }),
+    );
+  });
+
+  test("an unknown parameter is named with a did-you-mean; a name that is not one is not quoted", () => {
+    expect(() => parseSqliteUrl("sqlite://a.db?synchronus=FULL")).toThrow(
+      'unknown query parameter "synchronus" (did you mean "synchronous"?)',
+    );
+    expect(() => parseSqliteUrl("sqlite://a.db?we!rd]=1")).toThrow("a query parameter has a malformed name");
+  });
+
   test("the backend's own createExecutor requires a URL too", async () => {
     await expect(createExecutor(undefined as unknown as string)).rejects.toMatchObject({
       code: "INVALID_DATABASE_URL",

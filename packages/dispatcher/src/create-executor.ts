@@ -1,4 +1,13 @@
-import { type Backend, BackendNotInstalledError, CloacinaError, DatabaseUrlError, type Executor, type ExecutorOptions, redactUrls, ValidationError } from "@cloacina/engine";
+import {
+  type Backend,
+  BackendNotInstalledError,
+  CloacinaError,
+  DatabaseUrlError,
+  type Executor,
+  type ExecutorOptions,
+  redactUrl,
+  ValidationError,
+} from "@cloacina/engine";
 import { createExecutorWith, isBackend, requireUrl } from "@cloacina/engine/store";
 import { KNOWN_BACKENDS } from "./backends.js";
 import { redisTransport } from "./events/redis-transport.js";
@@ -39,7 +48,7 @@ function resolveEvents(events: NonNullable<CreateExecutorOptions["events"]>): Ex
   if (isRedisUrl(events)) return redisTransport(events);
   throw new ValidationError(
     "INVALID_EVENTS_TRANSPORT",
-    `Unknown events transport "${redactUrls(events)}". Accepted: "memory", "postgres", a Redis URL ` +
+    `Unknown events transport "${redactUrl(events)}". Accepted: "memory", "postgres", a Redis URL ` +
       `("redis://host:6379/0?stream=cloacina:events", or rediss:// for TLS) or a transport factory.`,
     { details: { accepted: ["memory", "postgres", "redis://…", "rediss://…", "a transport factory"] } },
   );
@@ -52,7 +61,7 @@ export async function discoverBackend(url: string, backends = KNOWN_BACKENDS): P
   if (scheme === undefined) {
     throw new DatabaseUrlError(
       "INVALID_DATABASE_URL",
-      `"${redactUrls(url)}" is not a database URL: it needs a scheme, one of ${accepted.join(", ")} (e.g. "sqlite://./cloacina.db").`,
+      `"${redactUrl(url)}" is not a database URL: it needs a scheme, one of ${accepted.join(", ")} (e.g. "sqlite://./cloacina.db").`,
       { details: { accepted } },
     );
   }

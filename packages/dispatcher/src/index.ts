@@ -20,6 +20,7 @@ export {
   RUN_EVENT_TYPES,
   TASK_EVENT_TYPES,
   FINAL_TASK_STATUSES,
+  redactUrl,
   redactUrls,
   CloacinaError,
   isCloacinaError,

@@ -8,6 +8,9 @@ import {
   workflow,
   type Backend,
 } from "cloacina";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 
 afterEach(() => resetRegistry());
@@ -118,5 +121,18 @@ describe("createExecutor(url) picks an installed backend by the URL's scheme", (
       code: "INVALID_EXECUTOR_OPTIONS",
       message: expect.stringContaining("concurrency"),
     });
+  });
+
+  test("rejected executor options create no SQLite file: the options are checked before the disk is touched", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "cloacina-rejected-"));
+    try {
+      const url = `sqlite://${path.join(dir, "new.db")}`;
+      for (const options of [{ concurrency: -1 }, { concurrencyy: 2 }, { leaseMs: "30s" }]) {
+        await expect(createExecutor(url, options as never)).rejects.toMatchObject({ code: "INVALID_EXECUTOR_OPTIONS" });
+        expect(readdirSync(dir)).toEqual([]); // no new.db, nor its -wal or -shm
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

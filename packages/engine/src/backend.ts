@@ -1,6 +1,6 @@
 import { DatabaseUrlError } from "./errors.js";
 import { defaultOnError, openExecutor, type Executor } from "./executor/executor.js";
-import type { ExecutorOptions } from "./executor/executor-options.js";
+import { type ExecutorOptions, parseExecutorOptions } from "./executor/executor-options.js";
 import type { StoreDriver } from "./store/driver.js";
 
 /**
@@ -48,8 +48,10 @@ export async function createExecutorWith<Config>(
   options?: ExecutorOptions,
 ): Promise<Executor> {
   requireUrl(url);
-  const onError = options?.onError ?? defaultOnError;
-  const driver = await backend.createDriver(backend.parseUrl(url), { onError: (error) => onError(error) });
+  // Everything is validated before the backend opens anything (a SQLite file, a pool).
+  const config = backend.parseUrl(url);
+  const onError = parseExecutorOptions(options).onError ?? defaultOnError;
+  const driver = await backend.createDriver(config, { onError: (error) => onError(error) });
   try {
     return await openExecutor(driver, options);
   } catch (error) {

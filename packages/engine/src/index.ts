@@ -32,7 +32,7 @@ export {
   type EventStream,
 } from "./events/event.js";
 export type { Backend } from "./backend.js";
-export { redactUrls } from "./redact.js";
+export { redactUrl, redactUrls } from "./redact.js";
 export {
   CloacinaError,
   isCloacinaError,

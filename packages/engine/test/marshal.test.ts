@@ -1,6 +1,7 @@
 import { decode, encode, isCloacinaError } from "@cloacina/engine";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+import { MAX_CONTEXT_DEPTH } from "../src/marshal/marshal.js";
 
 // "__proto__" is the one string key that is refused (tested below).
 const key = fc.string().filter((k) => k !== "__proto__");
@@ -117,6 +118,48 @@ describe("marshalling", () => {
       expect.objectContaining({ code: "CONTEXT_TOO_LARGE", message: expect.stringContaining("maxContextBytes") }),
     );
     expect(() => encode({ s: "a".repeat(900) }, "ctx", 1000)).not.toThrow();
+  });
+
+  describe(`nesting is limited to ${MAX_CONTEXT_DEPTH} levels`, () => {
+    // `levels` containers of one kind inside each other, the outer one included.
+    const wrappers: [string, (inner: unknown) => unknown][] = [
+      ["objects", (inner) => ({ next: inner })],
+      ["arrays", (inner) => [inner]],
+      ["maps", (inner) => new Map([["next", inner]])],
+      ["sets", (inner) => new Set([inner])],
+      ["map keys", (inner) => new Map([[inner, 1]])],
+    ];
+    const nested = (wrap: (inner: unknown) => unknown, levels: number): unknown => {
+      let value: unknown = "leaf";
+      for (let i = 0; i < levels; i++) value = wrap(value);
+      return value;
+    };
+
+    test.each(wrappers)("%s: as deep as the limit round-trips", (_kind, wrap) => {
+      const value = nested(wrap, MAX_CONTEXT_DEPTH);
+      expect(roundTrip(value)).toStrictEqual(value);
+    });
+
+    test.each(wrappers)("%s: one level more, or far more, is CONTEXT_TOO_DEEP, not a stack overflow", (_kind, wrap) => {
+      for (const levels of [MAX_CONTEXT_DEPTH + 1, 3_000, 100_000]) {
+        let error: unknown;
+        try {
+          encode(nested(wrap, levels), "the input context");
+        } catch (e) {
+          error = e;
+        }
+        expect(isCloacinaError(error)).toBe(true);
+        expect(error).toMatchObject({
+          code: "CONTEXT_TOO_DEEP",
+          name: "MarshalError",
+          details: { maxDepth: MAX_CONTEXT_DEPTH },
+        });
+        const message = (error as Error).message;
+        expect(message).toContain(`past the limit of ${MAX_CONTEXT_DEPTH} levels`);
+        expect(message).toMatch(/^Cannot store the input context: ctx/);
+        expect(message.length).toBeLessThan(600);
+      }
+    });
   });
 
   test("refuses stored text it does not understand with CORRUPT_CONTEXT", () => {

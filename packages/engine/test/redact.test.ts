@@ -1,5 +1,5 @@
-import { CloacinaError, redactUrls } from "@cloacina/engine";
-import { expect, test } from "vitest";
+import { CloacinaError, redactUrl, redactUrls } from "@cloacina/engine";
+import { describe, expect, test } from "vitest";
 
 test("passwords in URLs never reach a message", () => {
   expect(redactUrls("postgres://alice:s3cret@db:5432/app")).toBe("postgres://alice:***@db:5432/app");
@@ -12,4 +12,42 @@ test("passwords in URLs never reach a message", () => {
   expect(redactUrls('bad "postgres://app:s3cr/et@host/db"')).not.toContain("s3cr/et");
   const error = new CloacinaError("INVALID_DATABASE_URL", 'bad "postgres://bob:hunter2@host/db"');
   expect(error.message).not.toContain("hunter2");
+});
+
+describe("malformed URLs have their password masked too", () => {
+  test.each([
+    ["postgres:/u:S3cr3tPw@h", "postgres:***@h"],
+    ["postgres:u:S3cr3tPw@h/db", "postgres:***@h/db"],
+    ["://u:S3cr3tPw@x", ":***@x"],
+    ["postgres//u:S3cr3tPw@h/db", "postgres//u:***@h/db"],
+    ["u:S3cr3tPw@h/db", "u:***@h/db"],
+    ["postgres://u:S3cr/et?Pw#x@h/db", "postgres://u:***@h/db"],
+    ["postgres://u:S3cr@tPw@h/db", "postgres://u:***@h/db"],
+    ["postgres://u:S3cr3tPw@h/db?application_name=me@home", "postgres://u:***@home"],
+  ])("%s", (url, masked) => {
+    expect(redactUrl(url)).toBe(masked);
+    expect(redactUrls(`bad "${url}": try again`)).toBe(`bad "${masked}": try again`);
+    expect(new CloacinaError("INVALID_DATABASE_URL", `bad "${url}"`).message).not.toContain("S3cr");
+  });
+
+  test("a password holding white space is masked by redactUrl, which takes the whole string as the URL", () => {
+    expect(redactUrl("postgres://u:S3cr 3t\tPw@h/db")).toBe("postgres://u:***@h/db");
+  });
+
+  test("what is not a password is kept", () => {
+    const urls = [
+      "postgres://postgres@127.0.0.1:5432/test",
+      "postgres://USER@HOST:5432/DATABASE",
+      "sqlite:///a@b/x.db",
+    ];
+    for (const url of urls) expect(redactUrl(url)).toBe(url);
+    const text = `at run (file:///work/node_modules/@cloacina/engine/src/x.ts:12:5), mail ops@example.com, ${urls.join(" ")}`;
+    expect(redactUrls(text)).toBe(text);
+  });
+
+  test("masking twice is masking once", () => {
+    for (const url of ["postgres://alice:s3cret@db/app", "postgres:u:pw@h", "://u:pw@x"]) {
+      expect(redactUrls(redactUrl(url))).toBe(redactUrl(url));
+    }
+  });
 });

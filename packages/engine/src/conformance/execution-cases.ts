@@ -1,4 +1,5 @@
 import { expect } from "vitest";
+import { MAX_CONTEXT_DEPTH } from "../marshal/storable.js";
 import type { Context } from "../types.js";
 import { defineWorkflow, gate, until } from "./harness.js";
 import type { CaseFn } from "./index.js";
@@ -251,5 +252,47 @@ export function executionCases(it: CaseFn): void {
     await expect(a.start(other, {}, { idempotencyKey: key })).rejects.toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
     await expect(a.start(wf, {}, { idempotencyKey: "" })).rejects.toMatchObject({ code: "INVALID_START_OPTIONS" });
     expect((await a.execute(wf, {}, { idempotencyKey: `${key}-2` })).executionId).not.toBe(result.executionId);
+  });
+
+  it("checks start options before storing anything: a misspelt key or a non-object is INVALID_START_OPTIONS", async (session) => {
+    const { wf } = defineWorkflow({ only: {} });
+    const executor = await session.executor();
+    for (let i = 0; i < 2; i++) {
+      await expect(executor.start(wf, {}, { idempotencykey: "order-42" } as never)).rejects.toMatchObject({
+        code: "INVALID_START_OPTIONS",
+        message: expect.stringContaining('"idempotencykey" (did you mean "idempotencyKey"?)'),
+      });
+    }
+    for (const options of ["order-42", null, ["order-42"], 42]) {
+      await expect(executor.start(wf, {}, options as never)).rejects.toMatchObject({ code: "INVALID_START_OPTIONS" });
+      await expect(executor.execute(wf, {}, options as never)).rejects.toMatchObject({ code: "INVALID_START_OPTIONS" });
+    }
+    expect((await executor.listRuns({ workflow: wf.name })).runs).toEqual([]);
+  });
+
+  it(`refuses a context or an output nested deeper than ${MAX_CONTEXT_DEPTH} levels with CONTEXT_TOO_DEEP, and stores the limit`, async (session) => {
+    // Objects and arrays in turn, `levels` containers deep counting the outer object.
+    const nested = (levels: number): Context => {
+      let value: unknown = "leaf";
+      for (let i = levels - 1; i > 0; i--) value = i % 2 === 0 ? [value] : { next: value };
+      return { next: value };
+    };
+    const { wf: echo } = defineWorkflow({ echo: { run: (ctx) => ({ back: ctx.next }) } });
+    const executor = await session.executor();
+    await expect(executor.start(echo, nested(3000))).rejects.toMatchObject({
+      code: "CONTEXT_TOO_DEEP",
+      name: "MarshalError",
+      message: expect.stringContaining(`${MAX_CONTEXT_DEPTH} levels`),
+    });
+    expect((await executor.listRuns({ workflow: echo.name })).runs).toEqual([]);
+    const atLimit = await executor.execute(echo, nested(MAX_CONTEXT_DEPTH));
+    expect(atLimit.status).toBe("Completed");
+    expect(atLimit.finalContext).toEqual({ ...nested(MAX_CONTEXT_DEPTH), back: nested(MAX_CONTEXT_DEPTH).next });
+
+    const { wf: deep } = defineWorkflow({ deep: { run: () => nested(3000) } });
+    const failed = await executor.execute(deep, {});
+    expect(failed.status).toBe("Failed");
+    expect(failed.tasks[0]).toMatchObject({ status: "Failed", attempts: 1, error: { code: "CONTEXT_TOO_DEEP" } });
+    expect((await executor.execute(echo, { next: 1 })).status).toBe("Completed");
   });
 }

@@ -21,6 +21,7 @@ import type { DurationSummary, OutcomeCounts } from "../metrics/attempt-stats.js
 import { isWorkflow, type Workflow } from "../workflow/workflow.js";
 import { type ExecutorOptions, parseExecutorOptions, type ResolvedExecutorOptions } from "./executor-options.js";
 import { deadLocalOwners, newOwnerId } from "./owner.js";
+import { parseStartOptions } from "./start-options.js";
 import { readResult, runNotFound, type RunResult } from "./result.js";
 import { buildRunDetail, type RunDetail } from "./run-detail.js";
 import type { EventsOptions, EventStream } from "../events/event.js";
@@ -528,13 +529,7 @@ class StoreExecutor implements Executor {
 
   #newRun(wf: Workflow, input: Context, options: StartOptions = {}): NewRun {
     this.#assertOpen();
-    const key = options.idempotencyKey;
-    if (key !== undefined && (typeof key !== "string" || key.length === 0 || key.length > 500)) {
-      throw new ValidationError(
-        "INVALID_START_OPTIONS",
-        "idempotencyKey must be a non-empty string of at most 500 characters.",
-      );
-    }
+    const key = parseStartOptions(options).idempotencyKey;
     if (!isWorkflow(wf)) {
       throw new ValidationError(
         "INVALID_WORKFLOW",

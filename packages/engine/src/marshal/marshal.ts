@@ -1,7 +1,7 @@
 import * as devalue from "devalue";
 import { MarshalError } from "../errors.js";
 import type { Context } from "../types.js";
-import { findUnstorable } from "./storable.js";
+import { findUnstorable, MAX_CONTEXT_DEPTH } from "./storable.js";
 
 /**
  * Contexts and outputs are stored as text made by devalue (a maintained codec that round-trips
@@ -19,19 +19,22 @@ const revivers = {
 };
 
 export const DEFAULT_MAX_CONTEXT_BYTES = 16 * 1024 * 1024;
+export { MAX_CONTEXT_DEPTH };
 
 /**
  * Encodes `value` for storage, or throws a {@link MarshalError} that names the offending key
- * path. `what` names the value in messages ("the input context", "the output of task \"x\"").
+ * path (CONTEXT_TOO_DEEP past {@link MAX_CONTEXT_DEPTH} levels of nesting). `what` names the value in messages ("the input context", "the output of task \"x\"").
  */
 export function encode(value: unknown, what: string, maxBytes: number = DEFAULT_MAX_CONTEXT_BYTES): string {
   const problem = findUnstorable(value);
   if (problem) {
-    throw new MarshalError(
-      "UNSERIALIZABLE_CONTEXT",
-      `Cannot store ${what}: ${problem.path} is ${problem.reason}. ${problem.hint}`,
-      { details: { path: problem.path, reason: problem.reason } },
-    );
+    const path = shortPath(problem.path);
+    throw new MarshalError(problem.code, `Cannot store ${what}: ${path} is ${problem.reason}. ${problem.hint}`, {
+      details:
+        problem.code === "CONTEXT_TOO_DEEP"
+          ? { path, reason: problem.reason, maxDepth: MAX_CONTEXT_DEPTH }
+          : { path: problem.path, reason: problem.reason },
+    });
   }
   let text: string;
   try {
@@ -52,6 +55,11 @@ export function encode(value: unknown, what: string, maxBytes: number = DEFAULT_
     }
   }
   return text;
+}
+
+/** A key path a thousand levels long is of no use in a message: keep its two ends. */
+function shortPath(path: string): string {
+  return path.length <= 200 ? path : `${path.slice(0, 100)}…${path.slice(-60)}`;
 }
 
 /** Decodes a value made by {@link encode}. Every call returns a fresh copy. */
