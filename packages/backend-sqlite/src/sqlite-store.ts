@@ -1,7 +1,6 @@
 import {
   type AttemptRecord,
   type CloacinaDatabase as Database,
-  ExecutorError,
   failRunsPlan,
   listRunsQuery,
   countsQuery,
@@ -39,8 +38,8 @@ import {
   workflowStore,
 } from "@cloacina/engine";
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, Migrator, SqliteDialect } from "kysely";
-import { migrationProvider } from "./migrations.js";
+import { Kysely, SqliteDialect } from "kysely";
+import { migrateSqlite } from "./migrations.js";
 import { type SqliteOps, sqliteOps } from "./sqlite-ops.js";
 import { type SqliteQueries, sqliteQueries } from "./sqlite-queries.js";
 import type { SqliteConfig } from "./url.js";
@@ -72,13 +71,7 @@ export class SqliteStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    const { error } = await new Migrator({ db: this.#db, provider: migrationProvider }).migrateToLatest();
-    if (error)
-      throw new ExecutorError(
-        "STORE_FAILURE",
-        `SQLite migrations failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
-        { cause: error },
-      );
+    await migrateSqlite(this.#db);
     this.#q = sqliteQueries(this.#db, this.#sqlite);
   }
 
