@@ -78,7 +78,6 @@ export {
 } from "./store/event-tables.js";
 export type { CloacinaDatabase, RunsTable, TaskRunsTable, TaskAttemptsTable, TaskRunsRow } from "./store/tables.js";
 export {
-  createTables,
   scheduleStore,
   countsQuery,
   listRunsQuery,
