@@ -7,15 +7,37 @@ import type { TaskFunction } from "../task/task-definition.js";
 import type { TaskOptions } from "../task/task-options.js";
 import { workflow, type Workflow } from "../workflow/workflow.js";
 
+/** A database's tables by name: each table's column names and the names of its indexes. */
+export interface SchemaShape {
+  tables: Record<string, { columns: string[]; indexes: string[] }>;
+}
+
+/**
+ * One test database. `connect()` opens a new store on it (call it again to get a second
+ * connection, as a second process would); `dispose()` closes nothing, but deletes the database.
+ */
+export interface ConformanceDatabase {
+  connect(): Promise<Store>;
+  dispose(): Promise<void>;
+  /**
+   * Reads the database's schema back (test code, e.g. from sqlite_master or information_schema):
+   * every table, its columns, and the indexes made by name (not those behind a primary key or
+   * unique constraint). The schema case needs it; without it, skip that case with a reason.
+   */
+  describeSchema?(): Promise<SchemaShape>;
+}
+
 /** What a backend gives the conformance suite: fresh databases, each openable several times. */
 export interface ConformanceTarget {
   /** Shown in test names, e.g. "sqlite". */
   name: string;
+  /** A new, empty database. */
+  createDatabase(): Promise<ConformanceDatabase>;
   /**
-   * A new, empty database. `connect()` opens a new store on it (call it again to get a second
-   * connection, as a second process would); `dispose()` closes nothing, but deletes the database.
+   * Tables, columns or indexes this backend has beyond the suite's schema spec (`SCHEMA_SPEC`),
+   * each with the reason written out.
    */
-  createDatabase(): Promise<{ connect(): Promise<Store>; dispose(): Promise<void> }>;
+  schemaAdditions?: { reason: string; tables: Record<string, { columns?: string[]; indexes?: string[] }> }[];
   /** Event transports to run the live-event cases with (default: the executor's default). */
   eventTransports?: { name: string; events: ExecutorOptions["events"] }[];
   /** Tests to skip, each with the reason written out. */
@@ -64,11 +86,11 @@ export async function until(
 
 /** Opens executors on connections to one database and closes everything at the end. */
 export class Session {
-  readonly #database: { connect(): Promise<Store>; dispose(): Promise<void> };
+  readonly #database: ConformanceDatabase;
   readonly #executors: Executor[] = [];
   readonly #stores: Store[] = [];
 
-  constructor(database: { connect(): Promise<Store>; dispose(): Promise<void> }) {
+  constructor(database: ConformanceDatabase) {
     this.#database = database;
   }
 
@@ -83,6 +105,15 @@ export class Session {
     const executor = await openExecutor(await this.#database.connect(), { closeGraceMs: 1000, ...options });
     this.#executors.push(executor);
     return executor;
+  }
+
+  /** The database's schema, as the target's `describeSchema` reads it. */
+  async describeSchema(): Promise<SchemaShape> {
+    if (!this.#database.describeSchema)
+      throw new Error(
+        "The conformance target's databases have no describeSchema(): add one to what createDatabase() returns, or skip this case with the reason",
+      );
+    return this.#database.describeSchema();
   }
 
   async dispose(): Promise<void> {
