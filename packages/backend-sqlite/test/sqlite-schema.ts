@@ -9,6 +9,8 @@ export interface SqliteSchema {
   tables: Record<
     string,
     {
+      /** The CREATE TABLE statement, spaces collapsed. */
+      sql: string;
       columns: { name: string; type: string; notnull: number; dflt_value: string | null; pk: number }[];
       indexes: {
         name: string;
@@ -31,13 +33,12 @@ export function readSqliteSchema(filename: string): SqliteSchema {
   try {
     const tables = db
       .prepare(
-        "select name from sqlite_master where type = 'table' and name not like 'sqlite\\_%' escape '\\' order by name",
+        "select name, sql from sqlite_master where type = 'table' and name not like 'sqlite\\_%' escape '\\' order by name",
       )
-      .pluck()
-      .all() as string[];
+      .all() as { name: string; sql: string }[];
     const indexSql = db.prepare("select sql from sqlite_master where type = 'index' and name = ?").pluck();
     const schema: SqliteSchema = { tables: {} };
-    for (const table of tables) {
+    for (const { name: table, sql } of tables) {
       const indexes = (
         db.pragma(`index_list("${table}")`) as { name: string; unique: number; origin: string; partial: number }[]
       )
@@ -53,6 +54,7 @@ export function readSqliteSchema(filename: string): SqliteSchema {
         }))
         .sort((a, b) => a.name.localeCompare(b.name));
       schema.tables[table] = {
+        sql: sql.replace(/\s+/g, " "),
         columns: db.pragma(`table_info("${table}")`) as SqliteSchema["tables"][string]["columns"],
         indexes,
         foreignKeys: db.pragma(`foreign_key_list("${table}")`) as unknown[],
