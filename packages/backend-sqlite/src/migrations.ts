@@ -37,7 +37,7 @@ export async function migrateSqlite(db: Kysely<any>): Promise<void> {
 }
 
 /**
- * Databases made by 0.1.0 keep their migration history in kysely's default tables
+ * Databases made by earlier versions keep their migration history in kysely's default tables
  * (kysely_migration, kysely_migration_lock). Rename them, in one transaction, so that the
  * history carries over and nothing runs twice. `BEGIN IMMEDIATE` takes the write lock before
  * looking, so two processes opening the same old file at once rename it once.

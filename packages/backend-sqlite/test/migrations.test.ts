@@ -69,7 +69,7 @@ test("the schema of a fresh database is pinned (a migration edit shows here)", a
 });
 
 test("a database whose history is in kysely's default tables keeps it, and nothing runs again", async () => {
-  // What 0.1.0 made: the same migrations, booked in kysely_migration / kysely_migration_lock.
+  // What earlier versions made: the same migrations, booked in kysely_migration / kysely_migration_lock.
   const legacy = newFile();
   await withKysely(legacy, async (db) => {
     const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
