@@ -1,46 +1,21 @@
 import { ExecutorError } from "@cloacina/engine";
-import { createTables } from "@cloacina/engine/store";
-import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
+import { type Kysely, type MigrationProvider, Migrator, sql } from "kysely";
+import { migrations } from "./migrations/index.js";
 
-/**
- * Migrations for one tenant schema, in code so they ship inside the package. Never edit one that
- * has shipped: add one.
- */
-function migrations(schema: string): Record<string, Migration> {
-  return {
-    "0001_initial": { up: (db: Kysely<any>) => createTables(db, "bigint", schema) },
-    "0002_events": { up: (db: Kysely<any>) => createEventTables(db, schema) },
-  };
-}
+/** kysely's bookkeeping tables, in the tenant schema (the same names as on SQLite). */
+export const MIGRATION_TABLE = "cloacina_migrations";
+export const MIGRATION_LOCK_TABLE = "cloacina_migrations_lock";
 
-/**
- * The event log and the stored workflow shapes. An event's position is (transaction id, row id):
- * row ids are handed out before commit, so concurrent transactions commit them out of order, but
- * every event of a transaction older than the oldest one still running is final. Readers read
- * in (tx, id) order up to that horizon, which never skips an event that commits later.
- */
-async function createEventTables(db: Kysely<any>, schema: string): Promise<void> {
-  const s = db.schema.withSchema(schema);
-  await s
-    .createTable("cloacina_events")
-    .addColumn("id", "bigint", (c) => c.generatedAlwaysAsIdentity())
-    .addColumn("tx", sql`xid8`, (c) => c.notNull().defaultTo(sql`pg_current_xact_id()`))
-    .addColumn("run_id", "text", (c) => c.notNull())
-    .addColumn("task_id", "text")
-    .addColumn("type", "text", (c) => c.notNull())
-    .addColumn("attempt", "integer")
-    .addColumn("at", "bigint", (c) => c.notNull())
-    .addColumn("data", "text")
-    .addPrimaryKeyConstraint("cloacina_events_pk", ["tx", "id"])
-    .execute();
-  await s.createIndex("cloacina_events_run").on("cloacina_events").columns(["run_id", "tx", "id"]).execute();
-  await s
-    .createTable("cloacina_workflows")
-    .addColumn("version", "text", (c) => c.primaryKey())
-    .addColumn("name", "text", (c) => c.notNull())
-    .addColumn("tasks", "text", (c) => c.notNull())
-    .addColumn("created_at", "bigint", (c) => c.notNull())
-    .execute();
+/** A kysely migrator over the frozen migrations (./migrations/) of one tenant schema. */
+export function schemaMigrator(db: Kysely<any>, schema: string): Migrator {
+  const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations(schema)) };
+  return new Migrator({
+    db,
+    provider,
+    migrationTableSchema: schema,
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+  });
 }
 
 /**
@@ -54,14 +29,7 @@ export async function migrateSchema(db: Kysely<any>, schema: string): Promise<vo
     await sql`select pg_advisory_lock(hashtext(${key}))`.execute(conn);
     try {
       await conn.schema.createSchema(schema).ifNotExists().execute();
-      const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations(schema)) };
-      const migrator = new Migrator({
-        db: conn,
-        provider,
-        migrationTableSchema: schema,
-        migrationTableName: "cloacina_migrations",
-        migrationLockTableName: "cloacina_migrations_lock",
-      });
+      const migrator = schemaMigrator(conn, schema);
       for (let attempt = 1; ; attempt++) {
         const { error } = await migrator.migrateToLatest();
         if (!error) break;

@@ -1,39 +1,73 @@
-import { createTables } from "@cloacina/engine/store";
-import type { Kysely, Migration, MigrationProvider } from "kysely";
+import { ExecutorError } from "@cloacina/engine";
+import { type Kysely, type MigrationProvider, Migrator, sql } from "kysely";
+import { migrations } from "./migrations/index.js";
 
-/** Migrations, in code so they ship inside the package. Never edit one that has shipped: add one. */
-const migrations: Record<string, Migration> = {
-  "0001_initial": { up: (db: Kysely<any>) => createTables(db, "integer") },
-  "0002_events": { up: createEventTables },
-};
+/** kysely's bookkeeping tables, named as on PostgreSQL. */
+export const MIGRATION_TABLE = "cloacina_migrations";
+export const MIGRATION_LOCK_TABLE = "cloacina_migrations_lock";
 
+/** The frozen migrations (./migrations/), in code so they ship inside the package. */
 export const migrationProvider: MigrationProvider = {
-  getMigrations: () => Promise.resolve(migrations),
+  getMigrations: () => Promise.resolve({ ...migrations }),
 };
+
+/** A kysely migrator over the frozen migrations, with Cloacina's bookkeeping table names. */
+export function sqliteMigrator(db: Kysely<any>): Migrator {
+  return new Migrator({
+    db,
+    provider: migrationProvider,
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+  });
+}
 
 /**
- * The event log (row ids are positions, assigned in commit order since SQLite has one writer) and
- * the stored workflow shapes.
+ * Brings a database up to the latest migration, first adopting a history that an older version
+ * kept under kysely's default table names.
  */
-async function createEventTables(db: Kysely<any>): Promise<void> {
-  await db.schema
-    .createTable("cloacina_events")
-    // A rowid alias without AUTOINCREMENT (which costs a write to sqlite_sequence per insert):
-    // ids only repeat if the newest events are deleted, and pruning never deletes the newest.
-    .addColumn("id", "integer", (c) => c.primaryKey())
-    .addColumn("run_id", "text", (c) => c.notNull())
-    .addColumn("task_id", "text")
-    .addColumn("type", "text", (c) => c.notNull())
-    .addColumn("attempt", "integer")
-    .addColumn("at", "integer", (c) => c.notNull())
-    .addColumn("data", "text")
-    .execute();
-  await db.schema.createIndex("cloacina_events_run").on("cloacina_events").columns(["run_id", "id"]).execute();
-  await db.schema
-    .createTable("cloacina_workflows")
-    .addColumn("version", "text", (c) => c.primaryKey())
-    .addColumn("name", "text", (c) => c.notNull())
-    .addColumn("tasks", "text", (c) => c.notNull())
-    .addColumn("created_at", "integer", (c) => c.notNull())
-    .execute();
+export async function migrateSqlite(db: Kysely<any>): Promise<void> {
+  await adoptLegacyHistory(db);
+  const { error } = await sqliteMigrator(db).migrateToLatest();
+  if (error)
+    throw new ExecutorError(
+      "STORE_FAILURE",
+      `SQLite migrations failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
+      { cause: error },
+    );
+}
+
+/**
+ * Databases made by earlier versions keep their migration history in kysely's default tables
+ * (kysely_migration, kysely_migration_lock). Rename them, in one transaction, so that the
+ * history carries over and nothing runs twice. `BEGIN IMMEDIATE` takes the write lock before
+ * looking, so two processes opening the same old file at once rename it once.
+ */
+async function adoptLegacyHistory(db: Kysely<any>): Promise<void> {
+  const tables = async (conn: Kysely<any>) =>
+    new Set(
+      (
+        await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name in
+          ('kysely_migration', 'kysely_migration_lock', ${MIGRATION_TABLE}, ${MIGRATION_LOCK_TABLE})`.execute(conn)
+      ).rows.map((r) => r.name),
+    );
+  const legacy = (found: Set<string>) => found.has("kysely_migration") && !found.has(MIGRATION_TABLE);
+  // A read first, so that opening an up-to-date database takes no write lock.
+  if (!legacy(await tables(db))) return;
+  await db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      const found = await tables(conn);
+      if (legacy(found)) {
+        await sql`alter table "kysely_migration" rename to ${sql.id(MIGRATION_TABLE)}`.execute(conn);
+        if (found.has("kysely_migration_lock") && !found.has(MIGRATION_LOCK_TABLE))
+          await sql`alter table "kysely_migration_lock" rename to ${sql.id(MIGRATION_LOCK_TABLE)}`.execute(conn);
+      }
+      await sql`commit`.execute(conn);
+    } catch (error) {
+      await sql`rollback`.execute(conn).catch(() => {});
+      throw new ExecutorError("STORE_FAILURE", "SQLite: carrying the migration history over failed", {
+        cause: error,
+      });
+    }
+  });
 }

@@ -1,4 +1,4 @@
-import { ExecutorError, ValidationError } from "@cloacina/engine";
+import { ValidationError } from "@cloacina/engine";
 import {
   type CloacinaDatabase,
   type EventRecord,
@@ -17,8 +17,8 @@ import {
   workflowReads,
 } from "@cloacina/engine/store";
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, Migrator, type QueryResult, SqliteDialect } from "kysely";
-import { migrationProvider } from "./migrations.js";
+import { Kysely, type QueryResult, SqliteDialect } from "kysely";
+import { migrateSqlite } from "./migrations.js";
 import { type SqliteOps, sqliteOps } from "./sqlite-ops.js";
 import { type SqliteQueries, sqliteQueries } from "./sqlite-queries.js";
 import { StatementCache } from "./statement-cache.js";
@@ -73,14 +73,7 @@ export class SqliteDriver implements StoreDriver {
   }
 
   async migrate(): Promise<void> {
-    const { error } = await new Migrator({ db: this.#db, provider: migrationProvider }).migrateToLatest();
-    if (error) {
-      throw new ExecutorError(
-        "STORE_FAILURE",
-        `SQLite migrations failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
-        { cause: error },
-      );
-    }
+    await migrateSqlite(this.#db);
   }
 
   async transact<T>(plan: Plan<T>): Promise<T> {

@@ -3,6 +3,7 @@ import { runConformanceSuite } from "@cloacina/engine/conformance";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { sqliteSchemaShape } from "./sqlite-schema.js";
 
 // Every store behaviour, on real database files (one new file per test).
 runConformanceSuite({
@@ -13,6 +14,7 @@ runConformanceSuite({
     return {
       connect: () => Promise.resolve(new SqliteDriver(parseSqliteUrl(url))),
       dispose: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
+      describeSchema: () => Promise.resolve(sqliteSchemaShape(`${dir}/test.db`)),
     };
   },
 });

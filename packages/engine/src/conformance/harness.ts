@@ -8,6 +8,26 @@ import type { TaskFunction } from "../task/task-definition.js";
 import type { TaskOptions } from "../task/task-options.js";
 import { workflow, type Workflow } from "../workflow/workflow.js";
 
+/** A database's tables by name: each table's column names and the names of its indexes. */
+export interface SchemaShape {
+  tables: Record<string, { columns: string[]; indexes: string[] }>;
+}
+
+/**
+ * One test database. `connect()` opens a new store on it (call it again to get a second
+ * connection, as a second process would); `dispose()` closes nothing, but deletes the database.
+ */
+export interface ConformanceDatabase {
+  connect(): Promise<StoreDriver>;
+  dispose(): Promise<void>;
+  /**
+   * Reads the database's schema back (test code, e.g. from sqlite_master or information_schema):
+   * every table, its columns, and the indexes made by name (not those behind a primary key or
+   * unique constraint). The schema case needs it; without it, skip that case with a reason.
+   */
+  describeSchema?(): Promise<SchemaShape>;
+}
+
 /** What a backend gives the conformance suite: fresh databases, each openable several times. */
 export interface ConformanceTarget {
   /** Shown in test names, e.g. "sqlite". */
@@ -16,16 +36,16 @@ export interface ConformanceTarget {
    * A new, empty database. `connect()` opens a new driver on it (call it again to get a second
    * connection, as a second process would); `dispose()` closes nothing, but deletes the database.
    */
-  createDatabase(): Promise<TestDatabase>;
+  createDatabase(): Promise<ConformanceDatabase>;
+  /**
+   * Tables, columns or indexes this backend has beyond the suite's schema spec (`SCHEMA_SPEC`),
+   * each with the reason written out.
+   */
+  schemaAdditions?: { reason: string; tables: Record<string, { columns?: string[]; indexes?: string[] }> }[];
   /** Event transports to run the live-event cases with (default: the executor's default). */
   eventTransports?: { name: string; events: ExecutorOptions["events"] }[];
   /** Tests to skip, each with the reason written out. */
   skip?: { reason: string; tests: string[] }[];
-}
-
-export interface TestDatabase {
-  connect(): Promise<StoreDriver>;
-  dispose(): Promise<void>;
 }
 
 type TaskSpec = Omit<TaskOptions, "id"> & { run?: TaskFunction };
@@ -70,11 +90,11 @@ export async function until(
 
 /** Opens executors on connections to one database and closes everything at the end. */
 export class Session {
-  readonly #database: TestDatabase;
+  readonly #database: ConformanceDatabase;
   readonly #executors: Executor[] = [];
   readonly #stores: Store[] = [];
 
-  constructor(database: TestDatabase) {
+  constructor(database: ConformanceDatabase) {
     this.#database = database;
   }
 
@@ -90,6 +110,15 @@ export class Session {
     const executor = await openExecutor(await this.#database.connect(), { closeGraceMs: 1000, ...options });
     this.#executors.push(executor);
     return executor;
+  }
+
+  /** The database's schema, as the target's `describeSchema` reads it. */
+  async describeSchema(): Promise<SchemaShape> {
+    if (!this.#database.describeSchema)
+      throw new Error(
+        "The conformance target's databases have no describeSchema(): add one to what createDatabase() returns, or skip this case with the reason",
+      );
+    return this.#database.describeSchema();
   }
 
   async dispose(): Promise<void> {

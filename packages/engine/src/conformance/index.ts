@@ -10,11 +10,21 @@ import { executionCases } from "./execution-cases.js";
 import { failureCases } from "./failure-cases.js";
 import { operationsCases } from "./operations-cases.js";
 import { scheduleCases } from "./schedule-cases.js";
+import { schemaCases } from "./schema-cases.js";
 import { type ConformanceTarget, Session } from "./harness.js";
 import { storeCases } from "./store-cases.js";
 import { eventCases, type TransportUnderTest } from "./event-cases.js";
 
-export { defineWorkflow, gate, until, Session, type ConformanceTarget } from "./harness.js";
+export {
+  defineWorkflow,
+  gate,
+  until,
+  Session,
+  type ConformanceDatabase,
+  type ConformanceTarget,
+  type SchemaShape,
+} from "./harness.js";
+export { SCHEMA_SPEC } from "./schema-cases.js";
 export type { TransportUnderTest } from "./event-cases.js";
 
 /** Registers a test, or a skipped one when the target lists it with a reason. */
@@ -30,6 +40,7 @@ export function runConformanceSuite(target: ConformanceTarget): void {
     describe("operations", () => operationsCases(it));
     describe("schedules", () => scheduleCases(it));
     describe("store contract", () => storeCases(it));
+    describe("schema", () => schemaCases(it, target.schemaAdditions ?? []));
     for (const transport of target.eventTransports ?? [{ name: "default", events: undefined }]) {
       describe(`live events (${transport.name} transport)`, () => eventCases(it, transport));
     }

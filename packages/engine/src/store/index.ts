@@ -31,8 +31,6 @@ export {
 } from "./plan.js";
 export { stepPlan, recoverLeasesPlan, failRunsPlan, retryRunPlan } from "./step-plan.js";
 export { runReads, scheduleReads, workflowReads, listRunsQuery } from "./sql-reads.js";
-// Until every backend ships frozen migrations of its own.
-export { createTables } from "./tables.js";
 export { sharedSqlOps, isSharedOp, type SharedOpName, type SqlOp } from "./sql-ops.js";
 export {
   toRunRecord,
