@@ -55,8 +55,10 @@ export class CliProcess {
   stderr = "";
   readonly exited: Promise<number | null>;
 
-  constructor(args: string[]) {
-    this.child = spawn(process.execPath, [...NODE_ARGS, ...args], { cwd: root, env: env() });
+  /** `cloacina ...args` through the launcher, or `options.file ...args` (say, the .bin link). */
+  constructor(args: string[], options: { file?: string; cwd?: string; env?: Record<string, string> } = {}) {
+    const [file, fileArgs] = options.file ? [options.file, args] : [process.execPath, [...NODE_ARGS, ...args]];
+    this.child = spawn(file, fileArgs, { cwd: options.cwd ?? root, env: env(options.env) });
     this.child.stdout!.on("data", (chunk: Buffer) => (this.stdout += chunk.toString()));
     this.child.stderr!.on("data", (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.exited = new Promise((resolve) => this.child.on("exit", (code) => resolve(code)));
