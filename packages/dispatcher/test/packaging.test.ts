@@ -9,7 +9,7 @@
  * installs: cloacina + engine + SQLite backend, then the PostgreSQL backend on top.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -235,15 +235,24 @@ describe("swapping databases is installing a package (real tarballs, a fresh pro
        workflow({ name: "greet", tasks: [hello] });`,
     );
     const bin = path.join(project, "node_modules/.bin/cloacina");
-    const version = await must(bin, ["--version"], { cwd: project, timeout: MINUTE });
-    expect(version.stdout.trim()).toBe("0.1.0");
-    const dbUrl = `sqlite://${path.join(project, "cli.db")}`;
-    const runOutcome = await run(bin, ["run", "workflows.mjs", "greet", "--context", '{"who":"you"}', "--db", dbUrl], {
-      cwd: project,
-      timeout: 2 * MINUTE,
-    });
-    expect(runOutcome.stdout + runOutcome.stderr).toContain("hello you");
-    expect(runOutcome.code).toBe(0);
+    // Installed, the launcher (bin/cloacina.js) runs the build: with the package's src/ out of
+    // the way, the bin still works.
+    const src = path.join(project, "node_modules/cloacina/src");
+    renameSync(src, `${src}.hidden`);
+    try {
+      const version = await must(bin, ["--version"], { cwd: project, timeout: MINUTE });
+      expect(version.stdout.trim()).toBe("0.1.0");
+      const dbUrl = `sqlite://${path.join(project, "cli.db")}`;
+      const runOutcome = await run(
+        bin,
+        ["run", "workflows.mjs", "greet", "--context", '{"who":"you"}', "--db", dbUrl],
+        { cwd: project, timeout: 2 * MINUTE },
+      );
+      expect(runOutcome.stdout + runOutcome.stderr).toContain("hello you");
+      expect(runOutcome.code).toBe(0);
+    } finally {
+      renameSync(`${src}.hidden`, src);
+    }
   });
 
   // Needs no server: the backend package is missing before any connection is attempted.

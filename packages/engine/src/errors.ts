@@ -3,6 +3,9 @@
  *
  * Errors are recognised by a brand rather than `instanceof`, so an error thrown by one copy of
  * the engine (say, a backend's nested install) is still recognised by another copy.
+ *
+ * The engine's codes are {@link ErrorCode}. A package built on the engine (the CLI, the dashboard)
+ * owns its codes: it subclasses `CloacinaError<ItsCode>`, and its errors are Cloacina errors too.
  */
 import { redactUrls } from "./redact.js";
 
@@ -46,8 +49,6 @@ export type ErrorCode =
   | "INVALID_EVENTS_OPTIONS"
   | "INVALID_EVENTS_TRANSPORT"
   | "EVENTS_TRANSPORT_FAILED"
-  | "INVALID_DASHBOARD_OPTIONS"
-  | "DASHBOARD_UNAUTHORIZED"
   | "TASK_FAILED"
   | "TASK_TIMEOUT"
   | "TASK_CANCELLED"
@@ -63,12 +64,16 @@ export interface CloacinaErrorOptions {
   details?: Record<string, unknown>;
 }
 
-export class CloacinaError extends Error {
+/**
+ * The base of every Cloacina error. `Code` is the engine's {@link ErrorCode} unless a subclass
+ * outside the engine names its own codes (`class CliError extends CloacinaError<CliErrorCode>`).
+ */
+export class CloacinaError<Code extends string = ErrorCode> extends Error {
   override name = "CloacinaError";
-  readonly code: ErrorCode;
+  readonly code: Code;
   readonly details: Record<string, unknown>;
 
-  constructor(code: ErrorCode, message: string, options: CloacinaErrorOptions = {}) {
+  constructor(code: Code, message: string, options: CloacinaErrorOptions = {}) {
     // Messages may quote user input such as a database URL: never let a password through.
     super(redactUrls(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
@@ -77,8 +82,11 @@ export class CloacinaError extends Error {
   }
 }
 
-/** True for any Cloacina error, from this copy of the engine or another one. */
-export function isCloacinaError(value: unknown): value is CloacinaError {
+/**
+ * True for any Cloacina error, from this copy of the engine or another one, and from packages
+ * that own codes of their own (so `code` is a `string`: an {@link ErrorCode} or one of theirs).
+ */
+export function isCloacinaError(value: unknown): value is CloacinaError<string> {
   return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
 }
 

@@ -3,24 +3,28 @@
  * with a code), 2 a wrong command line, 130 interrupted. Everything printed goes through
  * `redactUrls`, so a password in a `--db` URL never reaches the terminal.
  */
-import { isCloacinaError, redactUrls } from "@cloacina/engine";
+import { CloacinaError, isCloacinaError, redactUrls } from "@cloacina/engine";
 import { CommanderError } from "commander";
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
 
 /** Codes of errors the CLI itself raises (the engine's errors keep their own codes). */
-export type CliErrorCode = "MODULE_NOT_FOUND" | "MODULE_LOAD_FAILED" | "DATABASE_UNAVAILABLE" | "DASHBOARD_UNAVAILABLE";
+export type CliErrorCode =
+  /** The module file given to `run`, `worker`, `retry -m` or `dashboard -m` does not exist. */
+  | "MODULE_NOT_FOUND"
+  /** The module threw while loading (its error is the `cause`). */
+  | "MODULE_LOAD_FAILED"
+  /** The database could not be opened (the driver's error is the `cause`). */
+  | "DATABASE_UNAVAILABLE"
+  /** The dashboard's code could not be loaded. */
+  | "DASHBOARD_UNAVAILABLE";
 
-/** An error found by the CLI, printed as `error [CODE]: message`. */
-export class CliError extends Error {
+/**
+ * An error found by the CLI, printed as `error [CODE]: message`. A Cloacina error with a code of
+ * the CLI's own: `isCloacinaError` recognises it, whichever copy of the engine asks.
+ */
+export class CliError extends CloacinaError<CliErrorCode> {
   override name = "CliError";
-  constructor(
-    readonly code: CliErrorCode,
-    message: string,
-    options: { cause?: unknown } = {},
-  ) {
-    super(message, options);
-  }
 }
 
 /** Prints an error to stderr and returns the exit code it deserves. */
@@ -30,10 +34,10 @@ export function reportError(error: unknown, options: { verbose?: boolean } = {})
     return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
   const write = (text: string) => process.stderr.write(`${redactUrls(text)}\n`);
-  if (isCloacinaError(error) || error instanceof CliError) {
+  if (isCloacinaError(error)) {
     write(`error [${error.code}]: ${error.message}`);
     const cause = error.cause;
-    if (error instanceof CliError && cause instanceof Error && !error.message.includes(cause.message)) {
+    if (error.name === "CliError" && cause instanceof Error && !error.message.includes(cause.message)) {
       write(`  caused by: ${cause.message}`);
     }
   } else {

@@ -6,15 +6,33 @@ import { readFileSync } from "node:fs";
 import type { Context, RunStatus } from "@cloacina/engine";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { CreateExecutorOptions } from "../create-executor.js";
+import { EXIT } from "./errors.js";
 
-/** Where every command looks when `--db` is not given (and `CLOACINA_DATABASE_URL` is unset). */
-export const DEFAULT_DATABASE_URL = "sqlite://./cloacina.db";
-
-/** `--db <url>`, from the flag, else `CLOACINA_DATABASE_URL`, else the local SQLite file. */
+/**
+ * `--db <url>`, from the flag, else `CLOACINA_DATABASE_URL`. There is no default, as in the API:
+ * a command pointed at no database fails (see {@link requireDatabase}) rather than create a file.
+ */
 export function dbOption(): Option {
-  return new Option("--db <url>", "database URL (sqlite://FILE or postgres://…)")
-    .env("CLOACINA_DATABASE_URL")
-    .default(DEFAULT_DATABASE_URL);
+  return new Option("--db <url>", "database URL: sqlite://FILE or postgres://… (required)").env(
+    "CLOACINA_DATABASE_URL",
+  );
+}
+
+/**
+ * A `preAction` hook: a command that takes `--db` and got neither the flag nor
+ * `CLOACINA_DATABASE_URL` is a usage error (exit 2), raised before the command loads a module or
+ * opens anything, so a mistyped command never leaves an empty database file behind. After it,
+ * the `db` flag of every command is a non-empty string.
+ */
+export function requireDatabase(_hooked: Command, action: Command): void {
+  if (!action.options.some((option) => option.long === "--db")) return;
+  const db: unknown = action.getOptionValue("db");
+  if (typeof db === "string" && db.trim() !== "") return;
+  action.error(
+    "error: no database: pass --db <url>, e.g. --db sqlite://./cloacina.db (a local file, made on first use) " +
+      "or --db postgres://user@host/db, or set CLOACINA_DATABASE_URL.",
+    { exitCode: EXIT.usage, code: "cloacina.missingDatabase" },
+  );
 }
 
 export function jsonOption(): Option {

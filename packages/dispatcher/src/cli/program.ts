@@ -17,6 +17,7 @@ import { registerSchedules } from "./commands/schedules.js";
 import { registerShow } from "./commands/show.js";
 import { registerWorker } from "./commands/worker.js";
 import { reportError } from "./errors.js";
+import { requireDatabase } from "./options.js";
 
 export function buildProgram(): Command {
   const program = new Command("cloacina")
@@ -27,7 +28,8 @@ export function buildProgram(): Command {
     // Settings made before `.command()` are inherited by every subcommand.
     .exitOverride()
     .showHelpAfterError(pc.dim("(add --help for usage)"))
-    .configureOutput({ outputError: (text, write) => write(redactUrls(text)) });
+    .configureOutput({ outputError: (text, write) => write(redactUrls(text)) })
+    .hook("preAction", requireDatabase);
   registerRun(program);
   registerWorker(program);
   registerRuns(program);

@@ -1,21 +1,48 @@
 /**
  * Errors as the API returns them: `{ "error": { "code", "message" } }` with an HTTP status that
  * fits the code. Cloacina errors keep their stable code; anything else is `INTERNAL_ERROR`.
+ *
+ * The dashboard owns its codes ({@link DashboardErrorCode}): they are not the engine's, which never
+ * raises them. Its errors are Cloacina errors all the same (`isCloacinaError` is true, `code` set).
  */
 import { CloacinaError, type ErrorCode, isCloacinaError, redactUrls } from "@cloacina/engine";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
-/** Codes the dashboard itself answers with (HTTP-level, never thrown by the engine). */
-export type DashboardHttpCode =
+/** Codes of the dashboard's own errors and HTTP answers. Never renamed once released. */
+export type DashboardErrorCode =
+  /** `serveDashboard` options are invalid (a non-loopback host without a token, a bad port...). */
+  | "INVALID_DASHBOARD_OPTIONS"
+  /** 401: a token is required and the request did not carry it. */
   | "DASHBOARD_UNAUTHORIZED"
+  /** 403: a loopback dashboard asked for by another host name (DNS rebinding). */
   | "FORBIDDEN_HOST"
+  /** 403: a request sent by another site. */
   | "CROSS_ORIGIN_REQUEST"
+  /** 404: no such route. */
   | "NOT_FOUND"
+  /** 404: the run has no task of that id. */
   | "TASK_NOT_FOUND"
+  /** 500: anything unexpected. */
   | "INTERNAL_ERROR";
 
-const STATUS_BY_CODE: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
+/** An error of the dashboard, with one of its own codes. */
+export class DashboardError extends CloacinaError<DashboardErrorCode> {
+  override name = "DashboardError";
+}
+
+/**
+ * Invalid dashboard options (a non-loopback host without a token, a bad port...).
+ * The code is `INVALID_DASHBOARD_OPTIONS`.
+ */
+export class DashboardOptionsError extends DashboardError {
+  override name = "DashboardOptionsError";
+  constructor(message: string) {
+    super("INVALID_DASHBOARD_OPTIONS", message);
+  }
+}
+
+const STATUS_BY_CODE: { readonly [code in ErrorCode | DashboardErrorCode]?: ContentfulStatusCode } = {
   RUN_NOT_FOUND: 404,
   SCHEDULE_NOT_FOUND: 404,
   RUN_NOT_RETRYABLE: 409,
@@ -26,28 +53,25 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   STORE_FAILURE: 503,
   CORRUPT_CONTEXT: 500,
   DASHBOARD_UNAUTHORIZED: 401,
+  FORBIDDEN_HOST: 403,
+  CROSS_ORIGIN_REQUEST: 403,
+  NOT_FOUND: 404,
+  TASK_NOT_FOUND: 404,
+  INTERNAL_ERROR: 500,
 };
+
+/** The HTTP status of an error code: from the table, else 400 for `INVALID_*`, else 500. */
+export function statusOf(code: string): ContentfulStatusCode {
+  const known = Object.hasOwn(STATUS_BY_CODE, code) ? STATUS_BY_CODE[code as keyof typeof STATUS_BY_CODE] : undefined;
+  return known ?? (code.startsWith("INVALID_") ? 400 : 500);
+}
 
 export function errorBody(code: string, message: string): { error: { code: string; message: string } } {
   return { error: { code, message } };
 }
 
 export function errorResponse(c: Context, error: unknown): Response {
-  if (isCloacinaError(error)) {
-    const status = STATUS_BY_CODE[error.code] ?? (error.code.startsWith("INVALID_") ? 400 : 500);
-    return c.json(errorBody(error.code, error.message), status);
-  }
+  if (isCloacinaError(error)) return c.json(errorBody(error.code, error.message), statusOf(error.code));
   const message = error instanceof Error ? error.message : String(error);
   return c.json(errorBody("INTERNAL_ERROR", redactUrls(message)), 500);
-}
-
-/**
- * Invalid dashboard options (a non-loopback host without a token, a bad port...).
- * The code is `INVALID_DASHBOARD_OPTIONS`.
- */
-export class DashboardOptionsError extends CloacinaError {
-  override name = "DashboardOptionsError";
-  constructor(message: string) {
-    super("INVALID_DASHBOARD_OPTIONS", message);
-  }
 }

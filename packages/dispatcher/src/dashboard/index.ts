@@ -4,6 +4,6 @@
  */
 export { dashboardApp, type DashboardOptions } from "./app.js";
 export { serveDashboard, type ServeDashboardOptions, type RunningDashboard, DEFAULT_PORT } from "./serve.js";
-export { DashboardOptionsError } from "./http-error.js";
+export { DashboardError, type DashboardErrorCode, DashboardOptionsError } from "./http-error.js";
 export { toDisplay, type DisplayValue } from "./display.js";
 export { layoutDag, type DagLayout } from "./layout.js";

@@ -1,6 +1,7 @@
 /**
- * Runs the real `cloacina` CLI from source in a subprocess (as `npx cloacina` would, minus the
- * build): node with tsx and the source export condition, cwd at the repository root.
+ * Runs the real `cloacina` CLI in a subprocess as `npx cloacina` does in this checkout: node
+ * runs the package's bin, the launcher `bin/cloacina.js`, which runs the CLI from source (tsx and
+ * the source export condition); cwd at the repository root.
  */
 import { type ChildProcess, execFile, type ExecFileOptions, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -11,8 +12,9 @@ export const root = path.resolve(import.meta.dirname, "../../../..");
 export const fixture = path.join(import.meta.dirname, "fixtures", "workflows.ts");
 /** The fixture as a user would type it: relative to the working directory. */
 export const fixtureArg = path.relative(root, fixture);
-const main = path.join(root, "packages/dispatcher/src/cli/main.ts");
-const NODE_ARGS = ["--import", "tsx", "--conditions=@cloacina/source", main];
+/** The package's `bin` (what node_modules/.bin/cloacina links to). */
+export const bin = path.join(root, "packages/dispatcher/bin/cloacina.js");
+const NODE_ARGS = [bin];
 
 /** Node's arguments that run `cloacina ...args` from source. */
 export function cliArgs(args: string[]): string[] {
@@ -31,9 +33,9 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `cloacina ...args` to the end. */
-export function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
-  return exec(process.execPath, cliArgs(args), { cwd: root, env: env(extraEnv) });
+/** Runs `cloacina ...args` to the end (in `cwd`, by default the repository root). */
+export function cli(args: string[], extraEnv: Record<string, string> = {}, cwd = root): Promise<CliResult> {
+  return exec(process.execPath, cliArgs(args), { cwd, env: env(extraEnv) });
 }
 
 /** Runs a program to the end, with its exit code (never rejects). */
@@ -53,8 +55,10 @@ export class CliProcess {
   stderr = "";
   readonly exited: Promise<number | null>;
 
-  constructor(args: string[]) {
-    this.child = spawn(process.execPath, [...NODE_ARGS, ...args], { cwd: root, env: env() });
+  /** `cloacina ...args` through the launcher, or `options.file ...args` (say, the .bin link). */
+  constructor(args: string[], options: { file?: string; cwd?: string; env?: Record<string, string> } = {}) {
+    const [file, fileArgs] = options.file ? [options.file, args] : [process.execPath, [...NODE_ARGS, ...args]];
+    this.child = spawn(file, fileArgs, { cwd: options.cwd ?? root, env: env(options.env) });
     this.child.stdout!.on("data", (chunk: Buffer) => (this.stdout += chunk.toString()));
     this.child.stderr!.on("data", (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.exited = new Promise((resolve) => this.child.on("exit", (code) => resolve(code)));

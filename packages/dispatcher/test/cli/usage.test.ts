@@ -1,5 +1,6 @@
+import { readdirSync } from "node:fs";
 import { describe, expect, test, vi } from "vitest";
-import { cli, fixtureArg } from "./harness.js";
+import { cli, fixture, fixtureArg, tempDir } from "./harness.js";
 
 // Each CLI call starts node with tsx (1-3 s on a busy 2-core machine).
 vi.setConfig({ testTimeout: 90_000 });
@@ -14,15 +15,17 @@ describe("help and usage errors", () => {
     }
   });
 
-  test("every command has --help with its flags and the --db default", async () => {
+  test("every command has --help with its flags, --db without a default", async () => {
     const run = await cli(["run", "--help"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Usage: cloacina run [options] <module> <workflow>");
     expect(run.stdout).toContain("--context <json|@file>");
     // Help wraps at the terminal width: compare with spaces collapsed.
-    expect(run.stdout.replace(/\s+/g, " ")).toContain(
-      '(default: "sqlite://./cloacina.db", env: CLOACINA_DATABASE_URL)',
+    const help = run.stdout.replace(/\s+/g, " ");
+    expect(help).toContain(
+      "--db <url> database URL: sqlite://FILE or postgres://… (required) (env: CLOACINA_DATABASE_URL)",
     );
+    expect(help).not.toContain("cloacina.db");
     const pause = await cli(["schedules", "pause", "--help"]);
     expect(pause.stdout).toContain("Usage: cloacina schedules pause [options] <id>");
   });
@@ -55,6 +58,42 @@ describe("help and usage errors", () => {
       expect(stderr).toContain("(add --help for usage)");
       expect(stdout).toBe("");
     }
+  });
+});
+
+describe("there is no default database", () => {
+  const expected =
+    "error: no database: pass --db <url>, e.g. --db sqlite://./cloacina.db (a local file, made on first use) " +
+    "or --db postgres://user@host/db, or set CLOACINA_DATABASE_URL.\n(add --help for usage)\n";
+
+  test("without --db or CLOACINA_DATABASE_URL a command says what to pass, exits 2 and creates no file", async () => {
+    const empty = tempDir();
+    try {
+      for (const args of [
+        ["runs"],
+        ["migrate"],
+        ["schedules"],
+        ["show", "5b1f"],
+        ["run", fixture, "greet"],
+        ["worker", fixture],
+        ["dashboard", "--port", "0"],
+      ]) {
+        const { code, stdout, stderr } = await cli(args, {}, empty.dir);
+        expect({ args, code, stdout, stderr }).toEqual({ args, code: 2, stdout: "", stderr: expected });
+      }
+      // An empty CLOACINA_DATABASE_URL (`export CLOACINA_DATABASE_URL=`) is no database either.
+      const blank = await cli(["runs"], { CLOACINA_DATABASE_URL: "" }, empty.dir);
+      expect(blank).toEqual({ code: 2, stdout: "", stderr: expected });
+      expect(readdirSync(empty.dir)).toEqual([]);
+    } finally {
+      empty.remove();
+    }
+  });
+
+  test("a missing argument is still reported first (it is the more specific mistake)", async () => {
+    const { code, stderr } = await cli(["show"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("error: missing required argument 'id'");
   });
 });
 
