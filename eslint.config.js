@@ -29,6 +29,21 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard's browser code puts server data in the DOM as text only (docs/dashboard.md).
+    files: ["packages/dispatcher/src/dashboard/browser/**/*.ts"],
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        ...["innerHTML", "outerHTML", "insertAdjacentHTML", "createContextualFragment"].map((property) => ({
+          property,
+          message: "Build nodes with h()/s() and textContent: data must never be parsed as HTML.",
+        })),
+        { object: "document", property: "write", message: "Build nodes with h()/s()." },
+        { object: "document", property: "writeln", message: "Build nodes with h()/s()." },
+      ],
+    },
+  },
+  {
     // Plain JavaScript outside every tsconfig: the config and the packages' bin launchers.
     files: ["eslint.config.js", "packages/*/bin/*.js"],
     extends: [tseslint.configs.disableTypeChecked],

@@ -255,6 +255,40 @@ describe("swapping databases is installing a package (real tarballs, a fresh pro
     }
   });
 
+  test("the installed dashboard serves its page and the script bundled at build time", async () => {
+    const built = path.join(project, "node_modules/cloacina/dist/dashboard/assets/app.js");
+    expect(existsSync(built)).toBe(true);
+    writeFileSync(
+      path.join(project, "dashboard.mjs"),
+      `import { readFileSync } from "node:fs";
+       import { createExecutor } from "cloacina";
+       import { dashboardApp } from "cloacina/dashboard";
+       const executor = await createExecutor(process.env.DB_URL, { runTasks: false });
+       const app = dashboardApp(executor);
+       const get = (p) => app.fetch(new Request("http://127.0.0.1" + p));
+       const page = await get("/");
+       const script = await get("/assets/app.js");
+       const text = await script.text();
+       console.log(JSON.stringify({
+         page: [page.status, page.headers.get("content-security-policy")?.includes("script-src 'self'")],
+         script: [script.status, script.headers.get("content-type")],
+         prebuilt: text === readFileSync(process.env.BUILT, "utf8"),
+       }));
+       await executor.close();`,
+    );
+    const outcome = await run(process.execPath, ["dashboard.mjs"], {
+      cwd: project,
+      env: { DB_URL: `sqlite://${path.join(project, "dash.db")}`, BUILT: built },
+      timeout: MINUTE,
+    });
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(JSON.parse(outcome.stdout.trim())).toEqual({
+      page: [200, true],
+      script: [200, "text/javascript; charset=utf-8"],
+      prebuilt: true,
+    });
+  });
+
   // Needs no server: the backend package is missing before any connection is attempted.
   test("the same script on postgres:// is BACKEND_NOT_INSTALLED, naming @cloacina/backend-postgres", async () => {
     const { code, output } = await quickstart(postgresUrl);

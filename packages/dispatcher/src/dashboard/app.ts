@@ -8,7 +8,7 @@ import { streamSSE } from "hono/streaming";
 import { guard } from "./auth.js";
 import { toDisplay } from "./display.js";
 import { errorBody, errorResponse } from "./http-error.js";
-import { PAGE_SCRIPT } from "./page/script.js";
+import { pageScript } from "./page/script.js";
 import { PAGE_STYLE } from "./page/style.js";
 import { pageHtml } from "./page/html.js";
 import { runView, summaryView, taskInputContext } from "./run-view.js";
@@ -72,10 +72,11 @@ export function dashboardApp(executor: Executor, options: DashboardOptions = {})
     c.header("Cache-Control", "no-store");
     return c.html(pageHtml(base));
   });
-  app.get("/assets/app.js", (c) => {
+  app.get("/assets/app.js", async (c) => {
+    const script = await pageScript(); // prebuilt in dist, bundled on first use from src
     c.header("Content-Type", "text/javascript; charset=utf-8");
     c.header("Cache-Control", "no-cache");
-    return c.body(PAGE_SCRIPT);
+    return c.body(script);
   });
   app.get("/assets/app.css", (c) => {
     c.header("Content-Type", "text/css; charset=utf-8");

@@ -22,9 +22,8 @@ export type DashboardErrorCode =
   /** 404: no such route. */
   | "NOT_FOUND"
   /** 404: the run has no task of that id. */
-  | "TASK_NOT_FOUND"
-  /** 500: anything unexpected. */
-  | "INTERNAL_ERROR";
+  | "TASK_NOT_FOUND";
+// 500 for anything unexpected is the engine's own INTERNAL_ERROR.
 
 /** An error of the dashboard, with one of its own codes. */
 export class DashboardError extends CloacinaError<DashboardErrorCode> {

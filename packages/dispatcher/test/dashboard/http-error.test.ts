@@ -34,11 +34,11 @@ describe("dashboard errors", () => {
       CROSS_ORIGIN_REQUEST: 403,
       NOT_FOUND: 404,
       TASK_NOT_FOUND: 404,
-      INTERNAL_ERROR: 500,
     };
     for (const [code, status] of Object.entries(statuses))
       expect({ code, status: statusOf(code) }).toEqual({ code, status });
     expect(statusOf("RUN_NOT_FOUND")).toBe(404);
+    expect(statusOf("INTERNAL_ERROR")).toBe(500); // the engine's code, for anything unexpected
     expect(statusOf("INVALID_LIST_OPTIONS")).toBe(400);
     expect(statusOf("toString")).toBe(500); // not an inherited property of the table
   });

@@ -1,4 +1,4 @@
-/** The dashboard's one HTML document. Everything else is drawn by its script (page/script.ts). */
+/** The dashboard's one HTML document. Everything else is drawn by its script (../browser/main.ts). */
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
