@@ -8,10 +8,8 @@ export { task, taskClass, type TaskDecorator } from "./task/task.js";
 export type { TaskFunction, TaskRef, TaskDefinition } from "./task/task-definition.js";
 export type { TaskOptions, RetryOptions, RetryPolicy, RetryWhen } from "./task/task-options.js";
 export type { TriggerRule, Condition } from "./task/trigger-rule.js";
-export { retryDelay, isRetryable } from "./task/retry-policy.js";
 export { workflow, isWorkflow, type Workflow, type WorkflowOptions } from "./workflow/workflow.js";
 export { globalRegistry, resetRegistry, type Registry } from "./registry/registry.js";
-export { encode, decode, DEFAULT_MAX_CONTEXT_BYTES } from "./marshal/marshal.js";
 export { openExecutor, type Executor, type RunHandle, type StartOptions, type Metrics } from "./executor/executor.js";
 export type { ExecutorOptions } from "./executor/executor-options.js";
 export type { ListRunsOptions } from "./executor/list-runs.js";
@@ -22,8 +20,6 @@ export type { RunResult, TaskResult } from "./executor/result.js";
 export type { RunDetail, TaskDetail, AttemptDetail } from "./executor/run-detail.js";
 export {
   compareSeq,
-  RUN_EVENT_TYPES,
-  TASK_EVENT_TYPES,
   type ExecutorEvent,
   type EventType,
   type RunEventType,
@@ -48,7 +44,6 @@ export {
   type ErrorCode,
 } from "./errors.js";
 export type { RunStatus, FinalRunStatus, TaskStatus, Context, TaskRunInfo, StoredError } from "./types.js";
-export { FINAL_TASK_STATUSES } from "./types.js";
 // The store seam's types (its implementation helpers are in `@cloacina/engine/store`).
 export type {
   StoreDriver,

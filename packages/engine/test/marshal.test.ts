@@ -1,7 +1,8 @@
-import { decode, encode, isCloacinaError } from "@cloacina/engine";
+import { isCloacinaError } from "@cloacina/engine";
+// Internal: the marshaller the engine uses at every boundary (not part of the public API).
+import { decode, encode, MAX_CONTEXT_DEPTH } from "../src/marshal/marshal.js";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { MAX_CONTEXT_DEPTH } from "../src/marshal/marshal.js";
 
 // "__proto__" is the one string key that is refused (tested below).
 const key = fc.string().filter((k) => k !== "__proto__");

@@ -1,4 +1,6 @@
-import { isRetryable, resetRegistry, retryDelay, task } from "@cloacina/engine";
+import { resetRegistry, task } from "@cloacina/engine";
+// Internal: the retry policy the runtime applies (not part of the public API).
+import { isRetryable, retryDelay } from "../src/task/retry-policy.js";
 import { beforeEach, describe, expect, test } from "vitest";
 
 beforeEach(() => resetRegistry());
