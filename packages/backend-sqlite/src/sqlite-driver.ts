@@ -32,8 +32,8 @@ import type { SqliteConfig } from "./url.js";
  */
 export class SqliteDriver implements StoreDriver {
   readonly name = "SQLite";
-  readonly #sqlite: BetterSqlite3.Database;
-  readonly #statements: StatementCache;
+  readonly #config: SqliteConfig;
+  #connection: { sqlite: BetterSqlite3.Database; statements: StatementCache } | undefined;
   readonly #db: Kysely<CloacinaDatabase>;
   readonly runs;
   readonly schedules;
@@ -45,12 +45,12 @@ export class SqliteDriver implements StoreDriver {
   #dataVersionQuery: BetterSqlite3.Statement | undefined;
 
   constructor(config: SqliteConfig) {
-    this.#sqlite = new BetterSqlite3(config.filename);
-    this.#sqlite.pragma(`busy_timeout = ${config.busyTimeoutMs}`);
-    if (config.filename !== ":memory:") this.#sqlite.pragma("journal_mode = WAL");
-    this.#sqlite.pragma(`synchronous = ${config.synchronous}`);
-    this.#statements = new StatementCache(this.#sqlite);
-    this.#db = new Kysely<CloacinaDatabase>({ dialect: new SqliteDialect({ database: this.#statements }) });
+    this.#config = config;
+    // The file is opened on first use (migrate), never here: an executor whose options are
+    // rejected after the driver is made leaves no file behind.
+    this.#db = new Kysely<CloacinaDatabase>({
+      dialect: new SqliteDialect({ database: () => Promise.resolve(this.#statements) }),
+    });
     this.runs = runReads(this.#db);
     this.schedules = scheduleReads(this.#db);
     this.workflows = workflowReads(this.#db);
@@ -99,9 +99,30 @@ export class SqliteDriver implements StoreDriver {
     return changed;
   }
 
+  get #sqlite(): BetterSqlite3.Database {
+    return this.#open().sqlite;
+  }
+
+  get #statements(): StatementCache {
+    return this.#open().statements;
+  }
+
+  #open(): { sqlite: BetterSqlite3.Database; statements: StatementCache } {
+    if (!this.#connection) {
+      const { filename, busyTimeoutMs, synchronous } = this.#config;
+      const sqlite = new BetterSqlite3(filename);
+      sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      if (filename !== ":memory:") sqlite.pragma("journal_mode = WAL");
+      sqlite.pragma(`synchronous = ${synchronous}`);
+      this.#connection = { sqlite, statements: new StatementCache(sqlite) };
+    }
+    return this.#connection;
+  }
+
   async close(): Promise<void> {
-    // Kysely's destroy closes the better-sqlite3 connection (through the statement cache).
     await this.#db.destroy();
+    // Kysely closes the connection only if it ever used it; a synchronous path may have opened it.
+    this.#connection?.statements.close();
   }
 
   /** An operation written once in the engine, compiled by kysely and run in this transaction. */

@@ -29,6 +29,6 @@ export class StatementCache implements SqliteDatabase {
 
   close(): void {
     this.#statements.clear();
-    this.#sqlite.close();
+    if (this.#sqlite.open) this.#sqlite.close();
   }
 }

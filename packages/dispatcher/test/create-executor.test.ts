@@ -131,6 +131,11 @@ describe("createExecutor(url) picks an installed backend by the URL's scheme", (
         await expect(createExecutor(url, options as never)).rejects.toMatchObject({ code: "INVALID_EXECUTOR_OPTIONS" });
         expect(readdirSync(dir)).toEqual([]); // no new.db, nor its -wal or -shm
       }
+      // An option that only the opened store can refuse (SQLite has no LISTEN/NOTIFY) leaves none either.
+      await expect(createExecutor(url, { events: "postgres" })).rejects.toMatchObject({
+        code: "INVALID_EVENTS_TRANSPORT",
+      });
+      expect(readdirSync(dir)).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
