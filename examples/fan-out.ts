@@ -20,12 +20,9 @@ const workers = Array.from({ length: SHARDS }, (_, i) =>
   }),
 );
 
-const join = task(
-  { id: "fan.join", dependsOn: workers.map((w) => w.id) },
-  (ctx: Record<string, unknown>) => ({
-    totalLetters: workers.reduce((sum, _w, i) => sum + (ctx[`letters${i}`] as number), 0),
-  }),
-);
+const join = task({ id: "fan.join", dependsOn: workers.map((w) => w.id) }, (ctx: Record<string, unknown>) => ({
+  totalLetters: workers.reduce((sum, _w, i) => sum + (ctx[`letters${i}`] as number), 0),
+}));
 
 const fanOut = workflow({ name: "fan-out", tasks: [split, ...workers, join] });
 

@@ -1,14 +1,15 @@
 /**
  * The README's ETL workflow as a module for the `cloacina` command line: it only declares (no
  * executor, nothing runs on import), so `cloacina run ./workflows.ts etl`, `cloacina worker
- * ./workflows.ts` and `cloacina retry <id> --module ./workflows.ts` can load it. `etl.ts` is the
- * same workflow run through the API instead. Uses TC39 standard decorators.
+ * ./workflows.ts` and `cloacina retry <id> --module ./workflows.ts` can load it; `etl.ts` runs it
+ * through the API. Uses TC39 standard decorators.
  */
 import { task, workflow } from "cloacina";
 
 export class Etl {
   @task({ id: "extract" })
-  static async extract(_ctx: { source: string }) {
+  static async extract(ctx: { source: string }) {
+    console.log(`extract: reading from ${ctx.source}`);
     return { rows: [1, 2, 3], fetchedAt: new Date() };
   }
 
@@ -18,8 +19,10 @@ export class Etl {
   }
 }
 
-const load = task({ id: "load", dependsOn: ["transform"] }, async (_ctx: { total: number }, run) => {
+// The same without decorators, for free functions.
+const load = task({ id: "load", dependsOn: ["transform"] }, async (ctx: { total: number }, run) => {
   run.signal.throwIfAborted();
+  console.log(`load: storing total ${ctx.total}`);
   return { loaded: true };
 });
 

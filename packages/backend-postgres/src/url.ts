@@ -1,5 +1,5 @@
-import { closestMatch } from "@cloacina/engine/internal";
 import { DatabaseUrlError, redactUrl } from "@cloacina/engine";
+import { queryParameterProblem } from "@cloacina/engine/store";
 import type { PoolConfig } from "pg";
 import { z } from "zod";
 
@@ -65,7 +65,7 @@ export function parsePostgresUrl(url: string): PostgresConfig {
   };
   const database = decode(parsed.pathname.replace(/^\//, ""), "the database name");
   if (database.includes("/")) throw problem("the path must be just the database name");
-  const badName = parameterProblem(parsed.searchParams, Object.keys(querySchema.shape));
+  const badName = queryParameterProblem(parsed.searchParams, Object.keys(querySchema.shape));
   if (badName !== undefined) throw problem(badName);
   const params = querySchema.safeParse(Object.fromEntries(parsed.searchParams));
   if (!params.success) throw problem(z.prettifyError(params.error).replace(/\n/g, " "));
@@ -97,23 +97,4 @@ function tls(mode: z.output<typeof querySchema>["sslmode"]): PoolConfig["ssl"] {
     case "verify-full":
       return { rejectUnauthorized: true };
   }
-}
-
-/**
- * What is wrong with the query's parameter names, if anything: an unknown name (with a
- * did-you-mean) or a name given twice, which would otherwise be last-one-wins. A name that does
- * not look like one is not quoted: it may be the tail of a password typed in the wrong place.
- */
-function parameterProblem(search: URLSearchParams, known: readonly string[]): string | undefined {
-  const keys = [...search.keys()];
-  const unknown = keys.find((key) => !known.includes(key));
-  if (unknown !== undefined) {
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(unknown))
-      return `a query parameter has a malformed name (accepted: ${known.join(", ")})`;
-    const suggestion = closestMatch(unknown, known);
-    const hint = suggestion === undefined ? "" : ` (did you mean "${suggestion}"?)`;
-    return `unknown query parameter "${unknown}"${hint} (accepted: ${known.join(", ")})`;
-  }
-  const repeated = keys.find((key, i) => keys.indexOf(key) !== i);
-  return repeated === undefined ? undefined : `the parameter "${repeated}" is given more than once; give it once`;
 }

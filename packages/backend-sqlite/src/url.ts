@@ -1,5 +1,5 @@
-import { closestMatch } from "@cloacina/engine/internal";
 import { DatabaseUrlError, redactUrl } from "@cloacina/engine";
+import { queryParameterProblem } from "@cloacina/engine/store";
 import path from "node:path";
 import { z } from "zod";
 
@@ -54,7 +54,7 @@ export function parseSqliteUrl(url: string, cwd: string = process.cwd()): Sqlite
   }
   if (decoded.includes("\0")) throw problem("its path contains a NUL character");
   const search = new URLSearchParams(query);
-  const badName = parameterProblem(search, Object.keys(querySchema.shape));
+  const badName = queryParameterProblem(search, Object.keys(querySchema.shape));
   if (badName !== undefined) throw problem(badName);
   const params = querySchema.safeParse(Object.fromEntries(search));
   if (!params.success) throw problem(`bad query parameters (${z.prettifyError(params.error).replace(/\n/g, " ")})`);
@@ -65,23 +65,4 @@ export function parseSqliteUrl(url: string, cwd: string = process.cwd()): Sqlite
     synchronous: (params.data.synchronous?.toUpperCase() as "NORMAL" | "FULL" | undefined) ?? "NORMAL",
     busyTimeoutMs: params.data.busy_timeout ?? 5000,
   };
-}
-
-/**
- * What is wrong with the query's parameter names, if anything: an unknown name (with a
- * did-you-mean) or a name given twice, which would otherwise be last-one-wins. A name that does
- * not look like one is not quoted: it may be the tail of a password typed in the wrong place.
- */
-function parameterProblem(search: URLSearchParams, known: readonly string[]): string | undefined {
-  const keys = [...search.keys()];
-  const unknown = keys.find((key) => !known.includes(key));
-  if (unknown !== undefined) {
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(unknown))
-      return `a query parameter has a malformed name (accepted: ${known.join(", ")})`;
-    const suggestion = closestMatch(unknown, known);
-    const hint = suggestion === undefined ? "" : ` (did you mean "${suggestion}"?)`;
-    return `unknown query parameter "${unknown}"${hint} (accepted: ${known.join(", ")})`;
-  }
-  const repeated = keys.find((key, i) => keys.indexOf(key) !== i);
-  return repeated === undefined ? undefined : `the parameter "${repeated}" is given more than once; give it once`;
 }

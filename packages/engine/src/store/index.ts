@@ -52,4 +52,5 @@ export {
   type WorkflowsTable,
   type EventTablesDatabase,
 } from "./event-tables.js";
+export { queryParameterProblem } from "../url-parameters.js";
 export type * from "./records.js";
