@@ -3,7 +3,7 @@
  * dashboard) never execute tasks, never resume runs and never fail runs of other versions: they
  * only read and change what is stored, so they are safe to point at a production database.
  */
-import { type Executor, isCloacinaError, redactUrls } from "@cloacina/engine";
+import { type Executor, isCloacinaError, redactUrl } from "@cloacina/engine";
 import { createExecutor, type CreateExecutorOptions } from "../create-executor.js";
 import { CliError } from "./errors.js";
 
@@ -17,7 +17,7 @@ export async function openExecutor(db: string, options: CreateExecutorOptions = 
     // A store failure while opening is the database being out of reach; other coded errors stand.
     if (isCloacinaError(error) && error.code !== "STORE_FAILURE") throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    throw new CliError("DATABASE_UNAVAILABLE", `Cannot open ${redactUrls(db)}: ${reason}`, { cause: error });
+    throw new CliError("DATABASE_UNAVAILABLE", `Cannot open ${redactUrl(db)}: ${reason}`, { cause: error });
   }
 }
 

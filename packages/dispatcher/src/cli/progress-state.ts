@@ -2,7 +2,15 @@
  * The state behind the live progress view: one row per task of a run, updated by each event.
  * Pure, so both views (terminal and plain lines) share it.
  */
-import type { ExecutorEvent, RunResult, RunStatus, StoredError, TaskEventType, TaskStatus, Workflow } from "@cloacina/engine";
+import type {
+  ExecutorEvent,
+  RunResult,
+  RunStatus,
+  StoredError,
+  TaskEventType,
+  TaskStatus,
+  Workflow,
+} from "@cloacina/engine";
 
 export interface TaskRow {
   id: string;

@@ -1,5 +1,5 @@
 /**
- * The DAG's drawing, computed on the server with dagre so the page needs no bundler: node boxes
+ * The DAG's drawing, computed on the server with dagre so the page needs no graph library: node boxes
  * (centre x/y, size) and edge polylines, in SVG user units, left to right.
  */
 import dagre, { type EdgeLabel } from "@dagrejs/dagre";

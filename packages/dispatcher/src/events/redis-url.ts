@@ -1,4 +1,4 @@
-import { redactUrls, ValidationError } from "@cloacina/engine";
+import { redactUrl, ValidationError } from "@cloacina/engine";
 import { z } from "zod";
 
 export const REDIS_URL_FORMS = [
@@ -38,7 +38,7 @@ export function isRedisUrl(url: string): boolean {
 
 /** Parses and validates a Redis events URL, or throws INVALID_EVENTS_TRANSPORT with the accepted form. */
 export function parseRedisUrl(url: string): RedisUrlConfig {
-  const display = redactUrls(String(url));
+  const display = redactUrl(String(url));
   const problem = (why: string) =>
     new ValidationError(
       "INVALID_EVENTS_TRANSPORT",

@@ -1,5 +1,5 @@
 /** `cloacina migrate`: creates or upgrades Cloacina's tables (opening an executor migrates). */
-import { redactUrls } from "@cloacina/engine";
+import { redactUrl } from "@cloacina/engine";
 import type { Command } from "commander";
 import { print, toJson } from "../format.js";
 import { dbOption, jsonOption } from "../options.js";
@@ -13,6 +13,6 @@ export function registerMigrate(program: Command): void {
     .addOption(jsonOption())
     .action(async (flags: { db: string; json?: boolean }) => {
       await withAdminExecutor(flags.db, async () => {});
-      print(flags.json ? toJson({ migrated: true }) : `${redactUrls(flags.db)} is migrated`);
+      print(flags.json ? toJson({ migrated: true }) : `${redactUrl(flags.db)} is migrated`);
     });
 }

@@ -3,7 +3,7 @@
  * process on the same database) until SIGINT/SIGTERM, then drains: running attempts get
  * `--grace-ms` to finish, the rest are released for other workers.
  */
-import { type EventStream, globalRegistry, redactUrls, ValidationError } from "@cloacina/engine";
+import { type EventStream, globalRegistry, redactUrl, redactUrls, ValidationError } from "@cloacina/engine";
 import type { Command } from "commander";
 import { openExecutor } from "../open-executor.js";
 import { EXIT } from "../errors.js";
@@ -57,7 +57,7 @@ async function work(file: string, flags: WorkerFlags): Promise<number> {
   const logging = stream ? logEvents(stream) : Promise.resolve();
   try {
     print(
-      `worker ${executor.owner} on ${redactUrls(flags.db)}: ${names.join(", ")} ` +
+      `worker ${executor.owner} on ${redactUrl(flags.db)}: ${names.join(", ")} ` +
         `(concurrency ${flags.concurrency}); Ctrl-C or SIGTERM to stop`,
     );
     const working = executor.work();
