@@ -1,0 +1,220 @@
+/**
+ * Round trips per step on PostgreSQL, counted on the real driver (README: "Round trips per step").
+ *
+ * A round trip is one query sent by a pg client, BEGIN and COMMIT included: the test wraps
+ * `pg.Client.prototype.query` (every pool client is a `pg.Client`) for the one step measured,
+ * while nothing else runs. Each budget is what the code costs today, so a change that adds a round
+ * trip fails here; a change that removes one should lower the budget (and the README's table).
+ *
+ * Each round trip is labelled with the plan operations the engine yielded before it (the driver's
+ * `transact` is wrapped only to observe the plan; every operation runs on the real driver).
+ */
+import { parsePostgresUrl, PostgresDriver } from "@cloacina/backend-postgres";
+import { type NewRun, type Plan, type StepRequest, type StepResult, Store } from "@cloacina/engine/store";
+import pg from "pg";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { dropSchema, freshSchema, skipPostgres } from "./pg-test-db.js";
+
+const VERSION = "v".repeat(64);
+const NOW = 1_700_000_000_000;
+
+/** A run a → b → c. */
+function chain(runId: string): NewRun {
+  return {
+    runId,
+    workflowName: "chain",
+    workflowVersion: VERSION,
+    input: "{}",
+    tasks: ["a", "b", "c"].map((taskId, position) => ({
+      taskId,
+      position,
+      pendingDependencies: position === 0 ? 0 : 1,
+      maxAttempts: 1,
+    })),
+  };
+}
+
+/** A run a → {b1 … bN} → join. */
+function fanOut(runId: string, width: number): NewRun {
+  const middle = Array.from({ length: width }, (_, i) => `b${i + 1}`);
+  return {
+    runId,
+    workflowName: "fan-out",
+    workflowVersion: VERSION,
+    input: "{}",
+    tasks: [
+      { taskId: "a", position: 0, pendingDependencies: 0, maxAttempts: 1 },
+      ...middle.map((taskId, i) => ({ taskId, position: i + 1, pendingDependencies: 1, maxAttempts: 1 })),
+      { taskId: "join", position: width + 1, pendingDependencies: width, maxAttempts: 1 },
+    ],
+  };
+}
+
+/** As the executor asks: claim up to its free slots (10 here), no look-ahead. */
+function request(partial: Partial<Omit<StepRequest, "claim">> & { limit?: number }): StepRequest {
+  const { limit = 10, ...rest } = partial;
+  return {
+    owner: "owner-1",
+    now: NOW,
+    newRuns: [],
+    outcomes: [],
+    cancelRuns: [],
+    ...rest,
+    claim: { limit, leaseMs: 10_000, workflowVersions: [VERSION] },
+  };
+}
+
+const completed = (runId: string, taskId: string, children: string[]) => ({
+  kind: "completed" as const,
+  runId,
+  taskId,
+  attempt: 1,
+  output: "{}",
+  children,
+});
+
+const claimed = (result: StepResult) => result.claimed.map((c) => `${c.runId}/${c.taskId}`);
+
+interface Trip {
+  /** The plan operation(s) this round trip performs (BEGIN/COMMIT: the statement itself). */
+  label: string;
+  sql: string;
+}
+
+/** A store on a fresh schema whose plan operations are observed (to label the round trips). */
+class Measured {
+  readonly store: Store;
+  readonly #yielded: string[] = [];
+  #last = "";
+
+  constructor(url: string) {
+    const driver = new PostgresDriver(parsePostgresUrl(url));
+    const transact = driver.transact.bind(driver);
+    const yielded = this.#yielded;
+    driver.transact = <T>(plan: Plan<T>) =>
+      transact(
+        (function* (): Plan<T> {
+          let next = plan.next();
+          while (!next.done) {
+            yielded.push(next.value.op);
+            next = plan.next(yield next.value);
+          }
+          return next.value;
+        })(),
+      );
+    this.store = new Store(driver);
+  }
+
+  /** The round trips of `step`: every query any pg client sends meanwhile. */
+  async trips(step: () => Promise<unknown>): Promise<Trip[]> {
+    const trips: Trip[] = [];
+    // Saved and put back as it is: a prototype method, never called unbound.
+    const prototype = pg.Client.prototype as unknown as { query: (this: pg.Client, ...args: unknown[]) => unknown };
+    const original = prototype.query;
+    this.#yielded.length = 0;
+    this.#last = "";
+    const label = (sql: string): string => {
+      const verb = /^\s*(\w+)/.exec(sql)?.[1]?.toLowerCase() ?? "?";
+      if (["begin", "commit", "rollback"].includes(verb)) return verb.toUpperCase();
+      const ops = this.#yielded.splice(0);
+      if (ops.length > 0) this.#last = ops.join("+"); // else: another statement of the same operation
+      const tables = [...new Set(sql.match(/cloacina_\w+/g) ?? [])].join(", ");
+      const notify = sql.includes("pg_notify") ? " + pg_notify" : "";
+      return `${this.#last} (${verb} ${tables}${notify})`;
+    };
+    prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const sql = typeof args[0] === "string" ? args[0] : String((args[0] as { text?: unknown } | null)?.text);
+      trips.push({ label: label(sql), sql });
+      return original.apply(this, args);
+    };
+    try {
+      await step();
+    } finally {
+      prototype.query = original;
+    }
+    return trips;
+  }
+}
+
+const labels = (trips: Trip[]) => trips.map((t) => t.label).join(" · ");
+
+function report(name: string, trips: Trip[]): void {
+  console.log(`PostgreSQL ${name}: ${trips.length} round trips: ${labels(trips)}`);
+}
+
+describe.skipIf(skipPostgres)("round trips per step (PostgreSQL)", () => {
+  let schema: string;
+  let m: Measured;
+  beforeEach(async () => {
+    const fresh = freshSchema("rtt");
+    schema = fresh.schema;
+    m = new Measured(fresh.url);
+    await m.store.migrate();
+  });
+  afterEach(async () => {
+    await m.store.close();
+    await dropSchema(schema);
+  });
+
+  test("the counter: a step with nothing to claim, and one that claims nothing", async () => {
+    const idle = await m.trips(() => m.store.step(request({})));
+    report("idle step (nothing ready)", idle);
+    // 3: BEGIN, claim (finds nothing), COMMIT. No events, no notices: nothing else is sent.
+    expect(idle.map((t) => t.label)).toEqual(["BEGIN", expect.stringMatching(/^claim \(update/), "COMMIT"]);
+    const empty = await m.trips(() => m.store.step(request({ limit: 0 })));
+    // 2: BEGIN, COMMIT (an empty plan still opens a transaction).
+    expect(empty.map((t) => t.label)).toEqual(["BEGIN", "COMMIT"]);
+  });
+
+  test("run start: a new 3-task run stored and its root claimed", async () => {
+    let result: StepResult | undefined;
+    const trips = await m.trips(async () => (result = await m.store.step(request({ newRuns: [chain("r1")] }))));
+    expect(claimed(result!)).toEqual(["r1/a"]);
+    report("run start", trips);
+    // Budget 6: BEGIN, insertRuns (run row), insertRuns (task rows), claim,
+    // appendEvents + notify (one statement), COMMIT.
+    expect(trips, labels(trips)).toHaveLength(6);
+  });
+
+  test("chain step: a task of a sequential chain completes and the next is claimed", async () => {
+    await m.store.step(request({ newRuns: [chain("r1")] }));
+    let result: StepResult | undefined;
+    const trips = await m.trips(
+      async () => (result = await m.store.step(request({ outcomes: [completed("r1", "a", ["b"])] }))),
+    );
+    expect(claimed(result!)).toEqual(["r1/b"]);
+    report("chain step", trips);
+    // Budget 7: BEGIN, finishTasks, releaseTasks, claim, countDown, appendEvents + notify, COMMIT.
+    expect(trips, labels(trips)).toHaveLength(7);
+  });
+
+  test("a second outcome in a chain step costs no extra round trip (batches are single statements)", async () => {
+    await m.store.step(request({ newRuns: [chain("r1"), chain("r2")] }));
+    let result: StepResult | undefined;
+    const trips = await m.trips(
+      async () =>
+        (result = await m.store.step(
+          request({ outcomes: [completed("r1", "a", ["b"]), completed("r2", "a", ["b"])] }),
+        )),
+    );
+    expect(claimed(result!)).toEqual(["r1/b", "r2/b"]);
+    report("chain step, 2 outcomes", trips);
+    // Budget 7, the same as one outcome.
+    expect(trips, labels(trips)).toHaveLength(7);
+  });
+
+  test("fan-out completion: the last of 4 parallel tasks completes and the join is claimed", async () => {
+    await m.store.step(request({ newRuns: [fanOut("r1", 4)] }));
+    const middle = await m.store.step(request({ outcomes: [completed("r1", "a", ["b1", "b2", "b3", "b4"])] }));
+    expect(claimed(middle)).toEqual(["r1/b1", "r1/b2", "r1/b3", "r1/b4"]);
+    await m.store.step(request({ outcomes: ["b1", "b2", "b3"].map((b) => completed("r1", b, ["join"])) }));
+    let result: StepResult | undefined;
+    const trips = await m.trips(
+      async () => (result = await m.store.step(request({ outcomes: [completed("r1", "b4", ["join"])] }))),
+    );
+    expect(claimed(result!)).toEqual(["r1/join"]);
+    report("fan-out completion", trips);
+    // Budget 7: BEGIN, finishTasks, releaseTasks, claim, countDown, appendEvents + notify, COMMIT.
+    expect(trips, labels(trips)).toHaveLength(7);
+  });
+});
