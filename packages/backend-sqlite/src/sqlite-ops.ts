@@ -1,6 +1,9 @@
 import type { HeldAttempt, SharedOpName, StoreOpName, StoreOps, TaskRunsRow } from "@cloacina/engine/store";
 import type { SqliteQueries } from "./sqlite-queries.js";
 
+/** SQLite binds at most 32,766 parameters; 6 a row, and few distinct statements to prepare. */
+const EVENTS_PER_STATEMENT = 64;
+
 /** The operations whose SQL is SQLite's own (the others are the engine's shared kysely ones). */
 export type SqliteOpName = Exclude<StoreOpName, SharedOpName | "notify">;
 export type SqliteOps = { [K in SqliteOpName]: (args: StoreOps[K]["args"]) => StoreOps[K]["result"] };
@@ -11,6 +14,8 @@ export type SqliteOps = { [K in SqliteOpName]: (args: StoreOps[K]["args"]) => St
  * from building one statement per batch.
  */
 export function sqliteOps(q: SqliteQueries): SqliteOps {
+  // A step appends a few events: prepare the common row counts now, not on a hot path.
+  for (let n = 1; n <= 8; n++) q.insertEvents(n);
   const perRun = (entries: Iterable<[string, number]>) => {
     const counts = new Map<string, number>();
     for (const [runId, n] of entries) if (n > 0) counts.set(runId, (counts.get(runId) ?? 0) + n);
@@ -82,8 +87,9 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
       perRun(runIds.map((runId) => [runId, q.cancelWaitingTasks.run(now, runId).changes])),
     countDown: ({ runs }) =>
       runs.flatMap((r) => {
-        q.countDown.run(r.finished, r.failed, r.runId);
-        const row = q.runCounters.get<{ unfinished: number; failed: number; cancel_requested: number; status: string }>(
+        const row = q.countDown.get<{ unfinished: number; failed: number; cancel_requested: number; status: string }>(
+          r.finished,
+          r.failed,
           r.runId,
         );
         if (!row) return [];
@@ -132,7 +138,11 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
       for (const t of tasks) q.resetTask.run(t.pendingDependencies, t.maxAttempts, now, runId, t.taskId);
     },
     appendEvents: ({ events }) => {
-      for (const e of events) q.insertEvent.run(e.runId, e.taskId, e.type, e.attempt, e.at, e.data);
+      // Up to EVENTS_PER_STATEMENT rows a statement (one prepared statement per row count).
+      for (let from = 0; from < events.length; from += EVENTS_PER_STATEMENT) {
+        const chunk = events.slice(from, from + EVENTS_PER_STATEMENT);
+        q.insertEvents(chunk.length).run(...chunk.flatMap((e) => [e.runId, e.taskId, e.type, e.attempt, e.at, e.data]));
+      }
     },
     cancelRequested: ({ runIds }) =>
       runIds.filter((runId) => {

@@ -186,28 +186,29 @@ function report(name: string, { statements }: Counts): void {
   console.log(`SQLite ${name}: ${statements.length} statements: ${labels(statements)}`);
 }
 
-/** Today's cost of each case, in statements (see the README's table). */
+/** The cost of each case, in statements (see the README's table). */
 const BUDGET = {
   /**
-   * 11: BEGIN IMMEDIATE · insertRuns: 1 run row + 3 task rows (4 inserts) · claim: select the
+   * 9: BEGIN IMMEDIATE · insertRuns: 1 run row + 3 task rows (4 inserts) · claim: select the
    * ready tasks + update the one claimed · appendEvents: run.started, task.ready, task.started
-   * (3 inserts) · COMMIT.
+   * (one multi-row insert) · COMMIT.
    */
-  runStart: 11,
+  runStart: 9,
   /**
-   * 11: BEGIN IMMEDIATE · finishTasks (1 update) · releaseTasks (1 update … returning) · claim
-   * (select + 1 update) · countDown (update + select of the run's counters) · appendEvents:
-   * task.completed, task.ready, task.started (3 inserts) · COMMIT.
+   * 8: BEGIN IMMEDIATE · finishTasks (1 update) · releaseTasks (1 update … returning) · claim
+   * (select + 1 update) · countDown (1 update … returning the run's counters) · appendEvents:
+   * task.completed, task.ready, task.started (one multi-row insert) · COMMIT.
    */
-  chainStep: 11,
+  chainStep: 8,
   /**
-   * 19 = 11 + 8: SQLite loops each batch's prepared statement, so a second outcome (another
-   * run's chain step) adds 1 finish, 1 release, 1 claim update, 2 for its run's countDown and 3
-   * event inserts. No round trips here: each costs microseconds inside the transaction.
+   * 12 = 8 + 4: SQLite loops the row-level batches' prepared statements, so a second outcome
+   * (another run's chain step) adds 1 finish, 1 release, 1 claim update and 1 countDown; its
+   * events join the same insert. No round trips here: each costs microseconds inside the
+   * transaction.
    */
-  chainStepTwoOutcomes: 19,
-  /** 11: as a chain step (finish the last parallel task, release and claim the join, count down, 3 events). */
-  fanOutCompletion: 11,
+  chainStepTwoOutcomes: 12,
+  /** 8: as a chain step (finish the last parallel task, release and claim the join, count down, events). */
+  fanOutCompletion: 8,
 };
 
 const dir = mkdtempSync(path.join(tmpdir(), "cloacina-statements-"));
