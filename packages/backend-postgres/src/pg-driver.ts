@@ -43,6 +43,7 @@ const CONFLICTS = new Set(["40P01", "40001"]);
  */
 export class PostgresDriver implements StoreDriver {
   readonly name = "PostgreSQL";
+  readonly identity: string;
   readonly #config: PostgresConfig;
   readonly #pool: pg.Pool;
   readonly #db: Kysely<CloacinaDatabase>;
@@ -55,6 +56,8 @@ export class PostgresDriver implements StoreDriver {
 
   constructor(config: PostgresConfig, onError: (error: unknown) => void = () => {}) {
     this.#config = config;
+    const { host, port, database } = config.pool;
+    this.identity = `postgres:${String(host)}:${String(port ?? 5432)}/${String(database ?? "")}#${config.schema}`;
     this.#pool = new pg.Pool({ ...config.pool, types });
     // An idle client whose server went away emits here; without a listener it would crash the
     // process. The pool drops it and opens a new one on demand.

@@ -17,6 +17,8 @@ import {
   workflowReads,
 } from "@cloacina/engine/store";
 import BetterSqlite3 from "better-sqlite3";
+import { randomUUID } from "node:crypto";
+import path from "node:path";
 import { Kysely, type QueryResult, SqliteDialect } from "kysely";
 import { migrateSqlite } from "./migrations.js";
 import { type SqliteOps, sqliteOps } from "./sqlite-ops.js";
@@ -32,6 +34,7 @@ import type { SqliteConfig } from "./url.js";
  */
 export class SqliteDriver implements StoreDriver {
   readonly name = "SQLite";
+  readonly identity: string;
   readonly #config: SqliteConfig;
   #connection: { sqlite: BetterSqlite3.Database; statements: StatementCache } | undefined;
   readonly #db: Kysely<CloacinaDatabase>;
@@ -46,6 +49,9 @@ export class SqliteDriver implements StoreDriver {
 
   constructor(config: SqliteConfig) {
     this.#config = config;
+    // Every ":memory:" connection is a database of its own.
+    this.identity =
+      config.filename === ":memory:" ? `sqlite::memory:${randomUUID()}` : `sqlite:${path.resolve(config.filename)}`;
     // The file is opened on first use (migrate), never here: an executor whose options are
     // rejected after the driver is made leaves no file behind.
     this.#db = new Kysely<CloacinaDatabase>({

@@ -1,17 +1,7 @@
-import type { EventHead, EventRecord, StoreEvent } from "../store/records.js";
+import type { EventHead, EventRecord } from "../store/records.js";
 import type { Store } from "../store/store.js";
 import type { ExecutorEvent } from "./event.js";
 import type { EventLog } from "./transport.js";
-
-/**
- * Wake-ups for subscribers in this process: any executor of this process that appends events
- * rings it. Process-wide, so that two executors of one process see each other's events at once.
- */
-const localListeners = new Set<() => void>();
-
-export function announceLocalAppend(): void {
-  for (const listener of localListeners) listener();
-}
 
 /** The store's event log, woken by this process's writes and (optionally) by store notices. */
 export class StoreEventLog implements EventLog {
@@ -31,10 +21,10 @@ export class StoreEventLog implements EventLog {
   }
 
   onAppend(listener: () => void): () => void {
-    localListeners.add(listener);
+    const stopLocal = this.#store.onLocalAppend(listener);
     this.#remote.add(listener);
     return () => {
-      localListeners.delete(listener);
+      stopLocal();
       this.#remote.delete(listener);
     };
   }
@@ -62,20 +52,4 @@ export function toExecutorEvent(record: EventRecord): ExecutorEvent {
     if (data.recovered !== undefined) event.recovered = data.recovered;
   }
   return event;
-}
-
-/**
- * Store notices between executors of this process, for stores that cannot deliver them
- * (SQLite has no LISTEN): a run started by one executor wakes the others at once, and a run
- * finished by one is seen by another that awaits it.
- */
-const localNotices = new Set<(event: StoreEvent) => void>();
-
-export function listenLocally(onEvent: (event: StoreEvent) => void): () => void {
-  localNotices.add(onEvent);
-  return () => localNotices.delete(onEvent);
-}
-
-export function announceLocally(event: StoreEvent): void {
-  for (const listener of localNotices) listener(event);
 }

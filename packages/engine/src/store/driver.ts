@@ -32,6 +32,12 @@ import type { RunStatus } from "../types.js";
 export interface StoreDriver {
   /** For messages, e.g. "SQLite". */
   readonly name: string;
+  /**
+   * Optional: which database this is, so that only executors of this process on the same one
+   * wake each other (SQLite: the file's absolute path; PostgreSQL: server, database and schema).
+   * Without it, every such driver of the process shares one set of wake-ups.
+   */
+  readonly identity?: string;
   /** Creates or upgrades the schema by the backend's frozen migrations. Safe to call on every open. */
   migrate(): Promise<void>;
   /**

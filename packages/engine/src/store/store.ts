@@ -11,10 +11,10 @@
  *   the engine's own plan code is `INTERNAL_ERROR`; the engine's coded errors pass as they are.
  */
 import { ExecutorError, isCloacinaError } from "../errors.js";
-import { announceLocalAppend, announceLocally, listenLocally } from "../events/event-log.js";
 import { redactUrls } from "../redact.js";
 import type { StoredError } from "../types.js";
 import type { EventReads, RunReads, ScheduleReads, StoreDriver, WorkflowReads } from "./driver.js";
+import { localBus, type LocalBus } from "./local-bus.js";
 import { failedRunsNotices, type Notices, recoveryNotices, retriedRunNotices, stepNotices } from "./notices.js";
 import { call, type Plan, single } from "./plan.js";
 import type {
@@ -37,9 +37,13 @@ export class Store {
   readonly events: EventReads;
   readonly workflows: WorkflowReads;
   readonly #driver: StoreDriver;
+  readonly #bus: LocalBus;
+  readonly #releaseBus: () => void;
 
   constructor(driver: StoreDriver) {
     this.#driver = driver;
+    // Without an identity, the driver shares one bus with every such driver of the process.
+    ({ bus: this.#bus, release: this.#releaseBus } = localBus(driver.identity ?? "<unidentified database>"));
     this.runs = this.#guarded("runs", driver.runs);
     this.schedules = this.#guarded("schedules", driver.schedules);
     this.events = this.#guarded("events", driver.events);
@@ -139,8 +143,13 @@ export class Store {
    */
   async listen(onEvent: (event: StoreEvent) => void): Promise<() => Promise<void>> {
     if (this.#driver.listen) return this.#guard("listen", () => this.#driver.listen!(onEvent), "none");
-    const stop = listenLocally(onEvent);
+    const stop = this.#bus.onNotice(onEvent);
     return () => Promise.resolve(stop());
+  }
+
+  /** Rung after this process's executors on the same database append events. */
+  onLocalAppend(listener: () => void): () => void {
+    return this.#bus.onAppend(listener);
   }
 
   /** Whether another connection committed since the last call; false when the driver cannot tell. */
@@ -164,6 +173,7 @@ export class Store {
   }
 
   close(): Promise<void> {
+    this.#releaseBus();
     return this.#guard("close", () => this.#driver.close(), "none");
   }
 
@@ -188,8 +198,8 @@ export class Store {
         ),
       "transaction",
     );
-    if (appended?.(result)) announceLocalAppend();
-    if (decided && !this.#driver.listen) for (const notice of decided.local) announceLocally(notice);
+    if (appended?.(result)) this.#bus.appended();
+    if (decided && !this.#driver.listen) for (const notice of decided.local) this.#bus.notify(notice);
     return result;
   }
 
