@@ -11,6 +11,7 @@
  */
 import { parsePostgresUrl, PostgresDriver } from "@cloacina/backend-postgres";
 import { type NewRun, type Plan, type StepRequest, type StepResult, Store } from "@cloacina/engine/store";
+import { openExecutor, task, workflow } from "@cloacina/engine";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { dropSchema, freshSchema, skipPostgres } from "./pg-test-db.js";
@@ -144,10 +145,12 @@ function report(name: string, trips: Trip[]): void {
 
 describe.skipIf(skipPostgres)("round trips per step (PostgreSQL)", () => {
   let schema: string;
+  let url: string;
   let m: Measured;
   beforeEach(async () => {
     const fresh = freshSchema("rtt");
     schema = fresh.schema;
+    url = fresh.url;
     m = new Measured(fresh.url);
     await m.store.migrate();
   });
@@ -216,5 +219,22 @@ describe.skipIf(skipPostgres)("round trips per step (PostgreSQL)", () => {
     report("fan-out completion", trips);
     // Budget 7: BEGIN, finishTasks, releaseTasks, claim, countDown, appendEvents + notify, COMMIT.
     expect(trips, labels(trips)).toHaveLength(7);
+  });
+
+  test("handle.result() of a finished run is one round trip (the run and its tasks in one query)", async () => {
+    const wf = workflow({ name: `${schema}.wf`, tasks: [task({ id: `${schema}.only` }, () => ({ done: true }))] });
+    const executor = await openExecutor(new PostgresDriver(parsePostgresUrl(url)));
+    try {
+      const handle = await executor.start(wf, {});
+      expect((await handle.result()).status).toBe("Completed");
+      let status: string | undefined;
+      const trips = await m.trips(async () => (status = (await handle.result()).status));
+      expect(status).toBe("Completed");
+      report("result of a finished run", trips);
+      // Budget 1: one select joining the run and its tasks.
+      expect(trips, labels(trips)).toHaveLength(1);
+    } finally {
+      await executor.close();
+    }
   });
 });

@@ -22,7 +22,7 @@ import { isWorkflow, type Workflow } from "../workflow/workflow.js";
 import { type ExecutorOptions, parseExecutorOptions, type ResolvedExecutorOptions } from "./executor-options.js";
 import { deadLocalOwners, newOwnerId } from "./owner.js";
 import { parseStartOptions } from "./start-options.js";
-import { readResult, runNotFound, type RunResult } from "./result.js";
+import { buildResult, readResult, runNotFound, type RunResult } from "./result.js";
 import { buildRunDetail, type RunDetail } from "./run-detail.js";
 import type { EventsOptions, EventStream } from "../events/event.js";
 
@@ -419,11 +419,14 @@ class StoreExecutor implements Executor {
       },
       result: async () => {
         this.#assertOpen();
+        // Watch before reading: the run may finish between the read and the wait.
         const watch = runtime.watch(runId);
         try {
-          const run = await store.runs.getRun(runId);
-          if (!run) throw runNotFound(runId);
-          if (run.status === "Running") await watch.finished;
+          // One query for a finished run; a running one is read again once it finishes.
+          const stored = await store.runs.getRunWithTasks(runId);
+          if (!stored) throw runNotFound(runId);
+          if (stored.run.status !== "Running") return buildResult<Ctx>(stored.run, stored.tasks);
+          await watch.finished;
         } finally {
           watch.dispose();
         }

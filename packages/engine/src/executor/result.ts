@@ -32,11 +32,11 @@ export interface RunResult<Ctx extends Context = Context> {
   error?: Error;
 }
 
-/** Reads a run and builds its result. Also used for runs stored by another process. */
+/** Reads a run and builds its result, in one query. Also used for runs stored by another process. */
 export async function readResult<Ctx extends Context>(store: Store, runId: string): Promise<RunResult<Ctx>> {
-  const run = await store.runs.getRun(runId);
-  if (!run) throw runNotFound(runId);
-  return buildResult<Ctx>(run, await store.runs.getTasks(runId));
+  const stored = await store.runs.getRunWithTasks(runId);
+  if (!stored) throw runNotFound(runId);
+  return buildResult<Ctx>(stored.run, stored.tasks);
 }
 
 export function buildResult<Ctx extends Context>(run: RunRecord, tasks: TaskRecord[]): RunResult<Ctx> {
@@ -69,7 +69,7 @@ export function buildResult<Ctx extends Context>(run: RunRecord, tasks: TaskReco
 function finalStatus(status: RunStatus): FinalRunStatus {
   // A result is only built for a finished run; "Running" here would be a bug in the caller.
   if (status === "Running")
-    throw new ExecutorError("STORE_FAILURE", "A result was read for a run that is still running.");
+    throw new ExecutorError("INTERNAL_ERROR", "A result was read for a run that is still running.");
   return status;
 }
 

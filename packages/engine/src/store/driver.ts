@@ -77,6 +77,8 @@ export interface RunReads {
   getRun(runId: string): Promise<RunRecord | undefined>;
   /** The run's tasks, in the workflow's topological order (their `position`). */
   getTasks(runId: string): Promise<TaskRecord[]>;
+  /** The run and its tasks (in order) in one query: what a result needs. */
+  getRunWithTasks(runId: string): Promise<{ run: RunRecord; tasks: TaskRecord[] } | undefined>;
   /** Attempts that did not complete their task, by task then attempt. */
   getAttempts(runId: string): Promise<AttemptRecord[]>;
   /** Encoded input and outputs of completed tasks, for runs whose state is not in memory. */

@@ -10,6 +10,7 @@ import type { EventTablesDatabase } from "./event-tables.js";
 import type { RunFilter, WorkflowVersionRecord } from "./records.js";
 import {
   type CloacinaDatabase,
+  type TaskRunsRow,
   toAttemptRecord,
   toRunRecord,
   toRunSummary,
@@ -33,6 +34,41 @@ export function runReads(db: Kysely<CloacinaDatabase>): RunReads {
         .orderBy("position")
         .execute();
       return rows.map(toTaskRecord);
+    },
+    async getRunWithTasks(runId) {
+      // One row per task, the run's columns on each (a run has at least one task).
+      const rows = await db
+        .selectFrom("cloacina_runs as r")
+        .innerJoin("cloacina_task_runs as t", "t.run_id", "r.run_id")
+        .selectAll("r")
+        .select([
+          "t.task_id",
+          "t.position",
+          "t.status as task_status",
+          "t.attempt",
+          "t.max_attempts",
+          "t.recoveries",
+          "t.output",
+          "t.error as task_error",
+          "t.started_at",
+          "t.finished_at as task_finished_at",
+        ])
+        .where("r.run_id", "=", runId)
+        .orderBy("t.position")
+        .execute();
+      const first = rows[0];
+      if (first === undefined) return undefined;
+      return {
+        run: toRunRecord(first),
+        tasks: rows.map((row) =>
+          toTaskRecord({
+            ...row,
+            status: row.task_status,
+            error: row.task_error,
+            finished_at: row.task_finished_at,
+          } as unknown as TaskRunsRow),
+        ),
+      };
     },
     async getAttempts(runId) {
       const rows = await db
