@@ -119,6 +119,43 @@ export function executionCases(it: CaseFn): void {
     expect(shared.list).toEqual([1]);
   });
 
+  it("a long chain, then a fan-in: each task sees exactly its ancestors' merge, a fresh copy, whatever earlier tasks did to theirs", async (session) => {
+    // Long enough that the runtime merges from its cached copy of the previous merge; "side"
+    // branches off the chain, so "join"'s ancestors are not an extension of the last task's.
+    const LENGTH = 20;
+    const seen: Record<string, Context> = {};
+    const tasks: Record<string, { dependsOn?: string[]; run: (ctx: Context) => Context }> = {};
+    for (let i = 0; i < LENGTH; i++) {
+      tasks[`c${i}`] = {
+        ...(i > 0 ? { dependsOn: [`c${i - 1}`] } : {}),
+        run: (ctx) => {
+          seen[`c${i}`] = structuredClone(ctx);
+          (ctx.list as number[] | undefined)?.push(-1); // mutating its copy must not reach the next task
+          ctx[`key${i}`] = "mutated";
+          return { [`key${i}`]: i, last: i, at: new Date(i), tags: new Set([i]), list: [i] };
+        },
+      };
+    }
+    tasks.side = { dependsOn: ["c3"], run: (ctx) => ((seen.side = structuredClone(ctx)), { last: "side" }) };
+    tasks.join = { dependsOn: [`c${LENGTH - 1}`, "side"], run: (ctx) => ((seen.join = structuredClone(ctx)), {}) };
+    const { wf } = defineWorkflow(tasks);
+    const executor = await session.executor();
+    const result = await executor.execute(wf, { input: true });
+    expect(result.status).toBe("Completed");
+    const mergeOf = (upTo: number): Context => {
+      const context: Context = { input: true };
+      for (let i = 0; i <= upTo; i++) {
+        Object.assign(context, { [`key${i}`]: i, last: i, at: new Date(i), tags: new Set([i]), list: [i] });
+      }
+      return context;
+    };
+    for (let i = 1; i < LENGTH; i++) expect(seen[`c${i}`]).toEqual(mergeOf(i - 1));
+    expect(seen.side).toEqual(mergeOf(3));
+    // The merge order is topological, ties by id: the whole chain, then "side" (which sorts after it).
+    expect(seen.join).toEqual({ ...mergeOf(LENGTH - 1), last: "side" });
+    expect(Object.keys(seen.join!)).toEqual(Object.keys({ ...mergeOf(LENGTH - 1), last: "side" }));
+  });
+
   it("runs independent tasks concurrently, up to the concurrency limit", async (session) => {
     let running = 0;
     let peak = 0;

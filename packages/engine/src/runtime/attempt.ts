@@ -6,14 +6,14 @@ import type { StoredError, TaskRunInfo } from "../types.js";
 import { ancestorsInOrder, type Workflow } from "../workflow/workflow.js";
 import { shouldRun } from "../task/trigger-rule.js";
 import { toStoredError } from "./stored-error.js";
-import { mergeContext } from "./task-context.js";
+import { mergeAncestors, type MergedContext } from "./task-context.js";
 
 export interface AttemptInput {
   task: ClaimedTask;
   /** The registered workflow with the run's version (claims are filtered by it, so it is there). */
   workflow: Workflow | undefined;
   /** Encoded input and outputs of the run (undefined only if the run vanished from the store). */
-  state: { input: string; outputs: ReadonlyMap<string, string> } | undefined;
+  state: { input: string; outputs: ReadonlyMap<string, string>; merged?: MergedContext } | undefined;
   controller: AbortController;
   now: () => number;
   maxContextBytes: number;
@@ -54,12 +54,10 @@ export async function runAttempt(input: AttemptInput): Promise<TaskOutcome> {
   }
   let value: unknown;
   try {
-    const outputs = input.state.outputs;
+    const state = input.state;
     // Ancestors that failed or were skipped have no output: the context merges the completed ones.
-    const context = mergeContext(
-      input.state.input,
-      ancestorsInOrder(wf, task.taskId).flatMap((id) => outputs.get(id) ?? []),
-    );
+    const completed = ancestorsInOrder(wf, task.taskId).filter((id) => state.outputs.has(id));
+    const context = mergeAncestors(state.input, completed, state.outputs, state);
     const deps = { failed: task.failedDependencies, skipped: task.skippedDependencies };
     if (!shouldRun(definition.trigger, deps, () => context)) {
       return {
