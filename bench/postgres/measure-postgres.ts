@@ -1,6 +1,9 @@
 import type { Rate } from "../measure.js";
 import { type CloacinaLatency, measureCloacinaLatency } from "./cloacina-latency.js";
 import { measureOneProcess, measureWorkers } from "./cloacina-throughput.js";
+import { measureCloacinaConcurrent, measureCloacinaSequential } from "./cloacina-workflows.js";
+import { type DbosFigure, type DbosResults, dbosVersion, measureDbos } from "./dbos.js";
+import type { DbosShape } from "./dbos-process.js";
 import { measureGraphileLatency } from "./graphile-latency.js";
 import { type GraphileSettings, measureGraphile } from "./graphile.js";
 import type { PeerDrain } from "./peer-drain.js";
@@ -17,6 +20,8 @@ export interface PostgresResults {
   raw: { variant: RawVariant; rate: Rate }[];
   graphile: Record<GraphileSettings, PeerDrain> & { latency: Latency };
   pgBoss: Record<PgBossSettings, PeerDrain>;
+  /** Three-task workflows, Cloacina vs DBOS Transact (and DBOS's wide workflow vs Cloacina's wide run). */
+  workflows: { sequentialMs: number; concurrent: Rate; dbos: DbosResults };
 }
 
 /** Tells on stderr what is running (stdout holds only the report). */
@@ -45,5 +50,29 @@ export async function measurePostgres(stage: Stage): Promise<PostgresResults> {
     default: await stage("pg-boss, defaults", () => measurePgBoss("default", PEER_CAP_MS)),
     batch: await stage("pg-boss, batch fetching", () => measurePgBoss("batch", PEER_CAP_MS)),
   };
-  return { cloacina: { wide1, wide4, single1, single4 }, latency, raw, graphile, pgBoss };
+  const workflows = await measureWorkflows(stage);
+  return { cloacina: { wide1, wide4, single1, single4 }, latency, raw, graphile, pgBoss, workflows };
+}
+
+/**
+ * Cloacina's three-task chain beside DBOS's three-step workflow, each pair measured back to back
+ * (the shared machine drifts over minutes). DBOS is skipped once its first figure fails.
+ */
+async function measureWorkflows(stage: Stage): Promise<PostgresResults["workflows"]> {
+  const version = dbosVersion();
+  const dbos = (name: string, shape: DbosShape): Promise<DbosFigure> =>
+    stage(`PostgreSQL: DBOS ${version}, ${name}`, () => measureDbos(shape));
+  const sequentialMs = await stage(
+    "PostgreSQL: Cloacina, 3-task workflows one after another",
+    measureCloacinaSequential,
+  );
+  // When the first figure fails (not installed, cannot launch), the others would fail alike.
+  const sequential: DbosFigure =
+    version === undefined
+      ? { measured: false, reason: "@dbos-inc/dbos-sdk is not installed" }
+      : await dbos("3-step workflows one after another", "sequential");
+  const concurrent = await stage("PostgreSQL: Cloacina, 3-task workflows at once", measureCloacinaConcurrent);
+  const concurrentDbos = sequential.measured ? await dbos("3-step workflows at once", "concurrent") : sequential;
+  const wide = sequential.measured ? await dbos("one workflow of 20,000 concurrent steps", "wide") : sequential;
+  return { sequentialMs, concurrent, dbos: { version, sequential, concurrent: concurrentDbos, wide } };
 }

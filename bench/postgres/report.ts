@@ -1,6 +1,8 @@
 import type { Rate } from "../measure.js";
-import { formatCount, type Line, type Row } from "../table.js";
+import { formatCount, type Line, type Row, verdict } from "../table.js";
 import { CLOACINA_CONCURRENCY, WORKER_PROCESSES } from "./cloacina-throughput.js";
+import { CONCURRENT_WORKFLOWS, SEQUENTIAL_WORKFLOWS } from "./cloacina-workflows.js";
+import { DBOS_COUNTS, type DbosFigure } from "./dbos.js";
 import { GRAPHILE_LATENCY_JOBS } from "./graphile-latency.js";
 import { LATENCY_RUNS } from "./cloacina-latency.js";
 import { PEER_CAP_MS, type PostgresResults } from "./measure-postgres.js";
@@ -25,7 +27,13 @@ const ms = (value: number): string => value.toFixed(2);
 const latency = (l: Latency): string => `p50 ${ms(l.p50)} · p95 ${ms(l.p95)} · p99 ${ms(l.p99)} ms`;
 
 export function postgresLines(results: PostgresResults): Line[] {
-  return [...throughputLines(results), ...latencyLines(results), ...rawLines(results), ...peerLines(results)];
+  return [
+    ...throughputLines(results),
+    ...latencyLines(results),
+    ...rawLines(results),
+    ...peerLines(results),
+    ...workflowLines(results),
+  ];
 }
 
 function throughputLines({ cloacina: c }: PostgresResults): Line[] {
@@ -114,5 +122,62 @@ function peerLines({ graphile, pgBoss, cloacina: c }: PostgresResults): Line[] {
     row(`${gw}, documented high-throughput preset`, graphile.highThroughput, "≈21,000/s"),
     row(`${boss}, defaults (1 job per fetch, 2 s poll)`, pgBoss.default),
     row(`${boss}, batchSize 500, 0.5 s poll`, pgBoss.batch),
+  ];
+}
+
+/** The issue's goals for Cloacina against DBOS Transact. */
+export const DBOS_GOALS = {
+  /** Sequential: DBOS's ms per workflow ÷ Cloacina's, at least. */
+  sequentialRatio: 1.0,
+  /** At once: Cloacina's workflows/s ÷ DBOS's, at least. */
+  concurrentRatio: 2.5,
+};
+
+function workflowLines({ workflows: w, cloacina: c }: PostgresResults): Line[] {
+  const dbos = `DBOS ${w.dbos.version ?? "(not installed)"}`;
+  const notMeasured = (figure: DbosFigure & { measured: false }): Row => ({
+    label: "",
+    value: `not measured: ${figure.reason}`,
+  });
+  const dbosRow = (label: string, figure: DbosFigure, row: (ms: number) => Omit<Row, "label">): Row =>
+    figure.measured ? { label, ...row(figure.ms) } : { ...notMeasured(figure), label };
+  const perWorkflow = (ms: number) => `${ms.toFixed(2)} ms/workflow`;
+  return [
+    {
+      section: `5. Three-task workflows (a → b → c, no-op), 1 process each; ${dbos} in its own database and process, defaults`,
+    },
+    {
+      label: `(a) ${formatCount(SEQUENTIAL_WORKFLOWS)} one after another, Cloacina execute()`,
+      value: perWorkflow(w.sequentialMs),
+      vsRaw: "reference",
+      goal: "issue: 15.5 ms, DBOS 6.9",
+    },
+    dbosRow(`(a) same, ${dbos}`, w.dbos.sequential, (ms) => {
+      const ratio = ms / SEQUENTIAL_WORKFLOWS / w.sequentialMs;
+      return {
+        value: perWorkflow(ms / SEQUENTIAL_WORKFLOWS),
+        vsRaw: times(ratio),
+        goal: `DBOS ÷ Cloacina ≥ ${DBOS_GOALS.sequentialRatio.toFixed(1)}×: ${verdict(ratio >= DBOS_GOALS.sequentialRatio)}`,
+      };
+    }),
+    {
+      label: `(b) ${formatCount(CONCURRENT_WORKFLOWS)} at once, Cloacina start() (concurrency ${CLOACINA_CONCURRENCY})`,
+      value: perSecond(w.concurrent, "workflows"),
+      vsRaw: "reference",
+      goal: "issue: 896/s, DBOS 309/s",
+    },
+    dbosRow(`(b) same, ${dbos} startWorkflow()`, w.dbos.concurrent, (ms) => {
+      const dbosRate = (CONCURRENT_WORKFLOWS / ms) * 1000;
+      const ratio = w.concurrent.perSecond / dbosRate;
+      return {
+        value: `${formatCount(dbosRate)} workflows/s`,
+        vsRaw: times(dbosRate / w.concurrent.perSecond),
+        goal: `Cloacina ${times(ratio)} DBOS, ≥ ${DBOS_GOALS.concurrentRatio}×: ${verdict(ratio >= DBOS_GOALS.concurrentRatio)}`,
+      };
+    }),
+    dbosRow(`(c) ${dbos}: 1 workflow, ${formatCount(DBOS_COUNTS.wide)} runStep() at once`, w.dbos.wide, (ms) => {
+      const steps = (DBOS_COUNTS.wide / ms) * 1000;
+      return { value: `${formatCount(steps)} steps/s`, vsRaw: `${times(steps / c.wide1.perSecond)} 1.(a) 1 process` };
+    }),
   ];
 }

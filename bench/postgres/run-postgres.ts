@@ -8,6 +8,8 @@ const NOTES = [
   "Cloacina ends at the stored finished_at of the last run; the one-task runs are awaited by a light count, not 20,000 handle.result() calls.",
   "Raw loops ANALYZE the table first, except the last (like Cloacina's tables here, which have no statistics during a run).",
   "graphile-worker high-throughput preset: concurrentJobs 24, maxPoolSize 25, localQueue.size 500, complete/failJobBatchDelay 0.",
+  "5.: each figure after 20 warm-up workflows. DBOS: a fresh database per figure, a child process, system pool 10 (its default),",
+  "    steps via DBOS.runStep, (b) without a queue, timed to the last getResult(); Cloacina (b) ends at the stored finished_at.",
 ];
 
 /** The PostgreSQL part: skipped, saying why, when the server does not answer. */
@@ -32,4 +34,6 @@ export async function runPostgres(stage: Stage): Promise<void> {
   console.log();
   printTable(postgresLines(results), POSTGRES_HEADINGS);
   for (const note of NOTES) console.log(note);
+  const dbos = results.workflows.dbos.sequential;
+  if (!dbos.measured) console.log(`DBOS: not measured: ${dbos.reason}`);
 }

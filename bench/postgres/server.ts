@@ -82,7 +82,38 @@ export async function withSchema<T>(prefix: string, use: (schema: string) => Pro
   }
 }
 
-/** Drops the schemas of figures still under way (on Ctrl-C), ignoring failures. */
+/** The server URL with another database in its path (its query parameters kept). */
+export function databaseUrl(database: string): string {
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/** Databases created and not yet dropped (for peers that want a database of their own). */
+const liveDatabases = new Set<string>();
+
+async function dropDatabase(database: string): Promise<void> {
+  // FORCE: a peer's process killed on a timeout may leave connections behind.
+  await withClient((client) => client.query(`drop database if exists ${quoteIdent(database)} with (force)`));
+}
+
+/** Runs `use` with a fresh database on the server (its URL), dropped afterwards whatever happens. */
+export async function withDatabase<T>(prefix: string, use: (url: string) => Promise<T>): Promise<T> {
+  const database = `cloacina_bench_${prefix}_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  await withClient((client) => client.query(`create database ${quoteIdent(database)}`));
+  liveDatabases.add(database);
+  try {
+    return await use(databaseUrl(database));
+  } finally {
+    await dropDatabase(database);
+    liveDatabases.delete(database);
+  }
+}
+
+/** Drops the schemas and databases of figures still under way (on Ctrl-C), ignoring failures. */
 export async function dropLiveSchemas(): Promise<void> {
-  await Promise.all([...liveSchemas].map((schema) => dropSchema(schema).catch(() => {})));
+  await Promise.all([
+    ...[...liveSchemas].map((schema) => dropSchema(schema).catch(() => {})),
+    ...[...liveDatabases].map((database) => dropDatabase(database).catch(() => {})),
+  ]);
 }
