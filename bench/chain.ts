@@ -15,18 +15,23 @@ export interface ChainResult {
 const WARM_UP_RUNS = 3;
 const RUNS = 20;
 
-export async function measureChain(file: string, length: number): Promise<ChainResult> {
+export async function measureChain(
+  file: string,
+  length: number,
+  runs = RUNS,
+  warmUpRuns = WARM_UP_RUNS,
+): Promise<ChainResult> {
   return withExecutor(
     file,
     {},
     () => sequentialChain(`bench.chain${length}`, length),
     async (executor, chain) => {
-      for (let i = 0; i < WARM_UP_RUNS; i++) await executeOrThrow(executor, chain.workflow);
+      for (let i = 0; i < warmUpRuns; i++) await executeOrThrow(executor, chain.workflow);
       const times: number[] = [];
-      for (let i = 0; i < RUNS; i++) times.push(await elapsedMs(() => executeOrThrow(executor, chain.workflow)));
+      for (let i = 0; i < runs; i++) times.push(await elapsedMs(() => executeOrThrow(executor, chain.workflow)));
       return {
         length,
-        runs: RUNS,
+        runs,
         directUsPerTask: await directUsPerTask(chain.functions),
         engineUsPerTask: (median(times) * 1000) / length,
       };

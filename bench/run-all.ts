@@ -26,6 +26,8 @@ async function measureAll(dir: BenchDir): Promise<Results> {
   const raw = await stage("raw better-sqlite3 limits", () => measureRawLimits(dir.dbFile));
   const chain = await stage("sequential chain of 200", () => measureChain(dir.dbFile("chain-200"), 200));
   const shortChain = await stage("sequential chain of 20", () => measureChain(dir.dbFile("chain-20"), 20));
+  // A deep chain costs a second or so a run: fewer runs.
+  const deepChain = await stage("sequential chain of 2,000", () => measureChain(dir.dbFile("chain-2000"), 2000, 3, 1));
   const singleTaskRuns = await stage("1-task workflows", () => measureSingleTaskRuns(dir.dbFile("single")));
   const wide = await stage(`fan-out, concurrency ${WIDE_CONCURRENCY}`, () =>
     measureFanOut(dir.dbFile("fan-out-wide"), WIDE_CONCURRENCY),
@@ -35,7 +37,7 @@ async function measureAll(dir: BenchDir): Promise<Results> {
   );
   const heap = await stage("heap over 10,000 runs", () => measureHeap(dir.dbFile("heap")));
   const fanOutWide = { concurrency: WIDE_CONCURRENCY, rate: wide };
-  return { raw, chain, shortChain, singleTaskRuns, fanOutWide, fanOutDefault, heap };
+  return { raw, chain, shortChain, deepChain, singleTaskRuns, fanOutWide, fanOutDefault, heap };
 }
 
 /** Which parts to run: `npm run bench -- sqlite` or `-- postgres` runs only that one. */
