@@ -33,6 +33,35 @@ export function postgresLines(results: PostgresResults): Line[] {
     ...rawLines(results),
     ...peerLines(results),
     ...workflowLines(results),
+    ...goalLines(results),
+  ];
+}
+
+/** The issue's goals on PostgreSQL that the sections above measure, each with its verdict. */
+const GOALS = { wideVsPreset: 1.0, singleVsPreset: 0.5, dependentP50Ms: 2 };
+
+function goalLines({ cloacina: c, graphile, latency: l }: PostgresResults): Line[] {
+  const preset = peerValue(graphile.highThroughput).perSecond;
+  const wide = c.wide1.perSecond / preset;
+  const single = c.single1.perSecond / preset;
+  const p50 = l.dependencyToDependent.p50;
+  return [
+    { section: "6. The issue's goals on PostgreSQL (figures from the sections above, this run)" },
+    {
+      label: "(a) one run of 20,000 tasks vs graphile-worker's preset",
+      value: times(wide),
+      goal: `≥ ${GOALS.wideVsPreset.toFixed(1)}×: ${verdict(wide >= GOALS.wideVsPreset)}`,
+    },
+    {
+      label: "(b) 20,000 one-task runs vs graphile-worker's preset",
+      value: times(single),
+      goal: `≥ ${GOALS.singleVsPreset}×: ${verdict(single >= GOALS.singleVsPreset)}`,
+    },
+    {
+      label: "dependency returns → dependent starts, p50",
+      value: `${ms(p50)} ms`,
+      goal: `≤ ${GOALS.dependentP50Ms} ms: ${verdict(p50 <= GOALS.dependentP50Ms)}`,
+    },
   ];
 }
 
