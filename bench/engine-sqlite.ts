@@ -2,7 +2,7 @@ import { createExecutor } from "@cloacina/backend-sqlite";
 import { type Executor, type ExecutorOptions, resetRegistry, type Workflow } from "@cloacina/engine";
 
 /** `sqlite:///abs/path.db`, each path segment escaped because the URL's path is %-decoded. */
-function sqliteUrl(file: string): string {
+export function sqliteUrl(file: string): string {
   return `sqlite://${file.split("/").map(encodeURIComponent).join("/")}`;
 }
 

@@ -3,6 +3,7 @@ import { performance } from "node:perf_hooks";
 import { measureChain } from "./chain.js";
 import { measureFanOut } from "./fan-out.js";
 import { measureHeap } from "./heap.js";
+import { measureHistory } from "./history-run.js";
 import { runPostgres } from "./postgres/run-postgres.js";
 import { measureRawLimits } from "./raw-sqlite.js";
 import { reportLines, type Results } from "./report.js";
@@ -55,6 +56,7 @@ export async function runAll(parts: Parts): Promise<void> {
   if (parts.sqlite) await runSqlite();
   if (parts.sqlite && parts.postgres) console.log();
   if (parts.postgres) await runPostgres(stage);
+  await measureHistory(parts, stage);
   console.log(`\nTotal time: ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -18,11 +18,12 @@ import {
   toEventRecord,
   workflowReads,
 } from "@cloacina/engine/store";
-import { Kysely, PostgresDialect, sql } from "kysely";
+import { Kysely, sql } from "kysely";
 import pg from "pg";
 import { migrateSchema } from "./migrations.js";
 import { encodeNotice, Notifier } from "./notifier.js";
 import { eventInsert, type PgOpName, pgOpRunner } from "./pg-ops.js";
+import { StepDialect } from "./step-dialect.js";
 import type { PostgresConfig } from "./url.js";
 
 /** int8 columns (epoch-ms times) come back as numbers, for this pool only (no global parser). */
@@ -68,7 +69,7 @@ export class PostgresDriver implements StoreDriver {
     this.#pool.on("connect", (client) => {
       client.on("error", () => {});
     });
-    this.#db = new Kysely<CloacinaDatabase>({ dialect: new PostgresDialect({ pool: this.#pool }) }).withSchema(
+    this.#db = new Kysely<CloacinaDatabase>({ dialect: new StepDialect({ pool: this.#pool }) }).withSchema(
       config.schema,
     );
     this.#channel = `cloacina_${config.schema}`;
