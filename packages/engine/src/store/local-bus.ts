@@ -30,22 +30,12 @@ export class LocalBus {
 }
 
 const BUSES = Symbol.for("cloacina.local-bus.v1");
-type Buses = Map<string, { bus: LocalBus; users: number }>;
-const buses = ((globalThis as Record<symbol, unknown>)[BUSES] ??= new Map()) as Buses;
+// One small entry per database this process ever opened; listeners leave when they unsubscribe.
+const buses = ((globalThis as Record<symbol, unknown>)[BUSES] ??= new Map()) as Map<string, LocalBus>;
 
-/** The bus of one database, shared by every driver of this process on it; `release` when closed. */
-export function localBus(identity: string): { bus: LocalBus; release: () => void } {
-  let entry = buses.get(identity);
-  if (!entry) buses.set(identity, (entry = { bus: new LocalBus(), users: 0 }));
-  entry.users++;
-  const held = entry;
-  let released = false;
-  return {
-    bus: held.bus,
-    release: () => {
-      if (released) return;
-      released = true;
-      if (--held.users === 0 && buses.get(identity) === held) buses.delete(identity);
-    },
-  };
+/** The bus of one database, shared by every driver of this process on it. */
+export function localBus(identity: string): LocalBus {
+  let bus = buses.get(identity);
+  if (!bus) buses.set(identity, (bus = new LocalBus()));
+  return bus;
 }

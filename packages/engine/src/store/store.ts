@@ -38,12 +38,11 @@ export class Store {
   readonly workflows: WorkflowReads;
   readonly #driver: StoreDriver;
   readonly #bus: LocalBus;
-  readonly #releaseBus: () => void;
 
   constructor(driver: StoreDriver) {
     this.#driver = driver;
     // Without an identity, the driver shares one bus with every such driver of the process.
-    ({ bus: this.#bus, release: this.#releaseBus } = localBus(driver.identity ?? "<unidentified database>"));
+    this.#bus = localBus(driver.identity ?? "<unidentified database>");
     this.runs = this.#guarded("runs", driver.runs);
     this.schedules = this.#guarded("schedules", driver.schedules);
     this.events = this.#guarded("events", driver.events);
@@ -173,7 +172,6 @@ export class Store {
   }
 
   close(): Promise<void> {
-    this.#releaseBus();
     return this.#guard("close", () => this.#driver.close(), "none");
   }
 
