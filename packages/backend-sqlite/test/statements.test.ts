@@ -12,72 +12,19 @@
  * `transact` is wrapped only to observe the plan; every operation runs on the real driver).
  */
 import { parseSqliteUrl, SqliteDriver } from "@cloacina/backend-sqlite";
-import { type NewRun, type Plan, type StepRequest, type StepResult, Store } from "@cloacina/engine/store";
+import {
+  chainRun as chain,
+  claimedTasks as claimed,
+  completedOutcome as completed,
+  fanOutRun as fanOut,
+  stepRequest as request,
+} from "@cloacina/engine/conformance";
+import { type Plan, type StepResult, Store } from "@cloacina/engine/store";
 import BetterSqlite3 from "better-sqlite3";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, test } from "vitest";
-
-const VERSION = "v".repeat(64);
-const NOW = 1_700_000_000_000;
-
-/** A run a → b → c. */
-function chain(runId: string): NewRun {
-  return {
-    runId,
-    workflowName: "chain",
-    workflowVersion: VERSION,
-    input: "{}",
-    tasks: ["a", "b", "c"].map((taskId, position) => ({
-      taskId,
-      position,
-      pendingDependencies: position === 0 ? 0 : 1,
-      maxAttempts: 1,
-    })),
-  };
-}
-
-/** A run a → {b1 … bN} → join. */
-function fanOut(runId: string, width: number): NewRun {
-  const middle = Array.from({ length: width }, (_, i) => `b${i + 1}`);
-  return {
-    runId,
-    workflowName: "fan-out",
-    workflowVersion: VERSION,
-    input: "{}",
-    tasks: [
-      { taskId: "a", position: 0, pendingDependencies: 0, maxAttempts: 1 },
-      ...middle.map((taskId, i) => ({ taskId, position: i + 1, pendingDependencies: 1, maxAttempts: 1 })),
-      { taskId: "join", position: width + 1, pendingDependencies: width, maxAttempts: 1 },
-    ],
-  };
-}
-
-/** As the executor asks: claim up to its free slots (10 here), no look-ahead. */
-function request(partial: Partial<Omit<StepRequest, "claim">> & { limit?: number }): StepRequest {
-  const { limit = 10, ...rest } = partial;
-  return {
-    owner: "owner-1",
-    now: NOW,
-    newRuns: [],
-    outcomes: [],
-    cancelRuns: [],
-    ...rest,
-    claim: { limit, leaseMs: 10_000, workflowVersions: [VERSION] },
-  };
-}
-
-const completed = (runId: string, taskId: string, children: string[]) => ({
-  kind: "completed" as const,
-  runId,
-  taskId,
-  attempt: 1,
-  output: "{}",
-  children,
-});
-
-const claimed = (result: StepResult) => result.claimed.map((c) => `${c.runId}/${c.taskId}`);
 
 interface Executed {
   /** The plan operation(s) this statement performs (BEGIN/COMMIT: the statement itself). */

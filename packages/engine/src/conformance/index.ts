@@ -25,6 +25,16 @@ export {
   type SchemaShape,
 } from "./harness.js";
 export { SCHEMA_SPEC } from "./schema-cases.js";
+// Hand-built requests for a backend's own plan-level tests (round-trip and statement budgets).
+export {
+  VERSION as TEST_WORKFLOW_VERSION,
+  NOW as TEST_NOW,
+  chain as chainRun,
+  fanOut as fanOutRun,
+  request as stepRequest,
+  completed as completedOutcome,
+  claimed as claimedTasks,
+} from "./step-requests.js";
 export type { TransportUnderTest } from "./event-cases.js";
 
 /** Registers a test, or a skipped one when the target lists it with a reason. */

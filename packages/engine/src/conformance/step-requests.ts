@@ -1,0 +1,65 @@
+/**
+ * Hand-built step requests for tests that drive a store's plans directly (the round-trip and
+ * statement budgets of each backend): small runs, the executor's usual request, an outcome.
+ */
+import type { NewRun, StepRequest, StepResult } from "../store/records.js";
+
+export const VERSION = "v".repeat(64);
+export const NOW = 1_700_000_000_000;
+
+/** A run a → b → c. */
+export function chain(runId: string): NewRun {
+  return {
+    runId,
+    workflowName: "chain",
+    workflowVersion: VERSION,
+    input: "{}",
+    tasks: ["a", "b", "c"].map((taskId, position) => ({
+      taskId,
+      position,
+      pendingDependencies: position === 0 ? 0 : 1,
+      maxAttempts: 1,
+    })),
+  };
+}
+
+/** A run a → {b1 … bN} → join. */
+export function fanOut(runId: string, width: number): NewRun {
+  const middle = Array.from({ length: width }, (_, i) => `b${i + 1}`);
+  return {
+    runId,
+    workflowName: "fan-out",
+    workflowVersion: VERSION,
+    input: "{}",
+    tasks: [
+      { taskId: "a", position: 0, pendingDependencies: 0, maxAttempts: 1 },
+      ...middle.map((taskId, i) => ({ taskId, position: i + 1, pendingDependencies: 1, maxAttempts: 1 })),
+      { taskId: "join", position: width + 1, pendingDependencies: width, maxAttempts: 1 },
+    ],
+  };
+}
+
+/** As the executor asks: claim up to its free slots (10 here), no look-ahead. */
+export function request(partial: Partial<Omit<StepRequest, "claim">> & { limit?: number }): StepRequest {
+  const { limit = 10, ...rest } = partial;
+  return {
+    owner: "owner-1",
+    now: NOW,
+    newRuns: [],
+    outcomes: [],
+    cancelRuns: [],
+    ...rest,
+    claim: { limit, leaseMs: 10_000, workflowVersions: [VERSION] },
+  };
+}
+
+export const completed = (runId: string, taskId: string, children: string[]) => ({
+  kind: "completed" as const,
+  runId,
+  taskId,
+  attempt: 1,
+  output: "{}",
+  children,
+});
+
+export const claimed = (result: StepResult) => result.claimed.map((c) => `${c.runId}/${c.taskId}`);
