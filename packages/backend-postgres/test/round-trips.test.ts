@@ -15,9 +15,10 @@ import {
   claimedTasks as claimed,
   completedOutcome as completed,
   fanOutRun as fanOut,
+  observePlans,
   stepRequest as request,
 } from "@cloacina/engine/conformance";
-import { type Plan, type StepResult, Store } from "@cloacina/engine/store";
+import { type StepResult, Store } from "@cloacina/engine/store";
 import { openExecutor, task, workflow } from "@cloacina/engine";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
@@ -37,19 +38,8 @@ class Measured {
 
   constructor(url: string) {
     const driver = new PostgresDriver(parsePostgresUrl(url));
-    const transact = driver.transact.bind(driver);
     const yielded = this.#yielded;
-    driver.transact = <T>(plan: Plan<T>) =>
-      transact(
-        (function* (): Plan<T> {
-          let next = plan.next();
-          while (!next.done) {
-            yielded.push(next.value.op);
-            next = plan.next(yield next.value);
-          }
-          return next.value;
-        })(),
-      );
+    observePlans(driver, (op) => yielded.push(op));
     this.store = new Store(driver);
   }
 

@@ -17,9 +17,10 @@ import {
   claimedTasks as claimed,
   completedOutcome as completed,
   fanOutRun as fanOut,
+  observePlans,
   stepRequest as request,
 } from "@cloacina/engine/conformance";
-import { type Plan, type StepResult, Store } from "@cloacina/engine/store";
+import { type StepResult, Store } from "@cloacina/engine/store";
 import BetterSqlite3 from "better-sqlite3";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -57,19 +58,8 @@ class Measured {
 
   constructor(file: string) {
     const driver = new SqliteDriver(parseSqliteUrl(`sqlite://${file}`));
-    const transact = driver.transact.bind(driver);
     const yielded = this.#yielded;
-    driver.transact = <T>(plan: Plan<T>) =>
-      transact(
-        (function* (): Plan<T> {
-          let next = plan.next();
-          while (!next.done) {
-            yielded.push(next.value.op);
-            next = plan.next(yield next.value);
-          }
-          return next.value;
-        })(),
-      );
+    observePlans(driver, (op) => yielded.push(op));
     this.store = new Store(driver);
   }
 

@@ -34,6 +34,7 @@ export {
   request as stepRequest,
   completed as completedOutcome,
   claimed as claimedTasks,
+  observePlans,
 } from "./step-requests.js";
 export type { TransportUnderTest } from "./event-cases.js";
 

@@ -2,6 +2,8 @@
  * Hand-built step requests for tests that drive a store's plans directly (the round-trip and
  * statement budgets of each backend): small runs, the executor's usual request, an outcome.
  */
+import type { StoreDriver } from "../store/driver.js";
+import type { Plan } from "../store/plan.js";
 import type { NewRun, StepRequest, StepResult } from "../store/records.js";
 
 export const VERSION = "v".repeat(64);
@@ -63,3 +65,22 @@ export const completed = (runId: string, taskId: string, children: string[]) => 
 });
 
 export const claimed = (result: StepResult) => result.claimed.map((c) => `${c.runId}/${c.taskId}`);
+
+/**
+ * Makes `driver` report each plan operation it is about to perform (to label what a test counts);
+ * every operation still runs on the driver, unchanged.
+ */
+export function observePlans(driver: StoreDriver, onOperation: (op: string) => void): void {
+  const transact = driver.transact.bind(driver);
+  (driver as { transact: StoreDriver["transact"] }).transact = <T>(plan: Plan<T>) =>
+    transact(
+      (function* (): Plan<T> {
+        let next = plan.next();
+        while (!next.done) {
+          onOperation(next.value.op);
+          next = plan.next(yield next.value);
+        }
+        return next.value;
+      })(),
+    );
+}
