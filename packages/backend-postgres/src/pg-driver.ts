@@ -8,6 +8,8 @@ import {
   isSharedOp,
   type NewEvent,
   type Plan,
+  type SharedOpName,
+  type StoreOpName,
   runPlanAsync,
   runReads,
   scheduleReads,
@@ -18,12 +20,12 @@ import {
   toEventRecord,
   workflowReads,
 } from "@cloacina/engine/store";
-import { Kysely, sql } from "kysely";
+import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { migrateSchema } from "./migrations.js";
 import { encodeNotice, Notifier } from "./notifier.js";
 import { eventInsert, type PgOpName, pgOpRunner } from "./pg-ops.js";
-import { StepDialect } from "./step-dialect.js";
+import { PipelinedTransaction } from "./pipeline.js";
 import type { PostgresConfig } from "./url.js";
 
 /** int8 columns (epoch-ms times) come back as numbers, for this pool only (no global parser). */
@@ -33,6 +35,13 @@ const types = {
       ? (value: string) => Number(value)
       : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
+
+/** Operations whose result is nothing: sent without waiting for their answer. */
+const RESULTLESS: ReadonlySet<StoreOpName> = new Set<
+  {
+    [K in StoreOpName]: StoreOps[K]["result"] extends void ? K : never;
+  }[StoreOpName]
+>(["insertAttempts", "resetTasks", "renewLeases", "saveSchedule", "saveWorkflowVersion"]);
 
 /** Errors worth running the whole transaction again for: deadlock, serialization failure. */
 const CONFLICTS = new Set(["40P01", "40001"]);
@@ -59,7 +68,8 @@ export class PostgresDriver implements StoreDriver {
     this.#config = config;
     const { host, port, database } = config.pool;
     this.identity = `postgres:${String(host)}:${String(port ?? 5432)}/${String(database ?? "")}#${config.schema}`;
-    this.#pool = new pg.Pool({ ...config.pool, types });
+    // Pipeline mode: see PipelinedTransaction. Reads await each answer, as without it.
+    this.#pool = new pg.Pool({ ...config.pool, types, pipeline: true });
     // An idle client whose server went away emits here; without a listener it would crash the
     // process. The pool drops it and opens a new one on demand.
     this.#pool.on("error", (error) => onError(new Error(redactUrls(`PostgreSQL pool: ${error.message}`))));
@@ -69,7 +79,7 @@ export class PostgresDriver implements StoreDriver {
     this.#pool.on("connect", (client) => {
       client.on("error", () => {});
     });
-    this.#db = new Kysely<CloacinaDatabase>({ dialect: new StepDialect({ pool: this.#pool }) }).withSchema(
+    this.#db = new Kysely<CloacinaDatabase>({ dialect: new PostgresDialect({ pool: this.#pool }) }).withSchema(
       config.schema,
     );
     this.#channel = `cloacina_${config.schema}`;
@@ -87,38 +97,58 @@ export class PostgresDriver implements StoreDriver {
   }
 
   /**
-   * Runs a plan in one transaction. Its events and notices are its last writes: they go out
-   * together, in one statement, and PostgreSQL delivers the notices only if the transaction commits.
+   * Runs a plan in one transaction, pipelined (see `PipelinedTransaction`): BEGIN goes with the
+   * plan's first statements, an operation whose result the plan does not need is sent without
+   * waiting for it, and the plan's events and notices go with COMMIT, in one statement
+   * (PostgreSQL delivers the notices only if the transaction commits).
    */
-  transact<T>(plan: Plan<T>): Promise<T> {
-    return this.#db.transaction().execute(async (trx) => {
-      const ops = pgOpRunner(trx, this.#config.schema);
+  async transact<T>(plan: Plan<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    const tx = new PipelinedTransaction(client);
+    let broken: Error | undefined;
+    try {
+      const ops = pgOpRunner(this.#db, tx, this.#config.schema);
       let events: readonly NewEvent[] = [];
       const payloads: string[] = [];
-      const result = await runPlanAsync(plan, async (op, args) => {
+      const result = await runPlanAsync(plan, (op, args) => {
         if (op === "appendEvents") {
           events = (args as StoreOps["appendEvents"]["args"]).events;
-          return undefined;
+          return Promise.resolve(undefined as never);
         }
         if (op === "notify") {
           for (const notice of (args as StoreOps["notify"]["args"]).notices) payloads.push(encodeNotice(notice));
-          return undefined;
+          return Promise.resolve(undefined as never);
         }
-        if (isSharedOp(op)) {
-          const shared = sharedSqlOps[op] as SqlOp<typeof op>;
-          return shared.result(await trx.executeQuery(shared.query(trx, args as never).compile()));
-        }
-        return ops(op as PgOpName, args as never);
+        const answer = isSharedOp(op) ? this.#runShared(tx, op, args) : ops(op as PgOpName, args as never);
+        if (!RESULTLESS.has(op)) return answer as never;
+        answer.catch(() => {}); // its failure is the transaction's: `commit` throws it
+        return Promise.resolve(undefined as never);
       });
       if (events.length > 0) payloads.push(encodeNotice({ type: "events" }));
       const notices = sql`select pg_notify(${this.#channel}, p) from unnest(${payloads}::text[]) as p`;
       if (events.length > 0) {
-        await sql`with appended as (${eventInsert(this.#config.schema, events)}) ${notices}`.execute(trx);
+        tx.send(sql`with appended as (${eventInsert(this.#config.schema, events)}) ${notices}`.compile(this.#db));
       } else if (payloads.length > 0) {
-        await notices.execute(trx);
+        tx.send(notices.compile(this.#db));
       }
+      await tx.commit();
       return result;
-    });
+    } catch (error) {
+      // What failed first is the cause; a later statement failed only because of it.
+      const cause = tx.failure ?? error;
+      await tx.rollback().catch((rollbackFailed: unknown) => {
+        broken = rollbackFailed instanceof Error ? rollbackFailed : new Error(String(rollbackFailed));
+      });
+      throw cause;
+    } finally {
+      // A client whose rollback failed is in an unknown state: the pool closes it.
+      client.release(broken);
+    }
+  }
+
+  #runShared(tx: PipelinedTransaction, op: SharedOpName, args: unknown): Promise<unknown> {
+    const shared = sharedSqlOps[op] as SqlOp<typeof op>;
+    return tx.query(shared.query(this.#db, args as never).compile()).then((result) => shared.result(result));
   }
 
   retryable(error: unknown): "conflict" | "connection" | undefined {

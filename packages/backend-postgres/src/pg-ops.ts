@@ -2,11 +2,13 @@ import {
   eventColumns,
   type HeldAttempt,
   type NewEvent,
+  type RunCounters,
   type SharedOpName,
   type StoreOpName,
   type StoreOps,
 } from "@cloacina/engine/store";
 import { type Kysely, type RawBuilder, sql } from "kysely";
+import type { PipelinedTransaction } from "./pipeline.js";
 
 /** The operations whose SQL is PostgreSQL's own (the others are the engine's shared kysely ones). */
 export type PgOpName = Exclude<StoreOpName, SharedOpName | "notify">;
@@ -17,12 +19,16 @@ export type PgOpRunner = <K extends PgOpName>(op: K, args: StoreOps[K]["args"]) 
  * The engine's batch operations on PostgreSQL, one statement each whatever the batch size:
  * batches travel as parallel arrays and are joined with `unnest`. Written with kysely's `sql`
  * tag (bulk UPDATE … FROM unnest has no builder form); identifiers go through `sql.table`.
+ *
+ * Each operation sends its statement before it returns (see `AsyncOpRunner`): `tx` pipelines
+ * it, so the operations of a plan's batch share one round trip. `db` only compiles.
  */
-export function pgOpRunner(db: Kysely<any>, schema: string): PgOpRunner {
+export function pgOpRunner(db: Kysely<any>, tx: PipelinedTransaction, schema: string): PgOpRunner {
   const runs = sql.table(`${schema}.cloacina_runs`);
   const tasks = sql.table(`${schema}.cloacina_task_runs`);
   const attempts = sql.table(`${schema}.cloacina_task_attempts`);
-  const rows = async <R>(query: RawBuilder<R>) => (await query.execute(db)).rows;
+  const rows = async <R>(query: RawBuilder<R>) => (await tx.query<R>(query.compile(db))).rows;
+  const exec = async (query: RawBuilder<unknown>) => void (await tx.query(query.compile(db)));
   const texts = (list: readonly string[]) => sql`${list}::text[]`;
   const ints = (list: readonly number[]) => sql`${list}::int[]`;
   const int8s = (list: readonly number[]) => sql`${list}::int8[]`;
@@ -36,51 +42,73 @@ export function pgOpRunner(db: Kysely<any>, schema: string): PgOpRunner {
 
   const ops: Ops = {
     insertRuns: async ({ runs: list, now }) => {
+      const all = list.flatMap((r) => r.tasks.map((t) => ({ ...t, runId: r.runId, version: r.workflowVersion })));
+      // One statement: the task rows of the runs it inserted (a run whose idempotency key is
+      // taken, by another process or earlier in this batch, is not inserted, nor its tasks).
       const inserted = new Set(
         (
           await rows<{ run_id: string }>(sql`
-            insert into ${runs} (run_id, workflow_name, workflow_version, status, input, unfinished, created_at, idempotency_key)
-            select r.id, r.name, r.version, 'Running', r.input, r.n, ${now}, r.key
-            from unnest(${texts(list.map((r) => r.runId))}, ${texts(list.map((r) => r.workflowName))},
-                        ${texts(list.map((r) => r.workflowVersion))}, ${texts(list.map((r) => r.input))},
-                        ${ints(list.map((r) => r.tasks.length))},
-                        ${sql`${list.map((r) => r.idempotencyKey ?? null)}::text[]`}) as r(id, name, version, input, n, key)
-            on conflict (idempotency_key) where idempotency_key is not null do nothing
-            returning run_id`)
+            with created as (
+              insert into ${runs} (run_id, workflow_name, workflow_version, status, input, unfinished, created_at, idempotency_key)
+              select r.id, r.name, r.version, 'Running', r.input, r.n, ${now}, r.key
+              from unnest(${texts(list.map((r) => r.runId))}, ${texts(list.map((r) => r.workflowName))},
+                          ${texts(list.map((r) => r.workflowVersion))}, ${texts(list.map((r) => r.input))},
+                          ${ints(list.map((r) => r.tasks.length))},
+                          ${sql`${list.map((r) => r.idempotencyKey ?? null)}::text[]`}) as r(id, name, version, input, n, key)
+              on conflict (idempotency_key) where idempotency_key is not null do nothing
+              returning run_id
+            ), created_tasks as (
+              insert into ${tasks} (run_id, task_id, position, workflow_version, status, max_attempts, pending_deps, available_at)
+              select t.run_id, t.task_id, t.position, t.version, case when t.deps = 0 then 'Ready' else 'Pending' end,
+                     t.max_attempts, t.deps, ${now}
+              from unnest(${texts(all.map((t) => t.runId))}, ${texts(all.map((t) => t.taskId))},
+                          ${ints(all.map((t) => t.position))}, ${texts(all.map((t) => t.version))},
+                          ${ints(all.map((t) => t.maxAttempts))}, ${ints(all.map((t) => t.pendingDependencies))})
+                   as t(run_id, task_id, position, version, max_attempts, deps)
+              where t.run_id in (select run_id from created)
+            )
+            select run_id from created`)
         ).map((r) => r.run_id),
       );
-      // A run whose key was taken (by another process, or earlier in this batch) is not created.
       const skipped = list.filter((r) => !inserted.has(r.runId));
+      if (skipped.length === 0) return [];
+      // Rare (a duplicate start): a read, so it may go after statements sent meanwhile.
       const holders = new Map(
-        skipped.length === 0
-          ? []
-          : (
-              await rows<{ run_id: string; workflow_name: string; idempotency_key: string }>(sql`
-                select run_id, workflow_name, idempotency_key from ${runs}
-                where idempotency_key = any(${texts(skipped.map((r) => r.idempotencyKey!))})`)
-            ).map((r) => [r.idempotency_key, r] as const),
+        (
+          await rows<{ run_id: string; workflow_name: string; idempotency_key: string }>(sql`
+            select run_id, workflow_name, idempotency_key from ${runs}
+            where idempotency_key = any(${texts(skipped.map((r) => r.idempotencyKey!))})`)
+        ).map((r) => [r.idempotency_key, r] as const),
       );
-      const all = list
-        .filter((r) => inserted.has(r.runId))
-        .flatMap((r) => r.tasks.map((t) => ({ ...t, runId: r.runId, version: r.workflowVersion })));
-      if (all.length > 0) {
-        await sql`
-          insert into ${tasks} (run_id, task_id, position, workflow_version, status, max_attempts, pending_deps, available_at)
-          select t.run_id, t.task_id, t.position, t.version, case when t.deps = 0 then 'Ready' else 'Pending' end,
-                 t.max_attempts, t.deps, ${now}
-          from unnest(${texts(all.map((t) => t.runId))}, ${texts(all.map((t) => t.taskId))},
-                      ${ints(all.map((t) => t.position))}, ${texts(all.map((t) => t.version))},
-                      ${ints(all.map((t) => t.maxAttempts))}, ${ints(all.map((t) => t.pendingDependencies))})
-               as t(run_id, task_id, position, version, max_attempts, deps)`.execute(db);
-      }
       return skipped.map((r) => {
         const holder = holders.get(r.idempotencyKey!)!;
         return { runId: r.runId, existingRunId: holder.run_id, existingWorkflow: holder.workflow_name };
       });
     },
-    finishTasks: async ({ owner, now, tasks: list }) =>
-      held(
-        await rows<{ run_id: string; task_id: string; attempt: number }>(sql`
+    finishTasks: async ({ owner, now, tasks: list }) => {
+      const releases = list.flatMap((x) =>
+        (x.release?.children ?? []).map((child) => ({
+          ...x,
+          child,
+          failed: x.release!.failed,
+          skipped: x.release!.skipped,
+        })),
+      );
+      // One statement, in steps that see only what the step before returned: the attempts still
+      // held are finished; their children released (row locks serialise two parents releasing
+      // one child, and the WHERE is re-checked on the latest row, so exactly one of them sees the
+      // count reach zero); their runs counted down.
+      const result = await rows<{
+        kind: "held" | "ready" | "run";
+        run_id: string;
+        task_id: string | null;
+        attempt: number | null;
+        unfinished: number | null;
+        failed: number | null;
+        cancel_requested: number | null;
+        status: string | null;
+      }>(sql`
+        with done as (
           update ${tasks} t
           set status = u.status, output = u.output, error = u.error, finished_at = ${now},
               -- a skipped task was claimed to decide its trigger rule, but no attempt ran
@@ -88,12 +116,48 @@ export function pgOpRunner(db: Kysely<any>, schema: string): PgOpRunner {
               lease_owner = null, lease_expires_at = null
           from unnest(${texts(list.map((x) => x.runId))}, ${texts(list.map((x) => x.taskId))},
                       ${ints(list.map((x) => x.attempt))}, ${texts(list.map((x) => x.status))},
-                      ${sql`${list.map((x) => x.output)}::text[]`}, ${sql`${list.map((x) => x.error)}::text[]`})
-               as u(run_id, task_id, attempt, status, output, error)
+                      ${sql`${list.map((x) => x.output)}::text[]`}, ${sql`${list.map((x) => x.error)}::text[]`},
+                      ${ints(list.map((x) => (x.failsRun ? 1 : 0)))})
+               as u(run_id, task_id, attempt, status, output, error, fails_run)
           where t.run_id = u.run_id and t.task_id = u.task_id and t.attempt = u.attempt
             and t.status = 'Running' and t.lease_owner = ${owner}
-          returning t.run_id, t.task_id, t.attempt`),
-      ),
+          returning t.run_id, t.task_id, t.attempt, u.fails_run
+        ), released as (
+          select r.run_id, r.child, count(*)::int as n, sum(r.failed)::int as failed, sum(r.skipped)::int as skipped
+          from unnest(${texts(releases.map((x) => x.runId))}, ${texts(releases.map((x) => x.taskId))},
+                      ${texts(releases.map((x) => x.child))}, ${ints(releases.map((x) => x.failed))},
+                      ${ints(releases.map((x) => x.skipped))}) as r(run_id, parent, child, failed, skipped)
+          join done d on d.run_id = r.run_id and d.task_id = r.parent
+          group by r.run_id, r.child
+        ), ready as (
+          update ${tasks} t
+          set pending_deps = t.pending_deps - u.n, failed_deps = t.failed_deps + u.failed,
+              skipped_deps = t.skipped_deps + u.skipped,
+              status = case when t.pending_deps = u.n then 'Ready' else t.status end,
+              available_at = case when t.pending_deps = u.n then ${now} else t.available_at end
+          from released u
+          where t.run_id = u.run_id and t.task_id = u.child and t.status = 'Pending'
+          returning t.run_id, t.task_id, t.status
+        ), counted as (
+          update ${runs} r set unfinished = r.unfinished - u.finished, failed = r.failed + u.failed
+          from (select run_id, count(*)::int as finished, sum(fails_run)::int as failed from done group by run_id) u
+          where r.run_id = u.run_id
+          returning r.run_id, r.unfinished, r.failed, r.cancel_requested, r.status
+        )
+        select 'held' as kind, run_id, task_id, attempt, null::int as unfinished, null::int as failed,
+               null::int as cancel_requested, null::text as status from done
+        union all
+        select 'ready', run_id, task_id, null, null, null, null, status from ready
+        union all
+        select 'run', run_id, null, null, unfinished, failed, cancel_requested, status from counted`);
+      return {
+        held: held(result.filter((r) => r.kind === "held") as { run_id: string; task_id: string; attempt: number }[]),
+        ready: result
+          .filter((r) => r.kind === "ready" && r.status === "Ready")
+          .map((r) => ({ runId: r.run_id, taskId: r.task_id! })),
+        runs: result.filter((r) => r.kind === "run").map((r) => counters(r as CountersRow)),
+      };
+    },
     retryTasks: async ({ owner, tasks: list }) =>
       held(
         await rows<{ run_id: string; task_id: string; attempt: number }>(sql`
@@ -107,32 +171,14 @@ export function pgOpRunner(db: Kysely<any>, schema: string): PgOpRunner {
           returning t.run_id, t.task_id, t.attempt`),
       ),
     insertAttempts: async ({ now, attempts: list }) => {
-      await sql`
+      await exec(sql`
         insert into ${attempts} (run_id, task_id, attempt, status, error, finished_at)
         select a.run_id, a.task_id, a.attempt, a.status, a.error, ${now}
         from unnest(${texts(list.map((x) => x.runId))}, ${texts(list.map((x) => x.taskId))},
                     ${ints(list.map((x) => x.attempt))}, ${texts(list.map((x) => x.status))},
                     ${texts(list.map((x) => x.error))}) as a(run_id, task_id, attempt, status, error)
-        on conflict do nothing`.execute(db);
+        on conflict do nothing`);
     },
-    releaseTasks: async ({ now, tasks: list }) =>
-      // Row locks serialise two parents releasing one child; the WHERE is re-checked on the
-      // latest row, so exactly one of them sees the count reach zero.
-      (
-        await rows<{ run_id: string; task_id: string; status: string }>(sql`
-        update ${tasks} t
-        set pending_deps = t.pending_deps - u.n, failed_deps = t.failed_deps + u.failed,
-            skipped_deps = t.skipped_deps + u.skipped,
-            status = case when t.pending_deps = u.n then 'Ready' else t.status end,
-            available_at = case when t.pending_deps = u.n then ${now} else t.available_at end
-        from unnest(${texts(list.map((x) => x.runId))}, ${texts(list.map((x) => x.taskId))},
-                    ${ints(list.map((x) => x.count))}, ${ints(list.map((x) => x.failed))},
-                    ${ints(list.map((x) => x.skipped))}) as u(run_id, task_id, n, failed, skipped)
-        where t.run_id = u.run_id and t.task_id = u.task_id and t.status = 'Pending'
-        returning t.run_id, t.task_id, t.status`)
-      )
-        .filter((r) => r.status === "Ready")
-        .map((r) => ({ runId: r.run_id, taskId: r.task_id })),
     requestCancels: async ({ runIds }) =>
       (
         await rows<{ run_id: string }>(sql`
@@ -149,25 +195,13 @@ export function pgOpRunner(db: Kysely<any>, schema: string): PgOpRunner {
       ),
     countDown: async ({ runs: list }) =>
       (
-        await rows<{
-          run_id: string;
-          unfinished: number;
-          failed: number;
-          cancel_requested: number;
-          status: string;
-        }>(sql`
+        await rows<CountersRow>(sql`
           update ${runs} r set unfinished = r.unfinished - u.finished, failed = r.failed + u.failed
           from unnest(${texts(list.map((x) => x.runId))}, ${ints(list.map((x) => x.finished))},
                       ${ints(list.map((x) => x.failed))}) as u(run_id, finished, failed)
           where r.run_id = u.run_id
           returning r.run_id, r.unfinished, r.failed, r.cancel_requested, r.status`)
-      ).map((r) => ({
-        runId: r.run_id,
-        unfinished: r.unfinished,
-        failed: r.failed,
-        cancelRequested: r.cancel_requested === 1,
-        status: r.status,
-      })),
+      ).map(counters),
     finishRuns: async ({ runs: list, now }) =>
       (
         await rows<{ run_id: string }>(sql`
@@ -236,7 +270,7 @@ export function pgOpRunner(db: Kysely<any>, schema: string): PgOpRunner {
           returning run_id`)
       ).length > 0,
     resetTasks: async ({ runId, tasks: list, now }) => {
-      await sql`
+      await exec(sql`
         update ${tasks} t
         set status = case when u.deps = 0 then 'Ready' else 'Pending' end, pending_deps = u.deps,
             failed_deps = 0, skipped_deps = 0, max_attempts = u.max_attempts, recoveries = 0,
@@ -244,10 +278,10 @@ export function pgOpRunner(db: Kysely<any>, schema: string): PgOpRunner {
             finished_at = null
         from unnest(${texts(list.map((x) => x.taskId))}, ${ints(list.map((x) => x.pendingDependencies))},
                     ${ints(list.map((x) => x.maxAttempts))}) as u(task_id, deps, max_attempts)
-        where t.run_id = ${runId} and t.task_id = u.task_id`.execute(db);
+        where t.run_id = ${runId} and t.task_id = u.task_id`);
     },
     appendEvents: async ({ events: list }) => {
-      await eventInsert(schema, list).execute(db);
+      await exec(eventInsert(schema, list));
     },
     cancelRequested: async ({ runIds }) =>
       (
@@ -258,6 +292,22 @@ export function pgOpRunner(db: Kysely<any>, schema: string): PgOpRunner {
   };
   return (op, args) => (ops[op] as (a: typeof args) => Promise<never>)(args);
 }
+
+interface CountersRow {
+  run_id: string;
+  unfinished: number;
+  failed: number;
+  cancel_requested: number;
+  status: string;
+}
+
+const counters = (r: CountersRow): RunCounters => ({
+  runId: r.run_id,
+  unfinished: r.unfinished,
+  failed: r.failed,
+  cancelRequested: r.cancel_requested === 1,
+  status: r.status,
+});
 
 /**
  * The INSERT of a transaction's events, one statement for any number. The transaction id column

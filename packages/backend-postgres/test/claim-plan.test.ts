@@ -1,7 +1,7 @@
 import { parsePostgresUrl, PostgresDriver } from "@cloacina/backend-postgres";
 import pg from "pg";
 import { describe, expect, test } from "vitest";
-import { BEGIN } from "../src/step-dialect.js";
+import { BEGIN } from "../src/pipeline.js";
 import { dropSchema, freshSchema, skipPostgres, TEST_URL } from "./pg-test-db.js";
 
 describe.skipIf(skipPostgres)("PostgreSQL claim", () => {

@@ -1,4 +1,11 @@
-import type { HeldAttempt, SharedOpName, StoreOpName, StoreOps, TaskRunsRow } from "@cloacina/engine/store";
+import type {
+  HeldAttempt,
+  RunCounters,
+  SharedOpName,
+  StoreOpName,
+  StoreOps,
+  TaskRunsRow,
+} from "@cloacina/engine/store";
 import type { SqliteQueries } from "./sqlite-queries.js";
 
 /** SQLite binds at most 32,766 parameters; 6 a row, and few distinct statements to prepare. */
@@ -28,6 +35,17 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
     if (text === undefined) versionsText.set(versions, (text = `|${versions.join("|")}|`));
     return text;
   };
+  const countDown = (runs: StoreOps["countDown"]["args"]["runs"]): RunCounters[] =>
+    runs.flatMap((r) => {
+      const row = q.countDown.get<{ unfinished: number; failed: number; cancel_requested: number; status: string }>(
+        r.finished,
+        r.failed,
+        r.runId,
+      );
+      if (!row) return [];
+      const { unfinished, failed, status } = row;
+      return [{ runId: r.runId, unfinished, failed, status, cancelRequested: row.cancel_requested === 1 }];
+    });
   return {
     insertRuns: ({ runs, now }) => {
       const deduplicated: StoreOps["insertRuns"]["result"] = [];
@@ -67,35 +85,39 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
       }
       return deduplicated;
     },
-    finishTasks: ({ owner, now, tasks }) =>
-      tasks.filter(
-        (t) => q.finishTask.run(t.status, t.output, t.error, now, t.runId, t.taskId, t.attempt, owner).changes > 0,
-      ) satisfies HeldAttempt[],
+    finishTasks: ({ owner, now, tasks }) => {
+      const held: HeldAttempt[] = [];
+      const ready: { runId: string; taskId: string }[] = [];
+      const perRunCounts = new Map<string, { finished: number; failed: number }>();
+      for (const t of tasks) {
+        if (q.finishTask.run(t.status, t.output, t.error, now, t.runId, t.taskId, t.attempt, owner).changes === 0) {
+          continue;
+        }
+        held.push({ runId: t.runId, taskId: t.taskId, attempt: t.attempt });
+        // One statement per child: the one that brings its count to zero makes it Ready.
+        for (const child of t.release?.children ?? []) {
+          const { failed, skipped } = t.release!;
+          if (q.releaseTask.get<{ status: string }>(1, failed, skipped, now, t.runId, child)?.status === "Ready") {
+            ready.push({ runId: t.runId, taskId: child });
+          }
+        }
+        const tally = perRunCounts.get(t.runId) ?? { finished: 0, failed: 0 };
+        tally.finished++;
+        if (t.failsRun) tally.failed++;
+        perRunCounts.set(t.runId, tally);
+      }
+      const runs = countDown([...perRunCounts].map(([runId, tally]) => ({ runId, ...tally })));
+      return { held, ready, runs };
+    },
     retryTasks: ({ owner, tasks }) =>
       tasks.filter((t) => q.retryTask.run(t.availableAt, t.error, t.runId, t.taskId, t.attempt, owner).changes > 0),
     insertAttempts: ({ now, attempts }) => {
       for (const a of attempts) q.insertAttempt.run(a.runId, a.taskId, a.attempt, a.status, a.error, now);
     },
-    releaseTasks: ({ now, tasks }) =>
-      tasks.filter(
-        (t) =>
-          q.releaseTask.get<{ status: string }>(t.count, t.failed, t.skipped, now, t.runId, t.taskId)?.status ===
-          "Ready",
-      ),
     requestCancels: ({ runIds }) => runIds.filter((runId) => q.requestCancel.run(runId).changes > 0),
     cancelWaiting: ({ runIds, now }) =>
       perRun(runIds.map((runId) => [runId, q.cancelWaitingTasks.run(now, runId).changes])),
-    countDown: ({ runs }) =>
-      runs.flatMap((r) => {
-        const row = q.countDown.get<{ unfinished: number; failed: number; cancel_requested: number; status: string }>(
-          r.finished,
-          r.failed,
-          r.runId,
-        );
-        if (!row) return [];
-        const { unfinished, failed, status } = row;
-        return [{ runId: r.runId, unfinished, failed, status, cancelRequested: row.cancel_requested === 1 }];
-      }),
+    countDown: ({ runs }) => countDown(runs),
     finishRuns: ({ runs, now }) =>
       runs.filter((r) => q.finishRun.run(r.status, now, r.error ?? null, r.runId).changes > 0).map((r) => r.runId),
     claim: (a) =>

@@ -77,7 +77,8 @@ export function observePlans(driver: StoreDriver, onOperation: (op: string) => v
       (function* (): Plan<T> {
         let next = plan.next();
         while (!next.done) {
-          onOperation(next.value.op);
+          const step = next.value;
+          for (const o of "batch" in step ? step.batch : [step]) onOperation(o.op);
           next = plan.next(yield next.value);
         }
         return next.value;

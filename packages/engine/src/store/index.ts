@@ -17,15 +17,20 @@ export type {
 } from "./driver.js";
 export {
   call,
+  op,
+  together,
   single,
   runPlanSync,
   runPlanAsync,
   type Plan,
   type StoreOp,
+  type StoreBatch,
+  type PlanStep,
   type StoreOps,
   type StoreOpName,
   type HeldAttempt,
-  type Release,
+  type FinishingTask,
+  type RunCounters,
   type SyncOpRunner,
   type AsyncOpRunner,
 } from "./plan.js";

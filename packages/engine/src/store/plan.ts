@@ -7,6 +7,11 @@
  * statement (or a few). So the rules (fencing, readiness, skipping, settling runs, claiming)
  * live in the engine, and a backend is only its SQL. A new capability is a new operation here
  * and a new conformance case, never a new method on the backend contract.
+ *
+ * A plan may also yield a batch ({@link together}): operations whose arguments do not depend on
+ * each other's results. They run in order, but a backend with a network between it and its
+ * database may send them all before reading any answer (PostgreSQL: pipelining), so a batch
+ * costs one round trip whatever its size.
  */
 import { ExecutorError } from "../errors.js";
 import type {
@@ -42,21 +47,26 @@ export interface StoreOps {
     result: { runId: string; existingRunId: string; existingWorkflow: string }[];
   };
   /**
-   * Finish the tasks whose attempt `owner` still holds; returns the ones it did (the others are
-   * stale: their lease was lost). A Skipped task's attempt count goes back by one: it was claimed
-   * to decide its trigger rule, but did not run.
+   * Finish the tasks whose attempt `owner` still holds (the others are stale: their lease was
+   * lost). A Skipped task's attempt count goes back by one: it was claimed to decide its trigger
+   * rule, but did not run. For each task it finished, and only for those:
+   * - each of its `release.children` that is Pending loses one dependency (and gains one failed or
+   *   skipped, as `release` says); one reaching zero pending becomes Ready, available now;
+   * - its run counts one task fewer unfinished (and one more failed if `failsRun`).
+   *
+   * One operation, not three, because what it releases and counts down depends on what it
+   * finished: a store can do all of it in one statement (PostgreSQL: data-modifying CTEs).
    */
   finishTasks: {
-    args: {
-      owner: string;
-      now: number;
-      tasks: readonly (HeldAttempt & {
-        status: "Completed" | "Failed" | "Skipped" | "Cancelled";
-        output: string | null;
-        error: string | null;
-      })[];
+    args: { owner: string; now: number; tasks: readonly FinishingTask[] };
+    result: {
+      /** The attempts it finished. */
+      held: HeldAttempt[];
+      /** The children that became Ready. */
+      ready: { runId: string; taskId: string }[];
+      /** The counters, after, of each run it counted down. */
+      runs: RunCounters[];
     };
-    result: HeldAttempt[];
   };
   /** Put held tasks back to Ready at their `availableAt`; returns the ones it did. */
   retryTasks: {
@@ -68,11 +78,6 @@ export interface StoreOps {
     args: { now: number; attempts: readonly (HeldAttempt & { status: "Failed" | "Cancelled"; error: string })[] };
     result: void;
   };
-  /**
-   * Each Pending task loses `count` dependencies, `failed` and `skipped` of which ended so (added
-   * to its counters); at zero pending it becomes Ready, available now. Returns those that did.
-   */
-  releaseTasks: { args: { now: number; tasks: readonly Release[] }; result: { runId: string; taskId: string }[] };
   /** Set the cancel flag of these runs that are still running; returns those. */
   requestCancels: { args: { runIds: readonly string[] }; result: string[] };
   /** Pending and Ready tasks of these runs become Cancelled; returns how many per run. */
@@ -80,7 +85,7 @@ export interface StoreOps {
   /** Per run: unfinished -= finished, failed += failed; returns each run's counters after. */
   countDown: {
     args: { runs: readonly { runId: string; finished: number; failed: number }[] };
-    result: { runId: string; unfinished: number; failed: number; cancelRequested: boolean; status: string }[];
+    result: RunCounters[];
   };
   /** Give running runs their final status (and a run-level error, JSON, when one is given). */
   finishRuns: {
@@ -139,21 +144,42 @@ export interface StoreOps {
   pruneEvents: { args: { before: number }; result: number };
 }
 
-/** Finished dependencies reported to one dependent in one step. */
-export interface Release {
+/** A task attempt to finish, and what finishing it does to its children and its run. */
+export interface FinishingTask extends HeldAttempt {
+  status: "Completed" | "Failed" | "Skipped" | "Cancelled";
+  output: string | null;
+  error: string | null;
+  /** The children it releases, and as what (failed, skipped, or neither); null: none. */
+  release: { children: readonly string[]; failed: 0 | 1; skipped: 0 | 1 } | null;
+  /** Whether it counts as a failed task of its run. */
+  failsRun: boolean;
+}
+
+/** A run's task counters, after an operation changed them. */
+export interface RunCounters {
   runId: string;
-  taskId: string;
-  count: number;
+  unfinished: number;
   failed: number;
-  skipped: number;
+  cancelRequested: boolean;
+  status: string;
 }
 
 export type StoreOpName = keyof StoreOps;
 export type StoreOp = { [K in StoreOpName]: { op: K; args: StoreOps[K]["args"] } }[StoreOpName];
-export type Plan<T> = Generator<StoreOp, T, unknown>;
+/** Operations whose arguments do not depend on each other's results: see {@link together}. */
+export interface StoreBatch {
+  batch: readonly StoreOp[];
+}
+export type PlanStep = StoreOp | StoreBatch;
+export type Plan<T> = Generator<PlanStep, T, unknown>;
 
 /** Performs one operation and returns its result (a backend's whole job). */
 export type SyncOpRunner = <K extends StoreOpName>(op: K, args: StoreOps[K]["args"]) => StoreOps[K]["result"];
+/**
+ * As {@link SyncOpRunner}, asynchronously. The operations of a batch are all started before any
+ * is awaited: a runner must perform them in the order it is called (a pg client does: it sends
+ * queries in call order), so each must send its statement before returning its promise.
+ */
 export type AsyncOpRunner = <K extends StoreOpName>(op: K, args: StoreOps[K]["args"]) => Promise<StoreOps[K]["result"]>;
 
 /** Yields one operation and returns its result, typed: `const rows = yield* call("claim", args)`. */
@@ -162,6 +188,28 @@ export function* call<K extends StoreOpName>(
   args: StoreOps[K]["args"],
 ): Generator<StoreOp, StoreOps[K]["result"], unknown> {
   return (yield { op, args } as StoreOp) as StoreOps[K]["result"];
+}
+
+/** An operation to yield in a batch: `together({ claimed: op("claim", args) })`. */
+export function op<K extends StoreOpName>(name: K, args: StoreOps[K]["args"]): Extract<StoreOp, { op: K }> {
+  return { op: name, args } as Extract<StoreOp, { op: K }>;
+}
+
+type ResultOf<T> = T extends { op: infer K extends StoreOpName } ? StoreOps[K]["result"] : undefined;
+
+/**
+ * Yields the given operations as one batch and returns their results by name; an undefined
+ * entry is left out (its result is undefined). They run in the order of the object's keys.
+ */
+export function* together<const C extends Readonly<Record<string, StoreOp | undefined>>>(
+  calls: C,
+): Generator<PlanStep, { [N in keyof C]: ResultOf<C[N]> }, unknown> {
+  const names = Object.keys(calls).filter((name) => calls[name] !== undefined);
+  const results = names.length === 0 ? [] : ((yield { batch: names.map((name) => calls[name]!) }) as unknown[]);
+  const named: Record<string, unknown> = {};
+  for (const name of Object.keys(calls)) named[name] = undefined;
+  names.forEach((name, i) => (named[name] = results[i]));
+  return named as { [N in keyof C]: ResultOf<C[N]> };
 }
 
 /** A plan of one operation. */
@@ -176,18 +224,40 @@ export function* single<K extends StoreOpName>(op: K, args: StoreOps[K]["args"])
  */
 export function runPlanSync<T>(plan: Plan<T>, run: SyncOpRunner): T {
   let next = advance(plan, undefined);
-  while (!next.done) next = advance(plan, run(next.value.op, next.value.args as never));
+  while (!next.done) {
+    const step = next.value;
+    next = advance(
+      plan,
+      "batch" in step ? step.batch.map((o) => run(o.op, o.args as never)) : run(step.op, step.args as never),
+    );
+  }
   return next.value;
 }
 
-/** As {@link runPlanSync}, with an asynchronous runner. */
+/** As {@link runPlanSync}, with an asynchronous runner; a batch's operations are all started at once. */
 export async function runPlanAsync<T>(plan: Plan<T>, run: AsyncOpRunner): Promise<T> {
   let next = advance(plan, undefined);
-  while (!next.done) next = advance(plan, await run(next.value.op, next.value.args as never));
+  while (!next.done) {
+    const step = next.value;
+    next = advance(
+      plan,
+      "batch" in step
+        ? await all(step.batch.map((o) => run(o.op, o.args as never)))
+        : await run(step.op, step.args as never),
+    );
+  }
   return next.value;
 }
 
-function advance<T>(plan: Plan<T>, value: unknown): IteratorResult<StoreOp, T> {
+/** Promise.all, but every promise settles (none rejects unhandled) before the first failure is thrown. */
+async function all(promises: Promise<unknown>[]): Promise<unknown[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((s) => s.status === "rejected");
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value);
+}
+
+function advance<T>(plan: Plan<T>, value: unknown): IteratorResult<PlanStep, T> {
   try {
     return plan.next(value);
   } catch (error) {

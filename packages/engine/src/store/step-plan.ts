@@ -3,7 +3,7 @@
  * cancel, settle, claim), lease recovery, failing runs as a whole, and retrying a run.
  */
 import type { FinalRunStatus, StoredError } from "../types.js";
-import { call, type Plan, type Release, type StoreOps } from "./plan.js";
+import { call, type FinishingTask, op, type Plan, type RunCounters, single, type StoreOps, together } from "./plan.js";
 import { PlanEvents } from "./plan-events.js";
 import type { RecoveryResult, StepRequest, StepResult, TaskOutcome, TaskReset } from "./records.js";
 
@@ -29,27 +29,26 @@ function byRunAndTask<T extends { runId: string; taskId: string }>(list: T[]): T
   );
 }
 
-/** The whole of `Store.step`: create, apply, cancel, settle, claim. A few batch operations. */
+/**
+ * The whole of `Store.step`: create, apply, cancel, settle, claim. A few batch operations, most
+ * of them in one batch: on PostgreSQL a step that cancels nothing costs two round trips (that
+ * batch, then the events and COMMIT), three when it finishes a run.
+ */
 export function* stepPlan(request: StepRequest): Plan<StepResult> {
   const { now, owner } = request;
-  const counts = new RunCounts();
   const events = new PlanEvents(now);
-  const deduplicated = request.newRuns.length > 0 ? yield* call("insertRuns", { runs: request.newRuns, now }) : [];
-  if (request.newRuns.length > 0) {
-    const notCreated = new Set(deduplicated.map((d) => d.runId));
-    for (const run of request.newRuns) {
-      if (notCreated.has(run.runId)) continue;
-      events.run(run.runId, "run.started", { workflow: run.workflowName });
-      for (const t of run.tasks) if (t.pendingDependencies === 0) events.task(run.runId, t.taskId, "task.ready", null);
-    }
-  }
 
-  const finishing: StoreOps["finishTasks"]["args"]["tasks"][number][] = [];
+  const finishing: FinishingTask[] = [];
   const retrying: StoreOps["retryTasks"]["args"]["tasks"][number][] = [];
   const byKey = new Map<string, TaskOutcome>();
   for (const outcome of request.outcomes) {
     const { runId, taskId, attempt } = outcome;
     byKey.set(key(outcome), outcome);
+    const finish = (
+      status: FinishingTask["status"],
+      fields: Pick<FinishingTask, "output" | "error" | "release">,
+      failsRun = false,
+    ) => finishing.push({ runId, taskId, attempt, status, ...fields, failsRun });
     switch (outcome.kind) {
       case "retry":
         retrying.push({
@@ -61,59 +60,65 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
         });
         break;
       case "completed":
-        finishing.push({ runId, taskId, attempt, status: "Completed", output: outcome.output, error: null });
+        finish("Completed", { output: outcome.output, error: null, release: released(outcome.children, 0, 0) });
         break;
       case "skipped":
-        finishing.push({ runId, taskId, attempt, status: "Skipped", output: null, error: null });
+        finish("Skipped", { output: null, error: null, release: released(outcome.children, 0, 1) });
         break;
       case "failed":
-      case "cancelled": {
-        const status = outcome.kind === "failed" ? "Failed" : "Cancelled";
-        finishing.push({ runId, taskId, attempt, status, output: null, error: JSON.stringify(outcome.error) });
+        finish(
+          "Failed",
+          { output: null, error: JSON.stringify(outcome.error), release: released(outcome.children, 1, 0) },
+          true,
+        );
         break;
-      }
+      case "cancelled":
+        finish("Cancelled", { output: null, error: JSON.stringify(outcome.error), release: null });
+        break;
     }
   }
-  const finished =
-    finishing.length > 0 ? yield* call("finishTasks", { owner, now, tasks: byRunAndTask(finishing) }) : [];
-  const retried = retrying.length > 0 ? yield* call("retryTasks", { owner, tasks: byRunAndTask(retrying) }) : [];
-  const held = [...finished, ...retried].map((h) => byKey.get(key(h))!);
+
+  const { limit, leaseMs, workflowVersions: versions } = request.claim;
+  const canClaim = limit > 0 && versions.length > 0;
+  const claim = canClaim ? op("claim", { owner, now, leaseExpiresAt: now + leaseMs, versions, limit }) : undefined;
+  // A step that may cancel a run claims after the cancels, so as never to claim a task of a run
+  // being cancelled. One that cannot (the common case) claims in its first batch.
+  const mayCancel =
+    request.cancelRuns.length > 0 || retrying.length > 0 || finishing.some((f) => f.status === "Cancelled");
+  const first = yield* together({
+    deduplicated: request.newRuns.length > 0 ? op("insertRuns", { runs: request.newRuns, now }) : undefined,
+    finished: finishing.length > 0 ? op("finishTasks", { owner, now, tasks: byRunAndTask(finishing) }) : undefined,
+    retried: retrying.length > 0 ? op("retryTasks", { owner, tasks: byRunAndTask(retrying) }) : undefined,
+    claimed: mayCancel ? undefined : claim,
+  });
+  const deduplicated = first.deduplicated ?? [];
+  if (request.newRuns.length > 0) {
+    const notCreated = new Set(deduplicated.map((d) => d.runId));
+    for (const run of request.newRuns) {
+      if (notCreated.has(run.runId)) continue;
+      events.run(run.runId, "run.started", { workflow: run.workflowName });
+      for (const t of run.tasks) if (t.pendingDependencies === 0) events.task(run.runId, t.taskId, "task.ready", null);
+    }
+  }
+  const finished = first.finished ?? { held: [], ready: [], runs: [] };
+  const retried = first.retried ?? [];
+  const held = [...finished.held, ...retried].map((h) => byKey.get(key(h))!);
 
   const attempts: StoreOps["insertAttempts"]["args"]["attempts"][number][] = [];
-  const releases = new Map<string, Release>();
-  const release = (runId: string, children: readonly string[], failed: number, skipped: number) => {
-    for (const taskId of children) {
-      const entry = releases.get(key({ runId, taskId }));
-      if (entry) {
-        entry.count++;
-        entry.failed += failed;
-        entry.skipped += skipped;
-      } else {
-        releases.set(key({ runId, taskId }), { runId, taskId, count: 1, failed, skipped });
-      }
-    }
-  };
   for (const outcome of held) {
     const { runId, taskId, attempt } = outcome;
     switch (outcome.kind) {
       case "completed":
-        counts.add(runId, 1);
-        release(runId, outcome.children, 0, 0);
         events.task(runId, taskId, "task.completed", attempt);
         break;
       case "skipped":
-        counts.add(runId, 1);
-        release(runId, outcome.children, 0, 1);
         events.task(runId, taskId, "task.skipped", attempt);
         break;
       case "failed":
-        counts.add(runId, 1, 1);
-        release(runId, outcome.children, 1, 0);
         attempts.push({ runId, taskId, attempt, status: "Failed", error: JSON.stringify(outcome.error) });
         events.task(runId, taskId, "task.failed", attempt, { error: outcome.error });
         break;
       case "cancelled":
-        counts.add(runId, 1);
         attempts.push({ runId, taskId, attempt, status: "Cancelled", error: JSON.stringify(outcome.error) });
         events.task(runId, taskId, "task.cancelled", attempt, { error: outcome.error });
         break;
@@ -123,30 +128,34 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
         break;
     }
   }
+  for (const ready of finished.ready) events.task(ready.runId, ready.taskId, "task.ready", null);
   if (attempts.length > 0) yield* call("insertAttempts", { now, attempts: byRunAndTask(attempts) });
-  if (releases.size > 0) {
-    for (const ready of yield* call("releaseTasks", { now, tasks: byRunAndTask([...releases.values()]) })) {
-      events.task(ready.runId, ready.taskId, "task.ready", null);
-    }
-  }
+
   // Cancels: the ones asked for, runs whose attempt reported being cancelled (a cancel seen by a
   // notice), and runs of retried tasks that another process is cancelling or that finished
   // meanwhile (failed as a whole) — so that a task of such a run is never left to run again.
-  const cancelIds = new Set(request.cancelRuns);
-  for (const outcome of held) if (outcome.kind === "cancelled") cancelIds.add(outcome.runId);
-  const cancelled = cancelIds.size > 0 ? yield* call("requestCancels", { runIds: [...cancelIds].sort() }) : [];
-  const retriedRuns = [...new Set(retried.map((r) => r.runId))].filter((runId) => !cancelled.includes(runId));
-  if (retriedRuns.length > 0) cancelled.push(...(yield* call("cancelRequested", { runIds: retriedRuns.sort() })));
-  if (cancelled.length > 0) {
-    for (const [runId, n] of yield* call("cancelWaiting", { runIds: [...cancelled].sort(), now })) counts.add(runId, n);
+  const counts = new RunCounts();
+  let cancelled: string[] = [];
+  if (mayCancel) {
+    const cancelIds = new Set(request.cancelRuns);
+    for (const outcome of held) if (outcome.kind === "cancelled") cancelIds.add(outcome.runId);
+    if (cancelIds.size > 0) cancelled = yield* call("requestCancels", { runIds: [...cancelIds].sort() });
+    const retriedRuns = [...new Set(retried.map((r) => r.runId))].filter((runId) => !cancelled.includes(runId));
+    if (retriedRuns.length > 0) cancelled.push(...(yield* call("cancelRequested", { runIds: retriedRuns.sort() })));
+    if (cancelled.length > 0) {
+      for (const [runId, n] of yield* call("cancelWaiting", { runIds: [...cancelled].sort(), now })) {
+        counts.add(runId, n);
+      }
+    }
   }
-  const { limit, leaseMs, workflowVersions: versions } = request.claim;
-  const canClaim = limit > 0 && versions.length > 0;
-  const claimed = canClaim ? yield* call("claim", { owner, now, leaseExpiresAt: now + leaseMs, versions, limit }) : [];
+  const claimed = first.claimed ?? (mayCancel && claim ? yield* call(claim.op, claim.args) : []);
   for (const c of claimed) events.task(c.runId, c.taskId, "task.started", c.attempt);
-  // Settling updates each run's row: done after the claim, so that row's lock (which every
-  // worker finishing tasks of the same wide run needs) is held for as short a time as possible.
-  const finishedRuns = yield* settle(counts, now, events);
+  const counted = counts.size > 0 ? yield* countDown(counts) : [];
+  // finishTasks counted its runs down before this step's cancels set their flags.
+  const rows = [...finished.runs, ...counted].map((row) =>
+    cancelled.includes(row.runId) ? { ...row, cancelRequested: true } : row,
+  );
+  const finishedRuns = yield* settle(rows, now, events);
   if (events.list.length > 0) yield* call("appendEvents", { events: events.list });
   const lookAhead = request.claim.findNextAvailable === true || retried.length > 0;
   const nextAvailableAt =
@@ -155,16 +164,29 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
   return { claimed, deduplicated, finishedRuns, cancelled, staleOutcomes, nextAvailableAt, events: events.list.length };
 }
 
-/** Counts finished tasks down on their runs; a run reaching zero gets its final status. */
+/** What a finished task does to its children: release them, counted as failed, skipped, or neither. */
+function released(children: readonly string[], failed: 0 | 1, skipped: 0 | 1): FinishingTask["release"] {
+  return children.length === 0 ? null : { children, failed, skipped };
+}
+
+/** Counts finished tasks down on their runs. */
+function countDown(counts: RunCounts): Plan<RunCounters[]> {
+  const runs = [...counts].map(([runId, tally]) => ({ runId, ...tally })).sort((a, b) => (a.runId < b.runId ? -1 : 1));
+  return single("countDown", { runs });
+}
+
+/**
+ * Gives each run that reached zero unfinished tasks its final status. `rows` are counters after
+ * count-downs, oldest first: a run counted down twice in one plan keeps its last.
+ */
 function* settle(
-  counts: RunCounts,
+  rows: readonly RunCounters[],
   now: number,
   events: PlanEvents,
 ): Plan<{ runId: string; status: FinalRunStatus }[]> {
-  if (counts.size === 0) return [];
-  const runs = [...counts].map(([runId, tally]) => ({ runId, ...tally })).sort((a, b) => (a.runId < b.runId ? -1 : 1));
+  const latest = new Map(rows.map((row) => [row.runId, row]));
   const finished: { runId: string; status: FinalRunStatus }[] = [];
-  for (const row of yield* call("countDown", { runs })) {
+  for (const row of latest.values()) {
     if (row.unfinished > 0 || row.status !== "Running") continue;
     finished.push({
       runId: row.runId,
@@ -172,6 +194,7 @@ function* settle(
     });
   }
   if (finished.length === 0) return finished;
+  finished.sort((a, b) => (a.runId < b.runId ? -1 : 1));
   const done = new Set(yield* call("finishRuns", { runs: finished, now }));
   const settled = finished.filter((run) => done.has(run.runId));
   for (const run of settled) events.runFinished(run.runId, run.status);
@@ -192,7 +215,7 @@ export function* recoverLeasesPlan(now: number, deadOwners: readonly string[]): 
   if (cancelled.length > 0) {
     for (const [runId, n] of yield* call("cancelWaiting", { runIds: cancelled, now })) counts.add(runId, n);
   }
-  const finishedRuns = yield* settle(counts, now, events);
+  const finishedRuns = counts.size > 0 ? yield* settle(yield* countDown(counts), now, events) : [];
   yield* call("appendEvents", { events: events.list });
   return { recovered: recovered.length, finishedRuns };
 }

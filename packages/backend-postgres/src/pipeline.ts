@@ -1,0 +1,95 @@
+import type { QueryResult } from "kysely";
+import type pg from "pg";
+
+/** A statement and its parameters, as kysely compiles them. */
+export interface Statement {
+  readonly sql: string;
+  readonly parameters: readonly unknown[];
+}
+
+/**
+ * How every transaction of the engine begins: bitmap scans are turned off for this transaction
+ * only (SET LOCAL: nothing leaks to the connection, so a pooler in transaction mode is fine). A
+ * query without parameters travels as a simple query, which may hold several statements.
+ *
+ * Why: the engine's hot statements find their rows through a btree index (a primary key, or the
+ * partial indexes of Ready and Running tasks), and their plans must not depend on statistics.
+ * Without statistics (before the first ANALYZE) the planner's default estimates made it prefer a
+ * bitmap scan and a sort for the claim: a bitmap scan never marks the index entries of dead row
+ * versions as dead, and every claimed task leaves one in the ready index, so each claim read
+ * again every task ever claimed since the last VACUUM (6× the cost per task with 100,000 stored
+ * runs). A plain index scan marks them the first time it meets them, and skips them from then on.
+ * With bitmap scans off, what remains for these statements is the index scan or a full table
+ * scan, and the full scan always costs more by the table's size, which the planner knows
+ * without statistics.
+ */
+export const BEGIN = "begin; set local enable_bitmapscan = off";
+
+/**
+ * One transaction on a pool client in pipeline mode (pg's `pipeline: true`): each statement is
+ * sent when it is issued, without waiting for the answers to earlier ones, and the server runs
+ * them in the order sent. So BEGIN goes out with the first statement, a plan's batch with one
+ * another, and the last writes with COMMIT: a plan costs one round trip per point where it
+ * waits for an answer, not one per statement.
+ *
+ * If a statement fails, the server aborts the transaction and fails every statement after it
+ * ("current transaction is aborted"), COMMIT included (it rolls back): the first failure is the
+ * cause, and it is what `commit` throws.
+ */
+export class PipelinedTransaction {
+  readonly #client: pg.PoolClient;
+  readonly #answers: Promise<unknown>[] = [];
+  #failure: { error: unknown } | undefined;
+
+  constructor(client: pg.PoolClient) {
+    this.#client = client;
+    this.send({ sql: BEGIN, parameters: [] });
+  }
+
+  /** Sends a statement now; resolves with its answer. */
+  query<R>(statement: Statement): Promise<QueryResult<R>> {
+    const answer = this.#client.query(statement.sql, statement.parameters as unknown[]).then(
+      (result: pg.QueryResult) => toQueryResult<R>(result),
+      (error: unknown) => {
+        this.#failure ??= { error };
+        throw error;
+      },
+    );
+    this.#answers.push(answer.catch(() => {}));
+    return answer;
+  }
+
+  /** Sends a statement whose answer the plan does not need: a failure surfaces at `commit`. */
+  send(statement: Statement): void {
+    this.query(statement).catch(() => {});
+  }
+
+  /** The first statement that failed, if one did (what a later failure is only a consequence of). */
+  get failure(): unknown {
+    return this.#failure?.error;
+  }
+
+  /** Sends COMMIT, waits for every answer, and throws the first failure (then nothing was committed). */
+  async commit(): Promise<void> {
+    const commit = this.query<never>({ sql: "commit", parameters: [] });
+    await Promise.all(this.#answers);
+    if (this.#failure) throw this.#failure.error;
+    await commit;
+  }
+
+  /** Waits for every answer, then rolls back (harmless if COMMIT already rolled back). */
+  async rollback(): Promise<void> {
+    await Promise.all(this.#answers);
+    await this.#client.query("rollback");
+  }
+}
+
+/** pg's result as kysely's (what the engine's shared operations read), as kysely's driver builds it. */
+function toQueryResult<R>(result: pg.QueryResult): QueryResult<R> {
+  const { command, rowCount } = result;
+  const changed = command === "INSERT" || command === "UPDATE" || command === "DELETE" || command === "MERGE";
+  return {
+    ...(changed && rowCount !== null ? { numAffectedRows: BigInt(rowCount) } : {}),
+    rows: (result.rows ?? []) as R[],
+  };
+}
