@@ -104,7 +104,7 @@ export class PostgresDriver implements StoreDriver {
    */
   async transact<T>(plan: Plan<T>): Promise<T> {
     const client = await this.#pool.connect();
-    const tx = new PipelinedTransaction(client);
+    const tx = new PipelinedTransaction(client, this.#config.prepare);
     let broken: Error | undefined;
     try {
       const ops = pgOpRunner(this.#db, tx, this.#config.schema);

@@ -28,7 +28,7 @@ export const BEGIN = "begin; set local enable_bitmapscan = off";
 /**
  * One transaction on a pool client in pipeline mode (pg's `pipeline: true`): each statement is
  * sent when it is issued, without waiting for the answers to earlier ones, and the server runs
- * them in the order sent. So BEGIN goes out with the first statement, a plan's batch with one
+ * them in the order sent (each a prepared statement: see `config`). So BEGIN goes out with the first statement, a plan's batch with one
  * another, and the last writes with COMMIT: a plan costs one round trip per point where it
  * waits for an answer, not one per statement.
  *
@@ -38,17 +38,20 @@ export const BEGIN = "begin; set local enable_bitmapscan = off";
  */
 export class PipelinedTransaction {
   readonly #client: pg.PoolClient;
+  readonly #prepare: boolean;
   readonly #answers: Promise<unknown>[] = [];
   #failure: { error: unknown } | undefined;
 
-  constructor(client: pg.PoolClient) {
+  /** `prepare`: name the statements, so that each is parsed and planned once per connection. */
+  constructor(client: pg.PoolClient, prepare: boolean) {
     this.#client = client;
+    this.#prepare = prepare;
     this.send({ sql: BEGIN, parameters: [] });
   }
 
   /** Sends a statement now; resolves with its answer. */
   query<R>(statement: Statement): Promise<QueryResult<R>> {
-    const answer = this.#client.query(statement.sql, statement.parameters as unknown[]).then(
+    const answer = this.#client.query(config(statement, this.#prepare)).then(
       (result: pg.QueryResult) => toQueryResult<R>(result),
       (error: unknown) => {
         this.#failure ??= { error };
@@ -82,6 +85,27 @@ export class PipelinedTransaction {
     await Promise.all(this.#answers);
     await this.#client.query("rollback");
   }
+}
+
+/**
+ * The engine's statements keep the same text whatever the batch (rows travel as arrays), so
+ * each is prepared once per connection, by name, and then only bound and executed: the server
+ * skips parsing and planning (PostgreSQL re-plans a prepared statement when a table's shape or
+ * statistics change). Texts beyond the first few hundred (there is no reason for that many) go
+ * unnamed, so a caller building texts dynamically cannot grow every connection without bound.
+ * Behind a pooler in transaction mode that does not track prepared statements (PgBouncer before
+ * 1.21), a connection may not hold the ones a client prepared: `prepare=false` in the URL.
+ */
+const names = new Map<string, string>();
+const MAX_NAMED = 500;
+
+function config(statement: Statement, prepare: boolean): pg.QueryConfig {
+  const values = statement.parameters as unknown[];
+  if (values.length === 0) return { text: statement.sql }; // simple query: BEGIN may hold several statements
+  if (!prepare) return { text: statement.sql, values };
+  let name = names.get(statement.sql);
+  if (name === undefined && names.size < MAX_NAMED) names.set(statement.sql, (name = `cloacina_${names.size + 1}`));
+  return name === undefined ? { text: statement.sql, values } : { name, text: statement.sql, values };
 }
 
 /** pg's result as kysely's (what the engine's shared operations read), as kysely's driver builds it. */

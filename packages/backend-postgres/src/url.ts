@@ -11,6 +11,7 @@ export const POSTGRES_URL_FORMS = [
   "  connect_timeout=10      seconds to wait for a connection",
   "  application_name=name   shown in pg_stat_activity",
   "  schema=name             tenant schema for Cloacina's tables (default: public)",
+  "  prepare=true|false      prepare the engine's statements once per connection (default: true; false behind a pooler that cannot keep them)",
 ] as const;
 
 /** Lower-case identifier, as PostgreSQL folds unquoted names: no quoting games, no injection. */
@@ -28,11 +29,17 @@ const querySchema = z.strictObject({
   connect_timeout: z.coerce.number().int().min(1).max(3600).default(10),
   application_name: z.string().max(63).default("cloacina"),
   schema: schemaName.default("public"),
+  prepare: z
+    .enum(["true", "false"], "prepare is true or false")
+    .default("true")
+    .transform((v) => v === "true"),
 });
 
 export interface PostgresConfig {
   pool: PoolConfig;
   schema: string;
+  /** Whether the engine's statements are prepared once per connection (see PipelinedTransaction). */
+  prepare: boolean;
   /** The URL with its password masked, for messages. */
   display: string;
 }
@@ -81,7 +88,7 @@ export function parsePostgresUrl(url: string): PostgresConfig {
   if (parsed.username !== "") pool.user = decode(parsed.username, "the user");
   if (parsed.password !== "") pool.password = decode(parsed.password, "the password");
   if (database !== "") pool.database = database;
-  return { pool, schema: q.schema, display };
+  return { pool, schema: q.schema, prepare: q.prepare, display };
 }
 
 function tls(mode: z.output<typeof querySchema>["sslmode"]): PoolConfig["ssl"] {

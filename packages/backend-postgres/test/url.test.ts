@@ -21,12 +21,14 @@ describe("PostgreSQL URLs are required and validated", () => {
     expect(config.display).not.toContain("s%40cret");
   });
 
-  test("defaults: port 5432, pool of 10, no TLS, schema public", () => {
+  test("defaults: port 5432, pool of 10, no TLS, schema public, statements prepared", () => {
     expect(parsePostgresUrl("postgres://localhost")).toMatchObject({
       schema: "public",
+      prepare: true,
       pool: { host: "localhost", port: 5432, max: 10, ssl: false },
     });
     expect(parsePostgresUrl("postgres://h/db?sslmode=require").pool.ssl).toEqual({ rejectUnauthorized: false });
+    expect(parsePostgresUrl("postgres://h/db?prepare=false").prepare).toBe(false);
   });
 
   test.each([
@@ -41,6 +43,7 @@ describe("PostgreSQL URLs are required and validated", () => {
     ["a reserved schema", "postgres://h/db?schema=pg_catalog"],
     ["a path with slashes", "postgres://h/db/extra"],
     ["a repeated schema", "postgres://h/db?schema=a&schema=b"],
+    ["prepare neither true nor false", "postgres://h/db?prepare=no"],
     ["a repeated sslmode", "postgres://h/db?sslmode=require&max=2&sslmode=disable"],
   ])("%s is INVALID_DATABASE_URL with the accepted form, and no password", (_what, url) => {
     const withPassword = url.replace("://", "://user:hunter2@");
