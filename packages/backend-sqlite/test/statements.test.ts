@@ -132,9 +132,9 @@ const BUDGET = {
    */
   runStart: 9,
   /**
-   * 8: BEGIN IMMEDIATE · finishTasks (1 update) · releaseTasks (1 update … returning) · claim
-   * (select + 1 update) · countDown (1 update … returning the run's counters) · appendEvents:
-   * task.completed, task.ready, task.started (one multi-row insert) · COMMIT.
+   * 8: BEGIN IMMEDIATE · finishTasks: finish (1 update), release the child (1 update … returning),
+   * count the run down (1 update … returning its counters) · claim (select + 1 update) ·
+   * appendEvents: task.completed, task.ready, task.started (one multi-row insert) · COMMIT.
    */
   chainStep: 8,
   /**
@@ -146,6 +146,12 @@ const BUDGET = {
   chainStepTwoOutcomes: 12,
   /** 8: as a chain step (finish the last parallel task, release and claim the join, count down, events). */
   fanOutCompletion: 8,
+  /**
+   * 7: BEGIN IMMEDIATE · finishTasks: finish (1 update), count the run down (nothing to release) ·
+   * claim (select, finds nothing) · finishRuns (1 update) · appendEvents: task.completed,
+   * run.completed · COMMIT.
+   */
+  lastTask: 7,
 };
 
 const dir = mkdtempSync(path.join(tmpdir(), "cloacina-statements-"));
@@ -225,5 +231,18 @@ describe("statements per step (SQLite)", () => {
     report("fan-out completion", counts);
     expect(counts.statements, labels(counts.statements)).toHaveLength(BUDGET.fanOutCompletion);
     expect(counts.prepares).toBe(0);
+  });
+
+  test("a run's last task: the run gets its final status in the same step", async () => {
+    await m.store.step(request({ newRuns: [chain("r1")] }));
+    await m.store.step(request({ outcomes: [completed("r1", "a", ["b"])] }));
+    await m.store.step(request({ outcomes: [completed("r1", "b", ["c"])] }));
+    let result: StepResult | undefined;
+    const counts = await m.count(
+      async () => (result = await m.store.step(request({ outcomes: [completed("r1", "c", [])] }))),
+    );
+    expect(result!.finishedRuns).toEqual([{ runId: "r1", status: "Completed" }]);
+    report("last task of a run", counts);
+    expect(counts.statements, labels(counts.statements)).toHaveLength(BUDGET.lastTask);
   });
 });
