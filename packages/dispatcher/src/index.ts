@@ -28,6 +28,14 @@ export {
 } from "@cloacina/engine";
 export type {
   TaskDecorator,
+  TypedTaskOptions,
+  TaskDependency,
+  TaskMethod,
+  TaskTypes,
+  TaskTypesOf,
+  StandardSchemaV1,
+  WorkflowInput,
+  WorkflowContext,
   TaskFunction,
   TaskRef,
   TaskDefinition,

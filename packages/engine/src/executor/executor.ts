@@ -22,6 +22,7 @@ import { isWorkflow, type Workflow } from "../workflow/workflow.js";
 import { type ExecutorOptions, parseExecutorOptions, type ResolvedExecutorOptions } from "./executor-options.js";
 import { deadLocalOwners, newOwnerId } from "./owner.js";
 import { parseStartOptions } from "./start-options.js";
+import { parseWith } from "../schema/validate.js";
 import { buildResult, readResult, runNotFound, type RunResult } from "./result.js";
 import { buildRunDetail, type RunDetail } from "./run-detail.js";
 import type { EventsOptions, EventStream } from "../events/event.js";
@@ -62,17 +63,37 @@ export interface StartOptions {
   idempotencyKey?: string;
 }
 
+/**
+ * What follows the workflow in `start`/`execute`: the input, required when the workflow's input
+ * type has required keys (an untyped workflow takes any object, or none).
+ */
+export type StartArgs<Input> = {} extends Input
+  ? [input?: Input, options?: StartOptions]
+  : [input: Input, options?: StartOptions];
+
 export interface Executor {
-  /** Runs a workflow to the end and returns its result. Same as `start(...)` then `result()`. */
-  execute<Ctx extends Context = Context>(
-    wf: Workflow,
-    input?: Context,
-    options?: StartOptions,
+  /**
+   * Runs a workflow to the end and returns its result. Same as `start(...)` then `result()`.
+   * A typed workflow takes only its input type, and types `finalContext`.
+   */
+  execute<Input extends Context, Ctx extends Context>(
+    wf: Workflow<Input, Ctx>,
+    ...args: StartArgs<Input>
   ): Promise<RunResult<Ctx>>;
-  /** Stores a new run and returns at once with its handle. */
-  start<Ctx extends Context = Context>(wf: Workflow, input?: Context, options?: StartOptions): Promise<RunHandle<Ctx>>;
-  /** The handle of any stored run, started by this process or another. */
-  get<Ctx extends Context = Context>(executionId: string): Promise<RunHandle<Ctx>>;
+  /**
+   * Stores a new run and returns at once with its handle. A workflow with an input schema checks
+   * the input first: `INVALID_INPUT` (each issue's path in `details.issues`), nothing stored.
+   */
+  start<Input extends Context, Ctx extends Context>(
+    wf: Workflow<Input, Ctx>,
+    ...args: StartArgs<Input>
+  ): Promise<RunHandle<Ctx>>;
+  /**
+   * The handle of any stored run, started by this process or another: untyped, unless given the
+   * run's workflow (its name is checked; its types are this process's version of it).
+   */
+  get(executionId: string): Promise<RunHandle>;
+  get<Ctx extends Context>(executionId: string, wf: Workflow<any, Ctx>): Promise<RunHandle<Ctx>>;
   /** Stops claiming work, lets running attempts finish (up to `closeGraceMs`), closes the store. */
   close(): Promise<void>;
   /**
@@ -352,12 +373,11 @@ class StoreExecutor implements Executor {
     }
   }
 
-  async execute<Ctx extends Context>(
-    wf: Workflow,
-    input: Context = {},
-    options?: StartOptions,
+  async execute<Input extends Context, Ctx extends Context>(
+    wf: Workflow<Input, Ctx>,
+    ...[input, options]: StartArgs<Input>
   ): Promise<RunResult<Ctx>> {
-    const run = this.#newRun(wf, input, options);
+    const run = await this.#newRun(wf, input, options);
     // Watch before submitting: the run can finish before `submit` resolves.
     const watch = this.#runtime.watch(run.runId);
     try {
@@ -370,12 +390,15 @@ class StoreExecutor implements Executor {
     return readResult<Ctx>(this.#store, run.runId);
   }
 
-  async start<Ctx extends Context>(wf: Workflow, input: Context = {}, options?: StartOptions): Promise<RunHandle<Ctx>> {
-    return this.#handle<Ctx>(await this.#submit(this.#newRun(wf, input, options), wf));
+  async start<Input extends Context, Ctx extends Context>(
+    wf: Workflow<Input, Ctx>,
+    ...[input, options]: StartArgs<Input>
+  ): Promise<RunHandle<Ctx>> {
+    return this.#handle<Ctx>(await this.#submit(await this.#newRun(wf, input, options), wf));
   }
 
   /** Submits a run, with a run span (opened first: its tasks may start before `submit` returns). */
-  async #submit(run: NewRun, wf: Workflow): Promise<string> {
+  async #submit(run: NewRun, wf: Workflow<any, any>): Promise<string> {
     let saved = this.#savedVersions.get(wf.version);
     if (!saved) {
       // Once per version, shared by the starts that arrive meanwhile; retried after a failure.
@@ -400,10 +423,21 @@ class StoreExecutor implements Executor {
     }
   }
 
-  async get<Ctx extends Context>(executionId: string): Promise<RunHandle<Ctx>> {
+  get(executionId: string): Promise<RunHandle>;
+  get<Ctx extends Context>(executionId: string, wf: Workflow<any, Ctx>): Promise<RunHandle<Ctx>>;
+  async get(executionId: string, wf?: Workflow<any, any>): Promise<RunHandle> {
     this.#assertOpen();
-    if (!(await this.#store.runs.getRun(executionId))) throw runNotFound(executionId);
-    return this.#handle<Ctx>(executionId);
+    const run = await this.#store.runs.getRun(executionId);
+    if (!run) throw runNotFound(executionId);
+    if (wf !== undefined && (!isWorkflow(wf) || wf.name !== run.workflowName)) {
+      throw new ValidationError(
+        "INVALID_WORKFLOW",
+        `Run ${executionId} is of workflow "${run.workflowName}", not ${isWorkflow(wf) ? `"${wf.name}"` : "a workflow"}: ` +
+          `pass its own workflow to type it, or none.`,
+        { details: { executionId, workflow: run.workflowName } },
+      );
+    }
+    return this.#handle(executionId);
   }
 
   #handle<Ctx extends Context>(runId: string): RunHandle<Ctx> {
@@ -530,7 +564,8 @@ class StoreExecutor implements Executor {
     return this.#handle<Ctx>(executionId);
   }
 
-  #newRun(wf: Workflow, input: Context, options: StartOptions = {}): NewRun {
+  /** A run ready to store: options, workflow and input checked, the input through its schema. */
+  async #newRun(wf: Workflow<any, any>, input: Context = {}, options: StartOptions = {}): Promise<NewRun> {
     this.#assertOpen();
     const key = parseStartOptions(options).idempotencyKey;
     if (!isWorkflow(wf)) {
@@ -539,10 +574,12 @@ class StoreExecutor implements Executor {
         "execute()/start() take a workflow made by workflow({ name, tasks }).",
       );
     }
-    if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    // No schema, no await: a workflow without one pays nothing for the feature.
+    const checked = wf.input === undefined ? input : await this.#checkInput(wf, input);
+    if (typeof checked !== "object" || checked === null || Array.isArray(checked)) {
       throw new ValidationError(
         "INVALID_CONTEXT",
-        `The input context of workflow "${wf.name}" must be a plain object, not ${Array.isArray(input) ? "an array" : String(input)}.`,
+        `The input context of workflow "${wf.name}" must be a plain object, not ${Array.isArray(checked) ? "an array" : String(checked)}.`,
       );
     }
     // The workflow object is the source of truth; (re-)register it in case the registry was reset.
@@ -551,7 +588,7 @@ class StoreExecutor implements Executor {
       runId: randomUUID(),
       workflowName: wf.name,
       workflowVersion: wf.version,
-      input: encode(input, `the input context of workflow "${wf.name}"`, this.#options.maxContextBytes),
+      input: encode(checked, `the input context of workflow "${wf.name}"`, this.#options.maxContextBytes),
       tasks: wf.order.map((taskId, position) => ({
         taskId,
         position,
@@ -560,6 +597,11 @@ class StoreExecutor implements Executor {
       })),
       ...(key === undefined ? {} : { idempotencyKey: key }),
     };
+  }
+
+  /** The input as the workflow's schema makes it (defaults, transforms), or `INVALID_INPUT`. */
+  async #checkInput(wf: Workflow, input: unknown): Promise<unknown> {
+    return parseWith(wf.input!, input, "INVALID_INPUT", `the input of workflow "${wf.name}"`);
   }
 
   #assertOpen(): void {
