@@ -55,7 +55,9 @@ export type OutputObject<Out> = [Exclude<Out, void | undefined>] extends [never]
   ? {}
   : void extends Out
     ? Partial<Exclude<Out, void | undefined>>
-    : Exclude<Out, void | undefined>;
+    : undefined extends Out
+      ? Partial<Exclude<Out, void | undefined>>
+      : Exclude<Out, void | undefined>;
 
 /** What one dependency entry tells the types (nothing, for an id). */
 export type TypesOf<D> = D extends string

@@ -102,8 +102,6 @@ export function task<
     ContextCheck<DeclaredInput<In, InSchema>, DependencyContext<Deps, Trigger>>,
   fn: TaskFunction<In, Out>,
 ): TaskRef<In, Out, TaskTypesOf<Deps, Trigger, In, Out, InSchema, undefined>>;
-/** Options built at run time (ids only, a schema that may be absent): an untyped reference. */
-export function task(options: TaskOptions & { dependsOn?: readonly string[] }, fn: TaskFunction): TaskRef;
 export function task(options: TaskOptions, fn?: TaskFunction): TaskDecorator | TaskRef {
   const resolved = parseTaskOptions(options);
   if (fn !== undefined) {
