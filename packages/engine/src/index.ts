@@ -14,7 +14,16 @@ export type { TaskOptions, RetryOptions, RetryPolicy, RetryWhen } from "./task/t
 export type { TriggerRule, Condition } from "./task/trigger-rule.js";
 export { workflow, isWorkflow, type Workflow, type WorkflowOptions } from "./workflow/workflow.js";
 export { globalRegistry, resetRegistry, type Registry } from "./registry/registry.js";
-export { openExecutor, type Executor, type RunHandle, type StartOptions, type Metrics } from "./executor/executor.js";
+export {
+  openExecutor,
+  type Executor,
+  type RunHandle,
+  type StartOptions,
+  type StartArgs,
+  type InputOf,
+  type ContextOf,
+  type Metrics,
+} from "./executor/executor.js";
 export type { ExecutorOptions } from "./executor/executor-options.js";
 export type { ListRunsOptions } from "./executor/list-runs.js";
 export type { ScheduleInfo } from "./schedule/scheduler.js";

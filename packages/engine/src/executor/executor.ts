@@ -67,27 +67,26 @@ export interface StartOptions {
  * What follows the workflow in `start`/`execute`: the input, required when the workflow's input
  * type has required keys (an untyped workflow takes any object, or none).
  */
-export type StartArgs<Input> = {} extends Input
-  ? [input?: Input, options?: StartOptions]
-  : [input: Input, options?: StartOptions];
+export type StartArgs<W> = {} extends InputOf<W>
+  ? [input?: InputOf<W>, options?: StartOptions]
+  : [input: InputOf<W>, options?: StartOptions];
+
+/** A workflow's input type (`Context` for an untyped one). */
+export type InputOf<W> = W extends Workflow<infer Input, any> ? Input : never;
+/** A workflow's completed `finalContext` type (`Context` for an untyped one). */
+export type ContextOf<W> = W extends Workflow<any, infer Ctx> ? Ctx : never;
 
 export interface Executor {
   /**
    * Runs a workflow to the end and returns its result. Same as `start(...)` then `result()`.
    * A typed workflow takes only its input type, and types `finalContext`.
    */
-  execute<Input extends Context, Ctx extends Context>(
-    wf: Workflow<Input, Ctx>,
-    ...args: StartArgs<Input>
-  ): Promise<RunResult<Ctx>>;
+  execute<W extends Workflow<any, any>>(wf: W, ...args: StartArgs<W>): Promise<RunResult<ContextOf<W>>>;
   /**
    * Stores a new run and returns at once with its handle. A workflow with an input schema checks
    * the input first: `INVALID_INPUT` (each issue's path in `details.issues`), nothing stored.
    */
-  start<Input extends Context, Ctx extends Context>(
-    wf: Workflow<Input, Ctx>,
-    ...args: StartArgs<Input>
-  ): Promise<RunHandle<Ctx>>;
+  start<W extends Workflow<any, any>>(wf: W, ...args: StartArgs<W>): Promise<RunHandle<ContextOf<W>>>;
   /**
    * The handle of any stored run, started by this process or another: untyped, unless given the
    * run's workflow (its name is checked; its types are this process's version of it).
@@ -373,28 +372,25 @@ class StoreExecutor implements Executor {
     }
   }
 
-  async execute<Input extends Context, Ctx extends Context>(
-    wf: Workflow<Input, Ctx>,
-    ...[input, options]: StartArgs<Input>
-  ): Promise<RunResult<Ctx>> {
+  async execute<W extends Workflow<any, any>>(
+    wf: W,
+    ...[input, options]: StartArgs<W>
+  ): Promise<RunResult<ContextOf<W>>> {
     const run = await this.#newRun(wf, input, options);
     // Watch before submitting: the run can finish before `submit` resolves.
     const watch = this.#runtime.watch(run.runId);
     try {
       const runId = await this.#submit(run, wf);
-      if (runId !== run.runId) return await this.#handle<Ctx>(runId).result(); // an earlier start's run
+      if (runId !== run.runId) return await this.#handle<ContextOf<W>>(runId).result(); // an earlier start's run
       await watch.finished;
     } finally {
       watch.dispose();
     }
-    return readResult<Ctx>(this.#store, run.runId);
+    return readResult<ContextOf<W>>(this.#store, run.runId);
   }
 
-  async start<Input extends Context, Ctx extends Context>(
-    wf: Workflow<Input, Ctx>,
-    ...[input, options]: StartArgs<Input>
-  ): Promise<RunHandle<Ctx>> {
-    return this.#handle<Ctx>(await this.#submit(await this.#newRun(wf, input, options), wf));
+  async start<W extends Workflow<any, any>>(wf: W, ...[input, options]: StartArgs<W>): Promise<RunHandle<ContextOf<W>>> {
+    return this.#handle<ContextOf<W>>(await this.#submit(await this.#newRun(wf, input, options), wf));
   }
 
   /** Submits a run, with a run span (opened first: its tasks may start before `submit` returns). */

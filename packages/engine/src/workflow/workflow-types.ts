@@ -25,7 +25,10 @@ type InferOut<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> 
  */
 export type WorkflowInput<Tasks extends readonly unknown[], InSchema> = [InSchema] extends [StandardSchemaV1]
   ? InferIn<InSchema>
-  : NeedsAll<Tasks> & Context;
+  : Open<NeedsAll<Tasks>>;
+
+/** Known keys and any others: just `Context` when none is known, as an untyped workflow has. */
+type Open<T> = [keyof T] extends [never] ? Context : T & Context;
 
 /** One task's part of a completed run's context: its output optional when it may be skipped. */
 type FinalPart<T> =
@@ -43,9 +46,9 @@ type FinalAll<Tasks extends readonly unknown[]> = Tasks extends readonly [infer 
  */
 export type WorkflowContext<Tasks extends readonly unknown[], InSchema> = [InSchema] extends [StandardSchemaV1]
   ? AnyUntyped<Tasks> extends true
-    ? Assign<Known<InferOut<InSchema>>, FinalAll<Tasks>> & Context
+    ? Open<Assign<Known<InferOut<InSchema>>, FinalAll<Tasks>>>
     : Assign<Known<InferOut<InSchema>>, FinalAll<Tasks>>
-  : Simplify<Assign<NeedsAll<Tasks>, FinalAll<Tasks>>> & Context;
+  : Open<Assign<NeedsAll<Tasks>, FinalAll<Tasks>>>;
 
 /** Input keys some task needs that the input schema does not give (with a type that fits). */
 type MissingInput<Tasks extends readonly unknown[], InSchema> = {

@@ -1,0 +1,35 @@
+// Decorated methods as references, under TC39 standard decorators (the repository's tsconfig).
+// The same under experimentalDecorators: fixtures/legacy/decorator-types.ts.
+import { task } from "@cloacina/engine";
+import { describe, expectTypeOf, test } from "vitest";
+
+class Source {
+  @task({ id: "deco-types.extract" })
+  static extract(ctx: { source: string }) {
+    return { rows: [1, 2, 3] };
+  }
+}
+
+class Etl {
+  // A decorator checks the method's ctx against its references (it cannot change the method's type).
+  @task({ id: "deco-types.transform", dependsOn: [Source.extract] })
+  static transform(ctx: { rows: number[] }) {
+    return { total: ctx.rows.length };
+  }
+
+  // @ts-expect-error: Source.extract writes rows as number[]
+  @task({ id: "deco-types.wrong", dependsOn: [Source.extract] })
+  static wrong(ctx: { rows: string[] }) {
+    return { n: ctx.rows.length };
+  }
+}
+
+describe("a decorated method is a reference too", () => {
+  test("its dependents see its annotated ctx and its return type", () => {
+    task({ id: "deco-types.load", dependsOn: [Etl.transform] }, (ctx) => {
+      expectTypeOf(ctx).toEqualTypeOf<{ rows: number[]; total: number }>();
+      // @ts-expect-error: not written by transform, nor read by it
+      void ctx.source;
+    });
+  });
+});
