@@ -71,3 +71,21 @@ test("@task on something other than a method is INVALID_TASK_DECORATOR", () => {
     return Bad;
   }).toThrow(expect.objectContaining({ code: "INVALID_TASK_DECORATOR" }));
 });
+
+class Dependent {
+  @task({ id: "tc39.after-static", dependsOn: [Static.double] })
+  static after(ctx: { v: number }) {
+    return { w: ctx.v + 1 };
+  }
+
+  @task({ id: "tc39.after-instance", dependsOn: [WithInstance.prototype.triple] })
+  static afterInstance() {
+    return {};
+  }
+}
+
+test("a decorated method (static or instance) is a reference: dependsOn resolves it to its task's id", () => {
+  expect(globalRegistry().task("tc39.after-static")!.dependsOn).toEqual(["tc39.static"]);
+  expect(globalRegistry().task("tc39.after-instance")!.dependsOn).toEqual(["tc39.instance"]);
+  void Dependent;
+});
