@@ -82,6 +82,7 @@ class Dependent {
     return { w: ctx.v + 1 };
   }
 
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- a reference, never called unbound
   @task({ id: "legacy.after-instance", dependsOn: [Lazy.prototype.triple, "legacy.eager"] })
   static afterInstance() {
     return {};

@@ -78,6 +78,7 @@ class Dependent {
     return { w: ctx.v + 1 };
   }
 
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- a reference, never called unbound
   @task({ id: "tc39.after-instance", dependsOn: [WithInstance.prototype.triple] })
   static afterInstance() {
     return {};

@@ -67,6 +67,7 @@ export interface StartOptions {
  * What follows the workflow in `start`/`execute`: the input, required when the workflow's input
  * type has required keys (an untyped workflow takes any object, or none).
  */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- "no required key" is `{} extends`
 export type StartArgs<W> = {} extends InputOf<W>
   ? [input?: InputOf<W>, options?: StartOptions]
   : [input: InputOf<W>, options?: StartOptions];

@@ -21,6 +21,7 @@ import { assertSchema } from "../schema/validate.js";
 type AnyFunction = (...args: any[]) => any;
 
 /** `{}` when a decorated method's `ctx` fits what its dependencies provide, else a named mismatch. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- `{}`: nothing to add to the method's type
 type MethodCheck<F, Ctx> = F extends (ctx: infer C, ...rest: any[]) => any ? ContextCheck<C, Known<Ctx>> : {};
 
 /**

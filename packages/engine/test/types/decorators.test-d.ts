@@ -5,7 +5,7 @@ import { describe, expectTypeOf, test } from "vitest";
 
 class Source {
   @task({ id: "deco-types.extract" })
-  static extract(ctx: { source: string }) {
+  static extract(_ctx: { source: string }) {
     return { rows: [1, 2, 3] };
   }
 }

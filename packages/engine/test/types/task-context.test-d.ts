@@ -4,7 +4,7 @@ import { task, type Context } from "@cloacina/engine";
 import { describe, expectTypeOf, test } from "vitest";
 import { z } from "zod";
 
-const extract = task({ id: "types.extract" }, (ctx: { source: string }) => ({
+const extract = task({ id: "types.extract" }, (_ctx: { source: string }) => ({
   rows: [1, 2, 3],
   fetchedAt: new Date(),
 }));
@@ -33,10 +33,10 @@ describe("with references in dependsOn, ctx is inferred", () => {
   });
 
   test("an annotation may narrow to what the task reads, and add input keys (a need of the workflow)", () => {
-    const ref = task({ id: "types.narrow", dependsOn: [transform] }, (ctx: { total: number; region: string }) => ({
+    const _ref = task({ id: "types.narrow", dependsOn: [transform] }, (ctx: { total: number; region: string }) => ({
       label: `${ctx.region}: ${ctx.total}`,
     }));
-    expectTypeOf<NonNullable<(typeof ref)["~types"]>["needs"]>().toEqualTypeOf<{ source: string; region: string }>();
+    expectTypeOf<NonNullable<(typeof _ref)["~types"]>["needs"]>().toEqualTypeOf<{ source: string; region: string }>();
   });
 
   test("two dependencies writing one key: the union of their types (their merge order is not a type)", () => {

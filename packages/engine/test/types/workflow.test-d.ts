@@ -6,7 +6,7 @@ import { z } from "zod";
 
 declare const executor: Executor;
 
-const extract = task({ id: "wf-types.extract" }, (ctx: { source: string }) => ({ rows: [1, 2, 3] }));
+const extract = task({ id: "wf-types.extract" }, (_ctx: { source: string }) => ({ rows: [1, 2, 3] }));
 const transform = task({ id: "wf-types.transform", dependsOn: [extract] }, (ctx) => ({ total: ctx.rows.length }));
 const notify = task({ id: "wf-types.notify", dependsOn: [transform], trigger: { path: "total", greaterThan: 2 } }, () => ({
   notified: true,
