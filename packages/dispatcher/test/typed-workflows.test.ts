@@ -150,6 +150,17 @@ describe("a workflow's input schema", () => {
     expect(await executor.execute(wf, { n: 1 })).toMatchObject({ status: "Completed", finalContext: { next: 2 } });
   });
 
+  test("a schedule's context is checked when the schedule is declared", async () => {
+    const wf = workflow({ name: "in.scheduled", input: z.object({ name: z.string() }), tasks: [greet()] });
+    expect(await codedError(() => executor.schedule(wf, { cron: "0 9 * * *", context: { name: 7 } }))).toMatchObject({
+      code: "INVALID_INPUT",
+      details: { issues: [{ path: "name", message: expect.any(String) }] },
+    });
+    expect(await executor.schedules()).toEqual([]);
+    await executor.schedule(wf, { cron: "0 9 * * *", context: { name: "ada" } });
+    expect(await executor.schedules()).toHaveLength(1);
+  });
+
   test("a schema that throws is INVALID_SCHEMA when the run starts, with the throw as cause; nothing is stored", async () => {
     const wf = workflow({ name: "in.throws", input: throwing, tasks: [task({ id: "in.t" }, () => ({}))] });
     const error = await codedError(() => executor.start(wf, {}));

@@ -377,7 +377,8 @@ class StoreExecutor implements Executor {
     wf: W,
     ...[input, options]: StartArgs<W>
   ): Promise<RunResult<ContextOf<W>>> {
-    const run = await this.#newRun(wf, input, options);
+    const checked = this.#checkedInput(wf, input);
+    const run = this.#newRun(wf, checked instanceof Promise ? await checked : checked, options);
     // Watch before submitting: the run can finish before `submit` resolves.
     const watch = this.#runtime.watch(run.runId);
     try {
@@ -391,7 +392,9 @@ class StoreExecutor implements Executor {
   }
 
   async start<W extends Workflow<any, any>>(wf: W, ...[input, options]: StartArgs<W>): Promise<RunHandle<ContextOf<W>>> {
-    return this.#handle<ContextOf<W>>(await this.#submit(await this.#newRun(wf, input, options), wf));
+    const checked = this.#checkedInput(wf, input);
+    const run = this.#newRun(wf, checked instanceof Promise ? await checked : checked, options);
+    return this.#handle<ContextOf<W>>(await this.#submit(run, wf));
   }
 
   /** Submits a run, with a run span (opened first: its tasks may start before `submit` returns). */
@@ -470,10 +473,12 @@ class StoreExecutor implements Executor {
     };
   }
 
-  schedule(wf: Workflow, options: ScheduleOptions): Promise<ScheduleInfo> {
+  async schedule(wf: Workflow, options: ScheduleOptions): Promise<ScheduleInfo> {
     this.#assertOpen();
     if (!isWorkflow(wf))
       throw new ValidationError("UNKNOWN_WORKFLOW", "schedule() takes a workflow made by workflow().");
+    // Every fire starts a run with this context: a bad one fails when declared, not at each fire.
+    if (wf.input !== undefined) await this.#checkedInput(wf, options?.context);
     globalRegistry().addWorkflow(wf);
     return this.#scheduler.save(wf, options);
   }
@@ -561,8 +566,18 @@ class StoreExecutor implements Executor {
     return this.#handle<Ctx>(executionId);
   }
 
-  /** A run ready to store: options, workflow and input checked, the input through its schema. */
-  async #newRun(wf: Workflow<any, any>, input: Context = {}, options: StartOptions = {}): Promise<NewRun> {
+  /**
+   * The input as the workflow's schema makes it (defaults, transforms), or `INVALID_INPUT`. A
+   * workflow without a schema gets its input back as it is, synchronously: no await, no cost.
+   */
+  #checkedInput(wf: Workflow<any, any>, input: unknown): unknown {
+    this.#assertOpen();
+    if (!isWorkflow(wf) || wf.input === undefined) return input;
+    return parseWith(wf.input, input ?? {}, "INVALID_INPUT", `the input of workflow "${wf.name}"`);
+  }
+
+  /** A run ready to store, its options, workflow and (checked) input validated. */
+  #newRun(wf: Workflow<any, any>, input: unknown = {}, options: StartOptions = {}): NewRun {
     this.#assertOpen();
     const key = parseStartOptions(options).idempotencyKey;
     if (!isWorkflow(wf)) {
@@ -571,12 +586,10 @@ class StoreExecutor implements Executor {
         "execute()/start() take a workflow made by workflow({ name, tasks }).",
       );
     }
-    // No schema, no await: a workflow without one pays nothing for the feature.
-    const checked = wf.input === undefined ? input : await this.#checkInput(wf, input);
-    if (typeof checked !== "object" || checked === null || Array.isArray(checked)) {
+    if (typeof input !== "object" || input === null || Array.isArray(input)) {
       throw new ValidationError(
         "INVALID_CONTEXT",
-        `The input context of workflow "${wf.name}" must be a plain object, not ${Array.isArray(checked) ? "an array" : String(checked)}.`,
+        `The input context of workflow "${wf.name}" must be a plain object, not ${Array.isArray(input) ? "an array" : String(input)}.`,
       );
     }
     // The workflow object is the source of truth; (re-)register it in case the registry was reset.
@@ -585,7 +598,7 @@ class StoreExecutor implements Executor {
       runId: randomUUID(),
       workflowName: wf.name,
       workflowVersion: wf.version,
-      input: encode(checked, `the input context of workflow "${wf.name}"`, this.#options.maxContextBytes),
+      input: encode(input, `the input context of workflow "${wf.name}"`, this.#options.maxContextBytes),
       tasks: wf.order.map((taskId, position) => ({
         taskId,
         position,
@@ -594,11 +607,6 @@ class StoreExecutor implements Executor {
       })),
       ...(key === undefined ? {} : { idempotencyKey: key }),
     };
-  }
-
-  /** The input as the workflow's schema makes it (defaults, transforms), or `INVALID_INPUT`. */
-  async #checkInput(wf: Workflow, input: unknown): Promise<unknown> {
-    return parseWith(wf.input!, input, "INVALID_INPUT", `the input of workflow "${wf.name}"`);
   }
 
   #assertOpen(): void {
