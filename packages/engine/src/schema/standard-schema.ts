@@ -1,8 +1,8 @@
 /**
  * The Standard Schema interface (https://standardschema.dev, `@standard-schema/spec` v1), which
  * zod 4, valibot, arktype and others implement under the `~standard` key. The spec is types only
- * and asks libraries that accept schemas to copy the interface rather than depend on a package,
- * so this is that copy (the validation part; `types` carries the inferred types).
+ * and may be copied instead of installed; this is that copy (the validation part, without the
+ * optional `libraryOptions` argument), so the engine adds no dependency for it.
  */
 export interface StandardSchemaV1<Input = unknown, Output = Input> {
   readonly "~standard": StandardSchemaV1.Props<Input, Output>;
