@@ -49,7 +49,7 @@ test("the fixtures are the README's example: every line of its first code block,
   expect(block).toBeDefined();
   const lines = block!
     .split("\n")
-    .filter((line) => line.trim() !== "" && !line.includes("createExecutor(\"sqlite:") && !line.includes("console.log"));
+    .filter((line) => line.trim() !== "" && !line.includes('createExecutor("sqlite:') && !line.includes("console.log"));
   for (const mode of ["tc39", "legacy"]) {
     const fixture = readFileSync(path.join(import.meta.dirname, "fixtures", mode, "readme.ts"), "utf8").split("\n");
     const missing = lines.filter((line) => !fixture.includes(line) && !/^(if \(result\.status|\})/.test(line));

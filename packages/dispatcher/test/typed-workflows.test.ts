@@ -111,7 +111,10 @@ describe("references and decorated methods as dependencies", () => {
 });
 
 describe("a workflow's input schema", () => {
-  const greet = () => task({ id: "in.greet" }, (ctx: { name: string; times: number }) => ({ greeting: `hi ${ctx.name}`.repeat(ctx.times) }));
+  const greet = () =>
+    task({ id: "in.greet" }, (ctx: { name: string; times: number }) => ({
+      greeting: `hi ${ctx.name}`.repeat(ctx.times),
+    }));
 
   test("a bad input is INVALID_INPUT with each issue's path, and nothing is stored", async () => {
     const wf = workflow({
@@ -137,7 +140,10 @@ describe("a workflow's input schema", () => {
       tasks: [greet()],
     });
     const result = await executor.execute(wf, { name: "  ada " });
-    expect(result).toMatchObject({ status: "Completed", finalContext: { name: "ada", times: 2, greeting: "hi adahi ada" } });
+    expect(result).toMatchObject({
+      status: "Completed",
+      finalContext: { name: "ada", times: 2, greeting: "hi adahi ada" },
+    });
   });
 
   test("an async schema is awaited before the run is stored", async () => {
@@ -151,7 +157,8 @@ describe("a workflow's input schema", () => {
   });
 
   test("a schedule's context is checked when the schedule is declared", async () => {
-    const wf = workflow({ name: "in.scheduled", input: z.object({ name: z.string() }), tasks: [greet()] });
+    const input = z.object({ name: z.string(), times: z.number().default(1) });
+    const wf = workflow({ name: "in.scheduled", input, tasks: [greet()] });
     expect(await codedError(() => executor.schedule(wf, { cron: "0 9 * * *", context: { name: 7 } }))).toMatchObject({
       code: "INVALID_INPUT",
       details: { issues: [{ path: "name", message: expect.any(String) }] },
@@ -189,10 +196,9 @@ describe("a task's input and output schemas", () => {
   });
 
   test("what the output schema makes of the return value is what dependents see", async () => {
-    const parse = task(
-      { id: "out.parse", output: z.object({ at: z.string().transform((s) => new Date(s)) }) },
-      () => ({ at: "2026-01-02T00:00:00Z" }),
-    );
+    const parse = task({ id: "out.parse", output: z.object({ at: z.string().transform((s) => new Date(s)) }) }, () => ({
+      at: "2026-01-02T00:00:00Z",
+    }));
     const year = task({ id: "out.year", dependsOn: [parse] }, (ctx) => ({ year: ctx.at.getUTCFullYear() }));
     const result = await executor.execute(workflow({ name: "out.transform", tasks: [parse, year] }));
     expect(result).toMatchObject({ status: "Completed", finalContext: { year: 2026 } });
@@ -213,7 +219,10 @@ describe("a task's input and output schemas", () => {
     const t = task({ id: "tthrow.t", output: throwing }, () => ({ x: 1 }));
     const result = await executor.execute(workflow({ name: "tthrow.wf", tasks: [t] }));
     expect(result.status).toBe("Failed");
-    expect(result.tasks[0]!.error).toMatchObject({ code: "INVALID_SCHEMA", message: expect.stringContaining("schema bug") });
+    expect(result.tasks[0]!.error).toMatchObject({
+      code: "INVALID_SCHEMA",
+      message: expect.stringContaining("schema bug"),
+    });
   });
 });
 

@@ -68,9 +68,8 @@ export interface StartOptions {
  * type has required keys (an untyped workflow takes any object, or none).
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- "no required key" is `{} extends`
-export type StartArgs<W> = {} extends InputOf<W>
-  ? [input?: InputOf<W>, options?: StartOptions]
-  : [input: InputOf<W>, options?: StartOptions];
+export type StartArgs<W> =
+  {} extends InputOf<W> ? [input?: InputOf<W>, options?: StartOptions] : [input: InputOf<W>, options?: StartOptions];
 
 /** A workflow's input type (`Context` for an untyped one). */
 export type InputOf<W> = W extends Workflow<infer Input, any> ? Input : never;
@@ -391,7 +390,10 @@ class StoreExecutor implements Executor {
     return readResult<ContextOf<W>>(this.#store, run.runId);
   }
 
-  async start<W extends Workflow<any, any>>(wf: W, ...[input, options]: StartArgs<W>): Promise<RunHandle<ContextOf<W>>> {
+  async start<W extends Workflow<any, any>>(
+    wf: W,
+    ...[input, options]: StartArgs<W>
+  ): Promise<RunHandle<ContextOf<W>>> {
     const checked = this.#checkedInput(wf, input);
     const run = this.#newRun(wf, checked instanceof Promise ? await checked : checked, options);
     return this.#handle<ContextOf<W>>(await this.#submit(run, wf));

@@ -71,9 +71,13 @@ export async function parseWith(
     );
   }
   if (checked.ok) return checked.value;
-  throw new ValidationError(code, `${capitalise(subject)} does not match its schema:\n${formatIssues(checked.issues)}`, {
-    details: { issues: checked.issues },
-  });
+  throw new ValidationError(
+    code,
+    `${capitalise(subject)} does not match its schema:\n${formatIssues(checked.issues)}`,
+    {
+      details: { issues: checked.issues },
+    },
+  );
 }
 
 /** Throws INVALID_SCHEMA unless `value` is a Standard Schema (or absent). */

@@ -36,7 +36,10 @@ export type Assign<A, B> = B extends unknown
   ? Simplify<
       { [K in keyof A as K extends keyof B ? never : K]: A[K] } & {
         [K in keyof B as K extends RequiredKeys<B> ? K : never]: B[K];
-      } & { [K in keyof B as K extends RequiredKeys<B> ? never : K extends keyof A ? K : never]-?: A[K & keyof A] | Exclude<B[K], undefined> } & {
+      } & {
+        [K in keyof B as K extends RequiredKeys<B> ? never : K extends keyof A ? K : never]-?:
+          A[K & keyof A] | Exclude<B[K], undefined>;
+      } & {
         [K in keyof B as K extends RequiredKeys<B> ? never : K extends keyof A ? never : K]?: B[K];
       }
     >
@@ -149,13 +152,14 @@ export type MergedOutput<Out, OutSchema> = [OutSchema] extends [StandardSchemaV1
  * input. With an id among its dependencies that part is unknown (the id may provide it), so it
  * needs nothing of its own.
  */
-type OwnNeeds<Deps extends readonly unknown[], Trigger, Declared> = AnyUntyped<Deps> extends true
-  ? {}
-  : Omit<Known<Declared>, keyof DependencyContext<Deps, Trigger>>;
+type OwnNeeds<Deps extends readonly unknown[], Trigger, Declared> =
+  AnyUntyped<Deps> extends true ? {} : Omit<Known<Declared>, keyof DependencyContext<Deps, Trigger>>;
 
 /** The types a reference made by `task()` carries. */
 export type TaskTypesOf<Deps extends readonly unknown[], Trigger, In, Out, InSchema, OutSchema> = TaskTypes<
-  Simplify<DependencyContext<Deps, Trigger> & Omit<Known<DeclaredInput<In, InSchema>>, keyof DependencyContext<Deps, Trigger>>>,
+  Simplify<
+    DependencyContext<Deps, Trigger> & Omit<Known<DeclaredInput<In, InSchema>>, keyof DependencyContext<Deps, Trigger>>
+  >,
   MergedOutput<Out, OutSchema>,
   Simplify<NeedsAll<Deps> & OwnNeeds<Deps, Trigger, DeclaredInput<In, InSchema>>>,
   [Trigger] extends ["allDone"] ? false : [Trigger] extends ["allSucceeded"] ? MaySkipAny<Deps> : true

@@ -70,10 +70,9 @@ type Schema = StandardSchemaV1<any, any> | undefined;
  * }
  * ```
  */
-export function task<
-  const Deps extends readonly TaskDependency[] = [],
-  Trigger extends TriggerRule = "allSucceeded",
->(options: TypedTaskOptions<Deps, Trigger, Schema, Schema>): TaskDecorator<DefaultContext<Deps, Trigger>>;
+export function task<const Deps extends readonly TaskDependency[] = [], Trigger extends TriggerRule = "allSucceeded">(
+  options: TypedTaskOptions<Deps, Trigger, Schema, Schema>,
+): TaskDecorator<DefaultContext<Deps, Trigger>>;
 export function task<
   const Deps extends readonly TaskDependency[] = [],
   Trigger extends TriggerRule = "allSucceeded",
@@ -87,11 +86,7 @@ export function task<
     >,
   // With an output schema, the function returns what the schema takes (its input type).
   fn: TaskFunction<In, StandardSchemaV1.InferInput<OutSchema>>,
-): TaskRef<
-  In,
-  StandardSchemaV1.InferInput<OutSchema>,
-  TaskTypesOf<Deps, Trigger, In, unknown, InSchema, OutSchema>
->;
+): TaskRef<In, StandardSchemaV1.InferInput<OutSchema>, TaskTypesOf<Deps, Trigger, In, unknown, InSchema, OutSchema>>;
 export function task<
   const Deps extends readonly TaskDependency[] = [],
   Trigger extends TriggerRule = "allSucceeded",

@@ -5,15 +5,7 @@
  * and what `finalContext` holds.
  */
 import type { StandardSchemaV1 } from "../schema/standard-schema.js";
-import type {
-  AnyUntyped,
-  Assign,
-  Combine,
-  Known,
-  NeedsAll,
-  TaskTypes,
-  TypesOf,
-} from "../task/context-types.js";
+import type { AnyUntyped, Assign, Combine, Known, NeedsAll, TaskTypes, TypesOf } from "../task/context-types.js";
 import type { Context } from "../types.js";
 
 type InferIn<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferInput<S> : never;
@@ -33,7 +25,11 @@ type Open<T> = [keyof T] extends [never] ? Context : T & Context;
 
 /** One task's part of a completed run's context: its output optional when it may be skipped. */
 type FinalPart<T> =
-  T extends TaskTypes<infer C, infer O, any, infer S> ? ([S] extends [false] ? Assign<C, O> : Assign<C, Partial<O>>) : {};
+  T extends TaskTypes<infer C, infer O, any, infer S>
+    ? [S] extends [false]
+      ? Assign<C, O>
+      : Assign<C, Partial<O>>
+    : {};
 
 type FinalAll<Tasks extends readonly unknown[]> = Tasks extends readonly [infer H, ...infer T]
   ? Combine<FinalPart<TypesOf<H>>, FinalAll<T>>

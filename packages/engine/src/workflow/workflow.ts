@@ -31,7 +31,10 @@ export interface Workflow<Input extends Context = Context, Ctx extends Context =
   readonly "~types"?: { input: Input; context: Ctx };
 }
 
-export interface WorkflowOptions<Tasks extends readonly TaskDependency[] = readonly TaskDependency[], InSchema = StandardSchemaV1 | undefined> {
+export interface WorkflowOptions<
+  Tasks extends readonly TaskDependency[] = readonly TaskDependency[],
+  InSchema = StandardSchemaV1 | undefined,
+> {
   /** Stable name; runs are stored under it, so renaming a workflow orphans its unfinished runs. */
   name: string;
   /** A Standard Schema (zod 4, valibot, arktype...) for the run's input; it types `start` too. */

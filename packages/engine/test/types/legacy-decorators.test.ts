@@ -10,17 +10,23 @@ import { expect, test } from "vitest";
 
 test("decorated-method references type-check under experimentalDecorators", () => {
   const project = path.join(import.meta.dirname, "../fixtures/legacy/tsconfig.json");
-  const config = ts.getParsedCommandLineOfConfigFile(project, {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+  const config = ts.getParsedCommandLineOfConfigFile(
+    project,
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+      },
     },
-  })!;
+  )!;
   expect(config.options.experimentalDecorators).toBe(true);
   expect(config.fileNames.map((f) => path.basename(f))).toContain("decorator-types.ts");
   const program = ts.createProgram(config.fileNames, config.options);
   const errors = ts.getPreEmitDiagnostics(program).map((d) => {
-    const where = d.file ? `${path.basename(d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : "";
+    const where = d.file
+      ? `${path.basename(d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}`
+      : "";
     return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
   });
   expect(errors).toEqual([]);

@@ -86,9 +86,12 @@ describe("ids stay untyped, as before", () => {
 
 describe("schemas type the edges", () => {
   test("an input schema types ctx as its output, and must fit what the dependencies provide", () => {
-    task({ id: "types.in", dependsOn: [transform], input: z.object({ total: z.number(), note: z.string() }) }, (ctx) => {
-      expectTypeOf(ctx).toEqualTypeOf<{ total: number; note: string }>();
-    });
+    task(
+      { id: "types.in", dependsOn: [transform], input: z.object({ total: z.number(), note: z.string() }) },
+      (ctx) => {
+        expectTypeOf(ctx).toEqualTypeOf<{ total: number; note: string }>();
+      },
+    );
     // @ts-expect-error: transform writes total as a number, the schema wants a string
     task({ id: "types.in-wrong", dependsOn: [transform], input: z.object({ total: z.string() }) }, () => ({}));
   });

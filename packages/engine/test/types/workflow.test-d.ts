@@ -8,9 +8,12 @@ declare const executor: Executor;
 
 const extract = task({ id: "wf-types.extract" }, (_ctx: { source: string }) => ({ rows: [1, 2, 3] }));
 const transform = task({ id: "wf-types.transform", dependsOn: [extract] }, (ctx) => ({ total: ctx.rows.length }));
-const notify = task({ id: "wf-types.notify", dependsOn: [transform], trigger: { path: "total", greaterThan: 2 } }, () => ({
-  notified: true,
-}));
+const notify = task(
+  { id: "wf-types.notify", dependsOn: [transform], trigger: { path: "total", greaterThan: 2 } },
+  () => ({
+    notified: true,
+  }),
+);
 
 const etl = workflow({ name: "wf-types.etl", input: z.object({ source: z.string() }), tasks: [extract, transform] });
 
@@ -41,7 +44,11 @@ describe("a workflow with an input schema", () => {
   });
 
   test("a task that may be skipped (a condition) leaves its keys optional in finalContext", async () => {
-    const wf = workflow({ name: "wf-types.cond", input: z.object({ source: z.string() }), tasks: [extract, transform, notify] });
+    const wf = workflow({
+      name: "wf-types.cond",
+      input: z.object({ source: z.string() }),
+      tasks: [extract, transform, notify],
+    });
     const result = await executor.execute(wf, { source: "x" });
     if (result.status === "Completed") expectTypeOf(result.finalContext.notified).toEqualTypeOf<boolean | undefined>();
   });
