@@ -4,7 +4,8 @@
  * authors need in `@cloacina/engine/events`, the shared test suite in
  * `@cloacina/engine/conformance`. Every name is listed: the surface is pinned by a test.
  */
-export { task, taskClass, type TaskDecorator, type TypedTaskOptions } from "./task/task.js";
+export { task, taskClass } from "./task/task.js";
+export type { TaskDecorator, TypedTaskOptions } from "./task/task-signature.js";
 export type { TaskFunction, TaskRef, TaskDefinition } from "./task/task-definition.js";
 export type { TaskDependency, TaskMethod } from "./task/task-reference.js";
 export type { TaskTypes, TaskTypesOf } from "./task/context-types.js";

@@ -4,53 +4,13 @@ import { globalRegistry } from "../registry/registry.js";
 import type { Context, TaskRunInfo } from "../types.js";
 import { userCallSite } from "./call-site.js";
 import type { StandardSchemaV1 } from "../schema/standard-schema.js";
-import type {
-  ContextCheck,
-  DeclaredInput,
-  DefaultContext,
-  DependencyContext,
-  Known,
-  TaskTypesOf,
-} from "./context-types.js";
+import type { ContextCheck, DeclaredInput, DefaultContext, DependencyContext, TaskTypesOf } from "./context-types.js";
+import type { ReceivedContext, Schema, TaskDecorator, TypedTaskOptions } from "./task-signature.js";
 import type { TaskDefinition, TaskFunction, TaskRef } from "./task-definition.js";
 import type { TriggerRule } from "./trigger-rule.js";
 import { type ResolvedTaskOptions, type TaskOptions, taskOptionsSchema } from "./task-options.js";
 import { dependencyId, type TaskDependency } from "./task-reference.js";
 import { assertSchema } from "../schema/validate.js";
-
-type AnyFunction = (...args: any[]) => any;
-
-/** `{}` when a decorated method's `ctx` fits what its dependencies provide, else a named mismatch. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- `{}`: nothing to add to the method's type
-type MethodCheck<F, Ctx> = F extends (ctx: infer C, ...rest: any[]) => any ? ContextCheck<C, Known<Ctx>> : {};
-
-/**
- * A decorator usable both as a TC39 standard method decorator and as a legacy
- * (`experimentalDecorators`) one. With references in `dependsOn`, it checks the method's `ctx`
- * annotation against what they provide (a decorator can check a method's type, not change it).
- */
-export interface TaskDecorator<Ctx = any> {
-  // TC39 standard decorators
-  <F extends AnyFunction>(value: F & MethodCheck<F, Ctx>, context: ClassMethodDecoratorContext): void;
-  // experimentalDecorators
-  <F extends AnyFunction>(
-    target: object,
-    propertyKey: string | symbol,
-    descriptor: TypedPropertyDescriptor<F> & MethodCheck<F, Ctx>,
-  ): void;
-}
-
-/** `task()`'s options, with the parts the types follow as type parameters. */
-export type TypedTaskOptions<Deps, Trigger, InSchema, OutSchema> = Omit<
-  TaskOptions,
-  "dependsOn" | "trigger" | "input" | "output"
-> & { dependsOn?: Deps; trigger?: Trigger; input?: InSchema; output?: OutSchema };
-
-type ReceivedContext<Deps extends readonly unknown[], Trigger, InSchema> = [InSchema] extends [StandardSchemaV1]
-  ? StandardSchemaV1.InferOutput<InSchema & StandardSchemaV1>
-  : DefaultContext<Deps, Trigger>;
-
-type Schema = StandardSchemaV1<any, any> | undefined;
 
 /**
  * Declares a task and registers it in the global registry.
@@ -188,7 +148,7 @@ function decorateTc39(
       `@task({ id: "${options.id}" }) must decorate a method, not a ${context.kind}.`,
     );
   }
-  const method = value as AnyFunction;
+  const method = value as (...args: unknown[]) => unknown;
   // Static: the initializer runs while the class is defined, with `this` = the class.
   // Instance: it runs when an instance is constructed, with `this` = that instance. The first
   // instance wins; `@taskClass()` constructs one as soon as the class is defined.

@@ -1,6 +1,6 @@
 // Decorated methods as references, under TC39 standard decorators (the repository's tsconfig).
 // The same under experimentalDecorators: fixtures/legacy/decorator-types.ts.
-import { task } from "@cloacina/engine";
+import { task, workflow } from "@cloacina/engine";
 import { describe, expectTypeOf, test } from "vitest";
 
 class Source {
@@ -31,5 +31,16 @@ describe("a decorated method is a reference too", () => {
       // @ts-expect-error: not written by transform, nor read by it
       void ctx.source;
     });
+  });
+});
+
+describe("what a decorator cannot infer", () => {
+  test("a workflow of decorated methods types its outputs, not its input needs: give it an input schema", () => {
+    const wf = workflow({ name: "deco-types.wf", tasks: [Source.extract, Etl.transform] });
+    type Input = NonNullable<(typeof wf)["~types"]>["input"];
+    // source is read by Source.extract, but a method's annotation may be its dependencies' outputs.
+    expectTypeOf<Input>().toEqualTypeOf<Record<string, unknown>>();
+    type Final = NonNullable<(typeof wf)["~types"]>["context"];
+    expectTypeOf<Final["total"]>().toEqualTypeOf<number>();
   });
 });
