@@ -67,9 +67,10 @@ export interface StartOptions {
  * What follows the workflow in `start`/`execute`: the input, required when the workflow's input
  * type has required keys (an untyped workflow takes any object, or none).
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- "no required key" is `{} extends`
 export type StartArgs<W> =
-  {} extends InputOf<W> ? [input?: InputOf<W>, options?: StartOptions] : [input: InputOf<W>, options?: StartOptions];
+  Record<never, never> extends InputOf<W>
+    ? [input?: InputOf<W>, options?: StartOptions]
+    : [input: InputOf<W>, options?: StartOptions];
 
 /** A workflow's input type (`Context` for an untyped one). */
 export type InputOf<W> = W extends Workflow<infer Input, any> ? Input : never;

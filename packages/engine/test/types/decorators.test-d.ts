@@ -36,11 +36,11 @@ describe("a decorated method is a reference too", () => {
 
 describe("what a decorator cannot infer", () => {
   test("a workflow of decorated methods types its outputs, not its input needs: give it an input schema", () => {
-    const wf = workflow({ name: "deco-types.wf", tasks: [Source.extract, Etl.transform] });
-    type Input = NonNullable<(typeof wf)["~types"]>["input"];
+    const _wf = workflow({ name: "deco-types.wf", tasks: [Source.extract, Etl.transform] });
+    type Input = NonNullable<(typeof _wf)["~types"]>["input"];
     // source is read by Source.extract, but a method's annotation may be its dependencies' outputs.
     expectTypeOf<Input>().toEqualTypeOf<Record<string, unknown>>();
-    type Final = NonNullable<(typeof wf)["~types"]>["context"];
+    type Final = NonNullable<(typeof _wf)["~types"]>["context"];
     expectTypeOf<Final["total"]>().toEqualTypeOf<number>();
   });
 });
