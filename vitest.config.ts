@@ -30,6 +30,13 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["@cloacina/source"] } },
   test: {
     include: ["packages/*/test/**/*.test.ts", "examples/test/**/*.test.ts"],
+    // Type tests (`*.test-d.ts`: expectTypeOf and @ts-expect-error lines) run through tsc with
+    // the repository's tsconfig, as part of every `npm test`.
+    typecheck: {
+      enabled: true,
+      include: ["packages/*/test/**/*.test-d.ts"],
+      tsconfig: "tsconfig.json",
+    },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Child-process tests (crash recovery, tsx) are heavy on a 2-core machine.

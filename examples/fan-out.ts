@@ -10,9 +10,11 @@ const split = task({ id: "fan.split" }, (ctx: { words: string[] }) => ({
   shards: Array.from({ length: SHARDS }, (_, i) => ctx.words.filter((_, w) => w % SHARDS === i)),
 }));
 
-// Each worker writes its own key, so the join sees every shard's result side by side.
+/** Each worker writes its own key, so the join sees every shard's result side by side. */
+type ShardCount = Record<`letters${number}`, number>;
+
 const workers = Array.from({ length: SHARDS }, (_, i) =>
-  task({ id: `fan.count-${i}`, dependsOn: ["fan.split"] }, async (ctx: { shards: string[][] }, run) => {
+  task({ id: `fan.count-${i}`, dependsOn: [split] }, async (ctx, run): Promise<ShardCount> => {
     await new Promise((resolve) => setTimeout(resolve, 20)); // pretend to do I/O
     run.signal.throwIfAborted();
     const letters = (ctx.shards[i] ?? []).reduce((sum, word) => sum + word.length, 0);
@@ -20,8 +22,9 @@ const workers = Array.from({ length: SHARDS }, (_, i) =>
   }),
 );
 
-const join = task({ id: "fan.join", dependsOn: workers.map((w) => w.id) }, (ctx: Record<string, unknown>) => ({
-  totalLetters: workers.reduce((sum, _w, i) => sum + (ctx[`letters${i}`] as number), 0),
+// ctx is typed from the workers: `letters${number}` keys (possibly absent, to the types) and the split's shards.
+const join = task({ id: "fan.join", dependsOn: workers }, (ctx) => ({
+  totalLetters: workers.reduce((sum, _w, i) => sum + (ctx[`letters${i}`] ?? 0), 0),
 }));
 
 const fanOut = workflow({ name: "fan-out", tasks: [split, ...workers, join] });

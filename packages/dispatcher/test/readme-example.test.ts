@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -33,6 +33,7 @@ describe.each([
       status: "Completed",
       total: 6,
       fetchedAtIsDate: true,
+      loaded: true,
       tasks: [
         ["extract", "Completed", 1],
         ["transform", "Completed", 1],
@@ -40,4 +41,18 @@ describe.each([
       ],
     });
   });
+});
+
+test("the fixtures are the README's example: every line of its first code block, but the URL and the log", () => {
+  const readme = readFileSync(path.join(root, "README.md"), "utf8");
+  const block = /```ts\n(import \{ task, workflow, createExecutor \}[\s\S]*?)```/.exec(readme)?.[1];
+  expect(block).toBeDefined();
+  const lines = block!
+    .split("\n")
+    .filter((line) => line.trim() !== "" && !line.includes('createExecutor("sqlite:') && !line.includes("console.log"));
+  for (const mode of ["tc39", "legacy"]) {
+    const fixture = readFileSync(path.join(import.meta.dirname, "fixtures", mode, "readme.ts"), "utf8").split("\n");
+    const missing = lines.filter((line) => !fixture.includes(line) && !/^(if \(result\.status|\})/.test(line));
+    expect(missing, mode).toEqual([]);
+  }
 });

@@ -4,13 +4,27 @@
  * authors need in `@cloacina/engine/events`, the shared test suite in
  * `@cloacina/engine/conformance`. Every name is listed: the surface is pinned by a test.
  */
-export { task, taskClass, type TaskDecorator } from "./task/task.js";
+export { task, taskClass } from "./task/task.js";
+export type { TaskDecorator, TypedTaskOptions } from "./task/task-signature.js";
 export type { TaskFunction, TaskRef, TaskDefinition } from "./task/task-definition.js";
+export type { TaskDependency, TaskMethod } from "./task/task-reference.js";
+export type { TaskTypes, TaskTypesOf } from "./task/context-types.js";
+export type { StandardSchemaV1 } from "./schema/standard-schema.js";
+export type { WorkflowInput, WorkflowContext } from "./workflow/workflow-types.js";
 export type { TaskOptions, RetryOptions, RetryPolicy, RetryWhen } from "./task/task-options.js";
 export type { TriggerRule, Condition } from "./task/trigger-rule.js";
 export { workflow, isWorkflow, type Workflow, type WorkflowOptions } from "./workflow/workflow.js";
 export { globalRegistry, resetRegistry, type Registry } from "./registry/registry.js";
-export { openExecutor, type Executor, type RunHandle, type StartOptions, type Metrics } from "./executor/executor.js";
+export {
+  openExecutor,
+  type Executor,
+  type RunHandle,
+  type StartOptions,
+  type StartArgs,
+  type InputOf,
+  type ContextOf,
+  type Metrics,
+} from "./executor/executor.js";
 export type { ExecutorOptions } from "./executor/executor-options.js";
 export type { ListRunsOptions } from "./executor/list-runs.js";
 export type { ScheduleInfo } from "./schedule/scheduler.js";

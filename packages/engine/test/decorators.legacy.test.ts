@@ -75,3 +75,22 @@ test("@taskClass() is accepted (and optional) in legacy mode", () => {
 test("nothing depends on emitted design-type metadata", () => {
   expect(Reflect.getMetadata("design:paramtypes", Static, "double")).toBeUndefined();
 });
+
+class Dependent {
+  @task({ id: "legacy.after-static", dependsOn: [Static.double] })
+  static after(ctx: { v: number }) {
+    return { w: ctx.v + 1 };
+  }
+
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- a reference, never called unbound
+  @task({ id: "legacy.after-instance", dependsOn: [Lazy.prototype.triple, "legacy.eager"] })
+  static afterInstance() {
+    return {};
+  }
+}
+
+test("a decorated method (static or instance) is a reference: dependsOn resolves it to its task's id", () => {
+  expect(globalRegistry().task("legacy.after-static")!.dependsOn).toEqual(["legacy.static"]);
+  expect(globalRegistry().task("legacy.after-instance")!.dependsOn).toEqual(["legacy.instance", "legacy.eager"]);
+  void Dependent;
+});

@@ -71,3 +71,22 @@ test("@task on something other than a method is INVALID_TASK_DECORATOR", () => {
     return Bad;
   }).toThrow(expect.objectContaining({ code: "INVALID_TASK_DECORATOR" }));
 });
+
+class Dependent {
+  @task({ id: "tc39.after-static", dependsOn: [Static.double] })
+  static after(ctx: { v: number }) {
+    return { w: ctx.v + 1 };
+  }
+
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- a reference, never called unbound
+  @task({ id: "tc39.after-instance", dependsOn: [WithInstance.prototype.triple] })
+  static afterInstance() {
+    return {};
+  }
+}
+
+test("a decorated method (static or instance) is a reference: dependsOn resolves it to its task's id", () => {
+  expect(globalRegistry().task("tc39.after-static")!.dependsOn).toEqual(["tc39.static"]);
+  expect(globalRegistry().task("tc39.after-instance")!.dependsOn).toEqual(["tc39.instance"]);
+  void Dependent;
+});

@@ -1,4 +1,4 @@
-import { resetRegistry, task } from "@cloacina/engine";
+import { resetRegistry, task, type TriggerRule } from "@cloacina/engine";
 import { beforeEach, describe, expect, test } from "vitest";
 import { holds, shouldRun } from "../src/task/trigger-rule.js";
 
@@ -14,7 +14,8 @@ describe("trigger rules are validated when the task is declared", () => {
     ["two operators at once", { path: "x", equals: 1, exists: true }],
     ["a non-number bound", { path: "x", greaterThan: "10" }],
   ])("%s is INVALID_TASK_OPTIONS", (_what, trigger) => {
-    expect(() => task({ id: "t", trigger }, () => ({}))).toThrow(
+    // Deliberately not a TriggerRule: what is checked here is the run-time validation.
+    expect(() => task({ id: "t", trigger: trigger as TriggerRule }, () => ({}))).toThrow(
       expect.objectContaining({ code: "INVALID_TASK_OPTIONS" }),
     );
   });

@@ -48,7 +48,10 @@ export interface ConformanceTarget {
   skip?: { reason: string; tests: string[] }[];
 }
 
-type TaskSpec = Omit<TaskOptions, "id"> & { run?: TaskFunction };
+type TaskSpec = Omit<TaskOptions, "id" | "dependsOn" | "input" | "output"> & {
+  dependsOn?: string[];
+  run?: TaskFunction;
+};
 
 /**
  * Declares a workflow whose task ids are made unique (tests share one global registry), and

@@ -22,6 +22,7 @@ import { isWorkflow, type Workflow } from "../workflow/workflow.js";
 import { type ExecutorOptions, parseExecutorOptions, type ResolvedExecutorOptions } from "./executor-options.js";
 import { deadLocalOwners, newOwnerId } from "./owner.js";
 import { parseStartOptions } from "./start-options.js";
+import { parseWith } from "../schema/validate.js";
 import { buildResult, readResult, runNotFound, type RunResult } from "./result.js";
 import { buildRunDetail, type RunDetail } from "./run-detail.js";
 import type { EventsOptions, EventStream } from "../events/event.js";
@@ -62,17 +63,37 @@ export interface StartOptions {
   idempotencyKey?: string;
 }
 
+/**
+ * What follows the workflow in `start`/`execute`: the input, required when the workflow's input
+ * type has required keys (an untyped workflow takes any object, or none).
+ */
+export type StartArgs<W> =
+  Record<never, never> extends InputOf<W>
+    ? [input?: InputOf<W>, options?: StartOptions]
+    : [input: InputOf<W>, options?: StartOptions];
+
+/** A workflow's input type (`Context` for an untyped one). */
+export type InputOf<W> = W extends Workflow<infer Input, any> ? Input : never;
+/** A workflow's completed `finalContext` type (`Context` for an untyped one). */
+export type ContextOf<W> = W extends Workflow<any, infer Ctx> ? Ctx : never;
+
 export interface Executor {
-  /** Runs a workflow to the end and returns its result. Same as `start(...)` then `result()`. */
-  execute<Ctx extends Context = Context>(
-    wf: Workflow,
-    input?: Context,
-    options?: StartOptions,
-  ): Promise<RunResult<Ctx>>;
-  /** Stores a new run and returns at once with its handle. */
-  start<Ctx extends Context = Context>(wf: Workflow, input?: Context, options?: StartOptions): Promise<RunHandle<Ctx>>;
-  /** The handle of any stored run, started by this process or another. */
-  get<Ctx extends Context = Context>(executionId: string): Promise<RunHandle<Ctx>>;
+  /**
+   * Runs a workflow to the end and returns its result. Same as `start(...)` then `result()`.
+   * A typed workflow takes only its input type, and types `finalContext`.
+   */
+  execute<W extends Workflow<any, any>>(wf: W, ...args: StartArgs<W>): Promise<RunResult<ContextOf<W>>>;
+  /**
+   * Stores a new run and returns at once with its handle. A workflow with an input schema checks
+   * the input first: `INVALID_INPUT` (each issue's path in `details.issues`), nothing stored.
+   */
+  start<W extends Workflow<any, any>>(wf: W, ...args: StartArgs<W>): Promise<RunHandle<ContextOf<W>>>;
+  /**
+   * The handle of any stored run, started by this process or another: untyped, unless given the
+   * run's workflow (its name is checked; its types are this process's version of it).
+   */
+  get(executionId: string): Promise<RunHandle>;
+  get<Ctx extends Context>(executionId: string, wf: Workflow<any, Ctx>): Promise<RunHandle<Ctx>>;
   /** Stops claiming work, lets running attempts finish (up to `closeGraceMs`), closes the store. */
   close(): Promise<void>;
   /**
@@ -352,30 +373,35 @@ class StoreExecutor implements Executor {
     }
   }
 
-  async execute<Ctx extends Context>(
-    wf: Workflow,
-    input: Context = {},
-    options?: StartOptions,
-  ): Promise<RunResult<Ctx>> {
-    const run = this.#newRun(wf, input, options);
+  async execute<W extends Workflow<any, any>>(
+    wf: W,
+    ...[input, options]: StartArgs<W>
+  ): Promise<RunResult<ContextOf<W>>> {
+    const checked = this.#checkedInput(wf, input);
+    const run = this.#newRun(wf, checked instanceof Promise ? await checked : checked, options);
     // Watch before submitting: the run can finish before `submit` resolves.
     const watch = this.#runtime.watch(run.runId);
     try {
       const runId = await this.#submit(run, wf);
-      if (runId !== run.runId) return await this.#handle<Ctx>(runId).result(); // an earlier start's run
+      if (runId !== run.runId) return await this.#handle<ContextOf<W>>(runId).result(); // an earlier start's run
       await watch.finished;
     } finally {
       watch.dispose();
     }
-    return readResult<Ctx>(this.#store, run.runId);
+    return readResult<ContextOf<W>>(this.#store, run.runId);
   }
 
-  async start<Ctx extends Context>(wf: Workflow, input: Context = {}, options?: StartOptions): Promise<RunHandle<Ctx>> {
-    return this.#handle<Ctx>(await this.#submit(this.#newRun(wf, input, options), wf));
+  async start<W extends Workflow<any, any>>(
+    wf: W,
+    ...[input, options]: StartArgs<W>
+  ): Promise<RunHandle<ContextOf<W>>> {
+    const checked = this.#checkedInput(wf, input);
+    const run = this.#newRun(wf, checked instanceof Promise ? await checked : checked, options);
+    return this.#handle<ContextOf<W>>(await this.#submit(run, wf));
   }
 
   /** Submits a run, with a run span (opened first: its tasks may start before `submit` returns). */
-  async #submit(run: NewRun, wf: Workflow): Promise<string> {
+  async #submit(run: NewRun, wf: Workflow<any, any>): Promise<string> {
     let saved = this.#savedVersions.get(wf.version);
     if (!saved) {
       // Once per version, shared by the starts that arrive meanwhile; retried after a failure.
@@ -400,10 +426,21 @@ class StoreExecutor implements Executor {
     }
   }
 
-  async get<Ctx extends Context>(executionId: string): Promise<RunHandle<Ctx>> {
+  get(executionId: string): Promise<RunHandle>;
+  get<Ctx extends Context>(executionId: string, wf: Workflow<any, Ctx>): Promise<RunHandle<Ctx>>;
+  async get(executionId: string, wf?: Workflow<any, any>): Promise<RunHandle> {
     this.#assertOpen();
-    if (!(await this.#store.runs.getRun(executionId))) throw runNotFound(executionId);
-    return this.#handle<Ctx>(executionId);
+    const run = await this.#store.runs.getRun(executionId);
+    if (!run) throw runNotFound(executionId);
+    if (wf !== undefined && (!isWorkflow(wf) || wf.name !== run.workflowName)) {
+      throw new ValidationError(
+        "INVALID_WORKFLOW",
+        `Run ${executionId} is of workflow "${run.workflowName}", not ${isWorkflow(wf) ? `"${wf.name}"` : "a workflow"}: ` +
+          `pass its own workflow to type it, or none.`,
+        { details: { executionId, workflow: run.workflowName } },
+      );
+    }
+    return this.#handle(executionId);
   }
 
   #handle<Ctx extends Context>(runId: string): RunHandle<Ctx> {
@@ -439,10 +476,12 @@ class StoreExecutor implements Executor {
     };
   }
 
-  schedule(wf: Workflow, options: ScheduleOptions): Promise<ScheduleInfo> {
+  async schedule(wf: Workflow, options: ScheduleOptions): Promise<ScheduleInfo> {
     this.#assertOpen();
     if (!isWorkflow(wf))
       throw new ValidationError("UNKNOWN_WORKFLOW", "schedule() takes a workflow made by workflow().");
+    // Every fire starts a run with this context: a bad one fails when declared, not at each fire.
+    if (wf.input !== undefined) await this.#checkedInput(wf, options?.context);
     globalRegistry().addWorkflow(wf);
     return this.#scheduler.save(wf, options);
   }
@@ -530,7 +569,18 @@ class StoreExecutor implements Executor {
     return this.#handle<Ctx>(executionId);
   }
 
-  #newRun(wf: Workflow, input: Context, options: StartOptions = {}): NewRun {
+  /**
+   * The input as the workflow's schema makes it (defaults, transforms), or `INVALID_INPUT`. A
+   * workflow without a schema gets its input back as it is, synchronously: no await, no cost.
+   */
+  #checkedInput(wf: Workflow<any, any>, input: unknown): unknown {
+    this.#assertOpen();
+    if (!isWorkflow(wf) || wf.input === undefined) return input;
+    return parseWith(wf.input, input ?? {}, "INVALID_INPUT", `the input of workflow "${wf.name}"`);
+  }
+
+  /** A run ready to store, its options, workflow and (checked) input validated. */
+  #newRun(wf: Workflow<any, any>, input: unknown = {}, options: StartOptions = {}): NewRun {
     this.#assertOpen();
     const key = parseStartOptions(options).idempotencyKey;
     if (!isWorkflow(wf)) {

@@ -16,21 +16,24 @@ export interface TaskResult {
   finishedAt?: Date;
 }
 
-/** What `execute()` and `handle.result()` resolve with. */
-export interface RunResult<Ctx extends Context = Context> {
+interface RunResultBase {
   executionId: string;
   workflow: string;
-  status: FinalRunStatus;
-  /**
-   * The input merged with every completed task's output, in the workflow's topological order
-   * (ties by task id). Decoded afresh: Dates are Dates, BigInts are BigInts.
-   */
-  finalContext: Ctx;
   /** Tasks in the workflow's topological order. */
   tasks: TaskResult[];
   /** Why the run failed: a TaskFailedError naming the first failed task, its error as `cause`. */
   error?: Error;
 }
+
+/**
+ * What `execute()` and `handle.result()` resolve with. `finalContext` is the input merged with
+ * every completed task's output, in the workflow's topological order (ties by task id), decoded
+ * afresh (Dates are Dates, BigInts are BigInts). Only a Completed run has every output: check
+ * `status` first, and a typed workflow's `finalContext` is typed in full.
+ */
+export type RunResult<Ctx extends Context = Context> =
+  | (RunResultBase & { status: "Completed"; finalContext: Ctx })
+  | (RunResultBase & { status: Exclude<FinalRunStatus, "Completed">; finalContext: Partial<Ctx> });
 
 /** Reads a run and builds its result, in one query. Also used for runs stored by another process. */
 export async function readResult<Ctx extends Context>(store: Store, runId: string): Promise<RunResult<Ctx>> {
@@ -44,13 +47,14 @@ export function buildResult<Ctx extends Context>(run: RunRecord, tasks: TaskReco
   for (const task of tasks) {
     if (task.status === "Completed" && task.output !== null) Object.assign(finalContext, decodeContext(task.output));
   }
-  const result: RunResult<Ctx> = {
+  // The stored values are what the workflow's types describe; the store itself is untyped.
+  const result = {
     executionId: run.runId,
     workflow: run.workflowName,
     status: finalStatus(run.status),
-    finalContext: finalContext as Ctx,
+    finalContext,
     tasks: tasks.map(taskResult),
-  };
+  } as RunResult<Ctx>;
   const failed = tasks.find((t) => t.status === "Failed");
   if (run.status === "Failed" && run.error) {
     result.error = new ExecutorError((run.error.code ?? "STORE_FAILURE") as ErrorCode, run.error.message, {

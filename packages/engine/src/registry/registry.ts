@@ -11,6 +11,8 @@ import type { Workflow } from "../workflow/workflow.js";
 export class Registry {
   readonly #tasks = new Map<string, TaskDefinition>();
   readonly #workflows = new Map<string, Workflow>();
+  /** Decorated methods, so that `dependsOn: [Etl.extract]` finds the task the method is. */
+  #methods = new WeakMap<object, TaskDefinition>();
   #generation = 0;
 
   /** Changes whenever the set of workflows changes, so callers can cache what they derive. */
@@ -33,6 +35,16 @@ export class Registry {
 
   task(id: string): TaskDefinition | undefined {
     return this.#tasks.get(id);
+  }
+
+  /** Records that `method` (a decorated method's function) is the task `definition`. */
+  addMethod(method: object, definition: TaskDefinition): void {
+    this.#methods.set(method, definition);
+  }
+
+  /** The task a decorated method was registered as, if any. */
+  taskOfMethod(method: object): TaskDefinition | undefined {
+    return this.#methods.get(method);
   }
 
   taskIds(): string[] {
@@ -66,6 +78,7 @@ export class Registry {
   reset(): void {
     this.#tasks.clear();
     this.#workflows.clear();
+    this.#methods = new WeakMap();
     this.#generation++;
   }
 }

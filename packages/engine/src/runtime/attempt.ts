@@ -2,7 +2,8 @@ import { ExecutorError, MarshalError, TaskCancelledError, TaskTimeoutError } fro
 import { encode, EMPTY_CONTEXT } from "../marshal/marshal.js";
 import type { ClaimedTask, TaskOutcome } from "../store/records.js";
 import { isRetryable, retryDelay } from "../task/retry-policy.js";
-import type { StoredError, TaskRunInfo } from "../types.js";
+import { parseWith } from "../schema/validate.js";
+import type { Context, StoredError, TaskRunInfo } from "../types.js";
 import { ancestorsInOrder, type Workflow } from "../workflow/workflow.js";
 import { shouldRun } from "../task/trigger-rule.js";
 import { toStoredError } from "./stored-error.js";
@@ -75,12 +76,22 @@ export async function runAttempt(input: AttemptInput): Promise<TaskOutcome> {
       taskId: task.taskId,
       attempt: task.attempt,
     };
+    const { input: inSchema, output: outSchema } = definition;
+    // Schemas run inside the attempt: a failure (or a schema that throws) fails this attempt,
+    // and its retry policy applies. Without schemas nothing here awaits anything extra.
+    const received =
+      inSchema === undefined
+        ? context
+        : await parseWith(inSchema, context, "INVALID_TASK_INPUT", `the context of task "${task.taskId}"`);
     value = await invokeUntilAborted(
-      () => definition.invoke(context, info),
+      () => definition.invoke(received as Context, info),
       input.controller,
       definition.timeout,
       task,
     );
+    if (outSchema !== undefined) {
+      value = await parseWith(outSchema, value ?? {}, "INVALID_TASK_OUTPUT", `the output of task "${task.taskId}"`);
+    }
   } catch (error) {
     const { signal } = input.controller;
     if (signal.aborted && signal.reason instanceof TaskCancelledError) {

@@ -1,4 +1,5 @@
 import type { Context, TaskRunInfo } from "../types.js";
+import type { TaskTypes } from "./context-types.js";
 import type { ResolvedTaskOptions } from "./task-options.js";
 
 /** A task's function: receives its context, returns a partial context (or nothing) to merge in. */
@@ -15,12 +16,17 @@ export interface TaskDefinition extends ResolvedTaskOptions {
   readonly registeredAt: string;
 }
 
-/** What `task(options, fn)` returns: a reference usable in `workflow({ tasks: [...] })`, and callable. */
-export interface TaskRef<In extends Context = any, Out extends Context | void = any> {
+/**
+ * What `task(options, fn)` returns: a reference usable in `workflow({ tasks: [...] })` and in
+ * another task's `dependsOn`, where it carries its types (see context-types.ts).
+ */
+export interface TaskRef<In extends Context = any, Out extends Context | void = any, Types extends TaskTypes = any> {
   readonly id: string;
   readonly definition: TaskDefinition;
   /** Calls the function directly (no persistence), e.g. in unit tests. */
   readonly fn: TaskFunction<In, Out>;
+  /** Types only: never set at run time. */
+  readonly "~types"?: Types;
 }
 
 export function isTaskRef(value: unknown): value is TaskRef {

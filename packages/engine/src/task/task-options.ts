@@ -1,5 +1,8 @@
 import { z } from "zod";
-import { triggerRuleSchema } from "./trigger-rule.js";
+import type { StandardSchemaV1 } from "../schema/standard-schema.js";
+import { isStandardSchema } from "../schema/validate.js";
+import type { TaskDependency } from "./task-reference.js";
+import { type TriggerRule, triggerRuleSchema } from "./trigger-rule.js";
 
 type ErrorClass = abstract new (...args: any[]) => Error;
 const errorClass = z.custom<ErrorClass>(
@@ -69,8 +72,21 @@ export const taskOptionsSchema = z.strictObject({
   timeout: z.int().min(1).optional(),
   /** When the task runs once its dependencies have finished (see trigger-rule.ts). */
   trigger: triggerRuleSchema.default("allSucceeded"),
+  /** Checks the task's context before each attempt; the task receives the schema's output. */
+  input: z.custom<StandardSchemaV1>(isStandardSchema).optional(),
+  /** Checks what the task returns; the schema's output is what is stored and merged. */
+  output: z.custom<StandardSchemaV1>(isStandardSchema).optional(),
 });
 
-/** Options of `@task(...)` and `task(options, fn)`. */
-export type TaskOptions = z.input<typeof taskOptionsSchema>;
+/**
+ * Options of `@task(...)` and `task(options, fn)`. `dependsOn` takes ids, references returned
+ * by `task()`, or decorated methods; they are resolved to ids when the task is declared.
+ */
+export type TaskOptions = Omit<z.input<typeof taskOptionsSchema>, "dependsOn" | "trigger" | "input" | "output"> & {
+  dependsOn?: readonly TaskDependency[];
+  /** When the task runs once its dependencies have finished (see trigger-rule.ts). */
+  trigger?: TriggerRule;
+  input?: StandardSchemaV1;
+  output?: StandardSchemaV1;
+};
 export type ResolvedTaskOptions = z.output<typeof taskOptionsSchema>;

@@ -3,39 +3,61 @@ import { WorkflowDefinitionError } from "../errors.js";
 import { globalRegistry } from "../registry/registry.js";
 import type { Context, TaskRunInfo } from "../types.js";
 import { userCallSite } from "./call-site.js";
+import type { StandardSchemaV1 } from "../schema/standard-schema.js";
+import type { ContextCheck, DeclaredInput, DefaultContext, DependencyContext, TaskTypesOf } from "./context-types.js";
+import type { ReceivedContext, Schema, TaskDecorator, TypedTaskOptions } from "./task-signature.js";
 import type { TaskDefinition, TaskFunction, TaskRef } from "./task-definition.js";
+import type { TriggerRule } from "./trigger-rule.js";
 import { type ResolvedTaskOptions, type TaskOptions, taskOptionsSchema } from "./task-options.js";
-
-type AnyFunction = (...args: any[]) => any;
-
-/** A decorator usable both as a TC39 standard method decorator and as a legacy (`experimentalDecorators`) one. */
-export interface TaskDecorator {
-  // TC39 standard decorators
-  <F extends AnyFunction>(value: F, context: ClassMethodDecoratorContext): void;
-  // experimentalDecorators
-  (target: object, propertyKey: string | symbol, descriptor: PropertyDescriptor): void;
-}
+import { dependencyId, type TaskDependency } from "./task-reference.js";
+import { assertSchema } from "../schema/validate.js";
 
 /**
  * Declares a task and registers it in the global registry.
  *
- * As a decorator on a static or instance method (both decorator dialects):
+ * As a function, it returns a reference; with references in `dependsOn`, `ctx` is typed from
+ * what they provide (their outputs, and the input keys their ancestors read):
+ * ```ts
+ * const extract = task({ id: "extract" }, (ctx: { source: string }) => ({ rows: [1, 2, 3] }));
+ * const total = task({ id: "total", dependsOn: [extract] }, (ctx) => ({ total: ctx.rows.length }));
+ * ```
+ * As a decorator on a static or instance method (both decorator dialects), which can itself be
+ * a dependency (`dependsOn: [Etl.extract]`):
  * ```ts
  * class Etl {
  *   @task({ id: "extract" })
  *   static async extract(ctx: { source: string }) { return { rows: [1, 2, 3] }; }
  * }
  * ```
- * As a function, for free functions (no decorator support needed):
- * ```ts
- * const load = task({ id: "load", dependsOn: ["extract"] }, async (ctx, run) => ({ loaded: true }));
- * ```
  */
-export function task(options: TaskOptions): TaskDecorator;
-export function task<In extends Context, Out extends Context | void>(
-  options: TaskOptions,
+export function task<const Deps extends readonly TaskDependency[] = [], Trigger extends TriggerRule = "allSucceeded">(
+  options: TypedTaskOptions<Deps, Trigger, Schema, Schema>,
+): TaskDecorator<DefaultContext<Deps, Trigger>>;
+export function task<
+  const Deps extends readonly TaskDependency[] = [],
+  Trigger extends TriggerRule = "allSucceeded",
+  InSchema extends Schema = undefined,
+  OutSchema extends StandardSchemaV1<any, any> = StandardSchemaV1,
+  In extends Context = ReceivedContext<Deps, Trigger, InSchema>,
+>(
+  options: TypedTaskOptions<Deps, Trigger, InSchema, OutSchema> & { output: OutSchema } & ContextCheck<
+      DeclaredInput<In, InSchema>,
+      DependencyContext<Deps, Trigger>
+    >,
+  // With an output schema, the function returns what the schema takes (its input type).
+  fn: TaskFunction<In, StandardSchemaV1.InferInput<OutSchema>>,
+): TaskRef<In, StandardSchemaV1.InferInput<OutSchema>, TaskTypesOf<Deps, Trigger, In, unknown, InSchema, OutSchema>>;
+export function task<
+  const Deps extends readonly TaskDependency[] = [],
+  Trigger extends TriggerRule = "allSucceeded",
+  InSchema extends Schema = undefined,
+  In extends Context = ReceivedContext<Deps, Trigger, InSchema>,
+  Out extends Context | void = Context | void,
+>(
+  options: TypedTaskOptions<Deps, Trigger, InSchema, undefined> &
+    ContextCheck<DeclaredInput<In, InSchema>, DependencyContext<Deps, Trigger>>,
   fn: TaskFunction<In, Out>,
-): TaskRef<In, Out>;
+): TaskRef<In, Out, TaskTypesOf<Deps, Trigger, In, Out, InSchema, undefined>>;
 export function task(options: TaskOptions, fn?: TaskFunction): TaskDecorator | TaskRef {
   const resolved = parseTaskOptions(options);
   if (fn !== undefined) {
@@ -50,7 +72,15 @@ export function task(options: TaskOptions, fn?: TaskFunction): TaskDecorator | T
 }
 
 function parseTaskOptions(options: TaskOptions): ResolvedTaskOptions {
-  const parsed = taskOptionsSchema.safeParse(options);
+  const named = typeof (options as { id?: unknown } | undefined)?.id === "string" ? `task "${options.id}"` : "a task";
+  const label = named.charAt(0).toUpperCase() + named.slice(1);
+  // Schemas get their own code: a zod issue "Invalid input" would not say what is wrong.
+  assertSchema(options?.input, `the input of ${named}`);
+  assertSchema(options?.output, `the output of ${named}`);
+  const dependsOn = Array.isArray(options?.dependsOn)
+    ? options.dependsOn.map((entry, i) => dependencyId(entry, `${label}: dependsOn[${i}]`))
+    : options?.dependsOn;
+  const parsed = taskOptionsSchema.safeParse(dependsOn === undefined ? options : { ...options, dependsOn });
   if (!parsed.success) {
     const id = typeof (options as { id?: unknown } | undefined)?.id === "string" ? ` "${options.id}"` : "";
     throw new WorkflowDefinitionError(
@@ -118,7 +148,7 @@ function decorateTc39(
       `@task({ id: "${options.id}" }) must decorate a method, not a ${context.kind}.`,
     );
   }
-  const method = value as AnyFunction;
+  const method = value as (...args: unknown[]) => unknown;
   // Static: the initializer runs while the class is defined, with `this` = the class.
   // Instance: it runs when an instance is constructed, with `this` = that instance. The first
   // instance wins; `@taskClass()` constructs one as soon as the class is defined.
@@ -132,7 +162,7 @@ function decorateTc39(
     }
   });
   const methodName = String(context.name);
-  register(
+  const definition = register(
     options,
     (ctx, run) => {
       if (!bound) {
@@ -146,6 +176,9 @@ function decorateTc39(
     },
     registeredAt,
   );
+  // The method stays as it is (a standard decorator that returns nothing keeps it), so the
+  // function a user reads as `Etl.extract` is this one.
+  globalRegistry().addMethod(method, definition);
 }
 
 const instances = new WeakMap<object, unknown>();
@@ -165,7 +198,12 @@ function decorateLegacy(
   }
   // Legacy decorators receive the constructor (static) or the prototype (instance).
   const isStatic = typeof target === "function";
-  register(options, (ctx, run) => method.call(isStatic ? target : sharedInstance(target), ctx, run), registeredAt);
+  const definition = register(
+    options,
+    (ctx, run) => method.call(isStatic ? target : sharedInstance(target), ctx, run),
+    registeredAt,
+  );
+  globalRegistry().addMethod(method, definition);
 }
 
 /** One instance per class, created lazily with no arguments. */

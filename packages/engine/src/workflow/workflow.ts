@@ -2,12 +2,20 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { WorkflowDefinitionError } from "../errors.js";
 import { globalRegistry } from "../registry/registry.js";
-import { isTaskRef, type TaskDefinition, type TaskRef } from "../task/task-definition.js";
+import type { StandardSchemaV1 } from "../schema/standard-schema.js";
+import { assertSchema } from "../schema/validate.js";
+import type { TaskDefinition } from "../task/task-definition.js";
+import { referencedDefinition, type TaskDependency } from "../task/task-reference.js";
+import type { Context } from "../types.js";
+import type { InputCheck, WorkflowContext, WorkflowInput } from "./workflow-types.js";
 import { closestMatch } from "./did-you-mean.js";
 import { childrenOf, reachable, topologicalOrder } from "./graph.js";
 
-/** A validated DAG of registered tasks. Create with {@link workflow}. */
-export interface Workflow {
+/**
+ * A validated DAG of registered tasks. Create with {@link workflow}. `Input` is what `start`
+ * takes, `Ctx` the `finalContext` of a completed run; both are `Context` for an untyped workflow.
+ */
+export interface Workflow<Input extends Context = Context, Ctx extends Context = Context> {
   readonly kind: "cloacina.workflow";
   readonly name: string;
   /** SHA-256 (hex) over the canonical shape: name, task ids and their dependencies. */
@@ -17,13 +25,25 @@ export interface Workflow {
   readonly order: readonly string[];
   readonly dependencies: ReadonlyMap<string, readonly string[]>;
   readonly children: ReadonlyMap<string, readonly string[]>;
+  /** Checks every run's input before anything is stored (`INVALID_INPUT`). */
+  readonly input: StandardSchemaV1 | undefined;
+  /** Types only: never set at run time. */
+  readonly "~types"?: { input: Input; context: Ctx };
 }
 
-export interface WorkflowOptions {
+export interface WorkflowOptions<
+  Tasks extends readonly TaskDependency[] = readonly TaskDependency[],
+  InSchema = StandardSchemaV1 | undefined,
+> {
   /** Stable name; runs are stored under it, so renaming a workflow orphans its unfinished runs. */
   name: string;
-  /** Task ids (registered with `@task`) or references returned by `task(options, fn)`. */
-  tasks: ReadonlyArray<string | TaskRef>;
+  /** A Standard Schema (zod 4, valibot, arktype...) for the run's input; it types `start` too. */
+  input?: InSchema;
+  /**
+   * Task ids (registered with `@task`), references returned by `task(options, fn)`, or
+   * decorated methods. References and methods carry types; ids do not.
+   */
+  tasks: Tasks;
 }
 
 const nameSchema = z
@@ -36,12 +56,19 @@ const nameSchema = z
  * Builds and registers a workflow, validating it before anything can run: every task exists,
  * every dependency is part of the workflow, no id repeats, and there is no cycle.
  */
+export function workflow<
+  const Tasks extends readonly TaskDependency[],
+  InSchema extends StandardSchemaV1<any, any> | undefined = undefined,
+>(
+  options: WorkflowOptions<Tasks, InSchema> & InputCheck<Tasks, InSchema>,
+): Workflow<WorkflowInput<Tasks, InSchema>, WorkflowContext<Tasks, InSchema>>;
 export function workflow(options: WorkflowOptions): Workflow {
   const name = nameSchema.safeParse(options?.name);
   if (!name.success) {
     throw new WorkflowDefinitionError("INVALID_WORKFLOW", `Invalid workflow name: ${z.prettifyError(name.error)}`);
   }
   const label = `Workflow "${name.data}"`;
+  assertSchema(options.input, `the input of workflow "${name.data}"`);
   if (!Array.isArray(options.tasks) || options.tasks.length === 0) {
     throw new WorkflowDefinitionError(
       "EMPTY_WORKFLOW",
@@ -89,17 +116,25 @@ export function workflow(options: WorkflowOptions): Workflow {
     order: sorted.order,
     dependencies,
     children: childrenOf(dependencies),
+    input: options.input,
   });
   globalRegistry().addWorkflow(result);
   return result;
 }
 
-function resolveTask(label: string, entry: string | TaskRef): TaskDefinition {
-  if (isTaskRef(entry)) return entry.definition;
+function resolveTask(label: string, entry: unknown): TaskDefinition {
+  const referenced = referencedDefinition(entry);
+  if (referenced) return referenced;
+  if (typeof entry === "function") {
+    throw new WorkflowDefinitionError(
+      "UNKNOWN_TASK",
+      `${label} lists the function ${entry.name || "(anonymous)"}(), which is not a task: decorate it with @task or declare it with task().`,
+    );
+  }
   if (typeof entry !== "string") {
     throw new WorkflowDefinitionError(
       "INVALID_WORKFLOW",
-      `${label}: \`tasks\` entries must be task ids or task references.`,
+      `${label}: \`tasks\` entries must be task ids, task references or decorated methods.`,
     );
   }
   const definition = globalRegistry().task(entry);
