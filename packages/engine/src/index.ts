@@ -9,8 +9,18 @@ export type { TaskFunction, TaskRef, TaskDefinition } from "./task/task-definiti
 export type { TaskOptions, RetryOptions, RetryPolicy, RetryWhen } from "./task/task-options.js";
 export type { TriggerRule, Condition } from "./task/trigger-rule.js";
 export { workflow, isWorkflow, type Workflow, type WorkflowOptions } from "./workflow/workflow.js";
+export { sleep, waitForSignal, type SleepOptions, type WaitForSignalOptions } from "./wait/wait-tasks.js";
+export type { Duration } from "./wait/duration.js";
+export type { CallAgain, CallAgainOptions } from "./wait/wait-request.js";
 export { globalRegistry, resetRegistry, type Registry } from "./registry/registry.js";
-export { openExecutor, type Executor, type RunHandle, type StartOptions, type Metrics } from "./executor/executor.js";
+export {
+  openExecutor,
+  type Executor,
+  type RunHandle,
+  type StartOptions,
+  type SignalOptions,
+  type Metrics,
+} from "./executor/executor.js";
 export type { ExecutorOptions } from "./executor/executor-options.js";
 export type { ListRunsOptions } from "./executor/list-runs.js";
 export type { ScheduleInfo } from "./schedule/scheduler.js";
@@ -22,6 +32,7 @@ export {
   compareSeq,
   type ExecutorEvent,
   type EventType,
+  type WaitKind,
   type RunEventType,
   type TaskEventType,
   type EventsOptions,
