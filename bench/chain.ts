@@ -49,6 +49,11 @@ async function directUsPerTask(functions: readonly TaskFunction<Context, Context
     workflow: "direct",
     taskId: "direct",
     attempt: 1,
+    calls: 0,
+    state: undefined,
+    callAgainIn: () => {
+      throw new Error("the chain's tasks never wait");
+    },
   };
   const runChain = async () => {
     const context: Context = {};

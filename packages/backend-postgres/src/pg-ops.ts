@@ -7,8 +7,11 @@ import {
   type StoreOpName,
   type StoreOps,
 } from "@cloacina/engine/store";
+import type { TaskStatus, WaitKind } from "@cloacina/engine";
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { PipelinedTransaction } from "./pipeline.js";
+
+const FINAL: ReadonlySet<string> = new Set(["Completed", "Failed", "Skipped", "Cancelled"]);
 
 /** The operations whose SQL is PostgreSQL's own (the others are the engine's shared kysely ones). */
 export type PgOpName = Exclude<StoreOpName, SharedOpName | "notify">;
@@ -27,6 +30,7 @@ export function pgOpRunner(db: Kysely<any>, tx: PipelinedTransaction, schema: st
   const runs = sql.table(`${schema}.cloacina_runs`);
   const tasks = sql.table(`${schema}.cloacina_task_runs`);
   const attempts = sql.table(`${schema}.cloacina_task_attempts`);
+  const signals = sql.table(`${schema}.cloacina_signals`);
   const rows = async <R>(query: RawBuilder<R>) => (await tx.query<R>(query.compile(db))).rows;
   const exec = async (query: RawBuilder<unknown>) => void (await tx.query(query.compile(db)));
   const texts = (list: readonly string[]) => sql`${list}::text[]`;
@@ -49,12 +53,15 @@ export function pgOpRunner(db: Kysely<any>, tx: PipelinedTransaction, schema: st
         (
           await rows<{ run_id: string }>(sql`
             with created as (
-              insert into ${runs} (run_id, workflow_name, workflow_version, status, input, unfinished, created_at, idempotency_key)
-              select r.id, r.name, r.version, 'Running', r.input, r.n, ${now}, r.key
+              insert into ${runs} (run_id, workflow_name, workflow_version, status, input, unfinished, created_at,
+                                   idempotency_key, deadline)
+              select r.id, r.name, r.version, 'Running', r.input, r.n, ${now}, r.key, r.deadline
               from unnest(${texts(list.map((r) => r.runId))}, ${texts(list.map((r) => r.workflowName))},
                           ${texts(list.map((r) => r.workflowVersion))}, ${texts(list.map((r) => r.input))},
                           ${ints(list.map((r) => r.tasks.length))},
-                          ${sql`${list.map((r) => r.idempotencyKey ?? null)}::text[]`}) as r(id, name, version, input, n, key)
+                          ${sql`${list.map((r) => r.idempotencyKey ?? null)}::text[]`},
+                          ${sql`${list.map((r) => r.deadline ?? null)}::int8[]`})
+                   as r(id, name, version, input, n, key, deadline)
               on conflict (idempotency_key) where idempotency_key is not null do nothing
               returning run_id
             ), created_tasks as (
@@ -170,6 +177,69 @@ export function pgOpRunner(db: Kysely<any>, tx: PipelinedTransaction, schema: st
             and t.status = 'Running' and t.lease_owner = ${owner}
           returning t.run_id, t.task_id, t.attempt`),
       ),
+    waitTasks: async ({ owner, now, tasks: list }) => {
+      // One statement: held tasks start waiting; a signal wait whose signal is already stored
+      // (sent before the task started waiting) is Ready at once, with the oldest one's payload.
+      const result = await rows<{ run_id: string; task_id: string; attempt: number; status: string }>(sql`
+        update ${tasks} t
+        set status = case when s.payload is null then 'Waiting' else 'Ready' end,
+            available_at = case when s.payload is null then t.available_at else ${now} end,
+            wait_kind = u.kind, wake_at = u.wake_at, wait_state = coalesce(s.payload, u.state),
+            calls = t.calls + 1, attempt = t.attempt - 1, lease_owner = null, lease_expires_at = null
+        from unnest(${texts(list.map((x) => x.runId))}, ${texts(list.map((x) => x.taskId))},
+                    ${ints(list.map((x) => x.attempt))}, ${texts(list.map((x) => x.kind))},
+                    ${int8s(list.map((x) => x.wakeAt) as number[])}, ${sql`${list.map((x) => x.state)}::text[]`})
+             as u(run_id, task_id, attempt, kind, wake_at, state)
+        left join lateral (
+          select payload from ${signals} s
+          where u.kind = 'signal' and s.run_id = u.run_id and s.task_id = u.task_id
+          order by s.created_at, s.key limit 1
+        ) s on true
+        where t.run_id = u.run_id and t.task_id = u.task_id and t.attempt = u.attempt
+          and t.status = 'Running' and t.lease_owner = ${owner}
+        returning t.run_id, t.task_id, t.attempt, t.status`);
+      return {
+        held: held(result),
+        signalled: result.filter((r) => r.status === "Ready").map((r) => ({ runId: r.run_id, taskId: r.task_id })),
+      };
+    },
+    wakeDue: async ({ now, versions }) =>
+      (
+        await rows<{ run_id: string; task_id: string }>(sql`
+          update ${tasks} set status = 'Ready', available_at = ${now}
+          where status = 'Waiting' and wake_at <= ${now} and workflow_version = any(${texts(versions)})
+          returning run_id, task_id`)
+      ).map((r) => ({ runId: r.run_id, taskId: r.task_id })),
+    deliverSignal: async ({ runId, taskId, key, payload, now }) => {
+      const [row] = await rows<{ status: TaskStatus; run_status: string }>(sql`
+        select t.status, r.status as run_status from ${tasks} t join ${runs} r on r.run_id = t.run_id
+        where t.run_id = ${runId} and t.task_id = ${taskId}
+        for update of t`);
+      if (!row || row.run_status !== "Running" || FINAL.has(row.status)) {
+        return { status: row?.status ?? null, runStatus: row?.run_status ?? null, stored: false, woken: false };
+      }
+      const stored =
+        (
+          await rows(sql`
+            insert into ${signals} (run_id, task_id, key, payload, created_at)
+            values (${runId}, ${taskId}, ${key}, ${payload}, ${now})
+            on conflict do nothing returning key`)
+        ).length > 0;
+      const woken =
+        stored &&
+        (
+          await rows(sql`
+            update ${tasks} set status = 'Ready', available_at = ${now}, wait_state = ${payload}
+            where run_id = ${runId} and task_id = ${taskId} and status = 'Waiting' and wait_kind = 'signal'
+            returning task_id`)
+        ).length > 0;
+      return { status: row.status, runStatus: row.run_status, stored, woken };
+    },
+    expiredRuns: async ({ now }) =>
+      (
+        await rows<{ run_id: string }>(sql`
+          select run_id from ${runs} where status = 'Running' and deadline is not null and deadline <= ${now}`)
+      ).map((r) => r.run_id),
     insertAttempts: async ({ now, attempts: list }) => {
       await exec(sql`
         insert into ${attempts} (run_id, task_id, attempt, status, error, finished_at)
@@ -190,7 +260,7 @@ export function pgOpRunner(db: Kysely<any>, tx: PipelinedTransaction, schema: st
       perRun(
         await rows<{ run_id: string }>(sql`
           update ${tasks} set status = 'Cancelled', finished_at = ${now}
-          where run_id = any(${texts(runIds)}) and status in ('Pending', 'Ready')
+          where run_id = any(${texts(runIds)}) and status in ('Pending', 'Ready', 'Waiting')
           returning run_id`),
       ),
     countDown: async ({ runs: list }) =>
@@ -222,6 +292,10 @@ export function pgOpRunner(db: Kysely<any>, tx: PipelinedTransaction, schema: st
           recoveries: number;
           failed_deps: number;
           skipped_deps: number;
+          wait_kind: WaitKind | null;
+          wait_state: string | null;
+          calls: number;
+          started_at: number;
         }>(sql`
           update ${tasks} t
           set status = 'Running', attempt = t.attempt + 1, lease_owner = ${owner},
@@ -235,7 +309,7 @@ export function pgOpRunner(db: Kysely<any>, tx: PipelinedTransaction, schema: st
           ) c
           where t.run_id = c.run_id and t.task_id = c.task_id
           returning t.run_id, t.task_id, t.workflow_version, t.attempt, t.max_attempts, t.recoveries,
-                    t.failed_deps, t.skipped_deps`)
+                    t.failed_deps, t.skipped_deps, t.wait_kind, t.wait_state, t.calls, t.started_at`)
       ).map((r) => ({
         runId: r.run_id,
         taskId: r.task_id,
@@ -245,12 +319,19 @@ export function pgOpRunner(db: Kysely<any>, tx: PipelinedTransaction, schema: st
         recoveries: r.recoveries,
         failedDependencies: r.failed_deps,
         skippedDependencies: r.skipped_deps,
+        woken: r.wait_kind === null ? null : { kind: r.wait_kind, state: r.wait_state, calls: r.calls },
+        firstStartedAt: r.started_at,
       })),
     nextAvailableAt: async ({ now, versions }) =>
+      // The earliest of a retry delay's end, a wake time and a deadline, each on its partial index.
       (
         await rows<{ at: number | null }>(sql`
-          select min(available_at) as at from ${tasks}
-          where status = 'Ready' and available_at > ${now} and workflow_version = any(${texts(versions)})`)
+          select least(
+            (select min(available_at) from ${tasks}
+             where status = 'Ready' and available_at > ${now} and workflow_version = any(${texts(versions)})),
+            (select min(wake_at) from ${tasks}
+             where status = 'Waiting' and wake_at > ${now} and workflow_version = any(${texts(versions)})),
+            (select min(deadline) from ${runs} where status = 'Running' and deadline > ${now})) as at`)
       )[0]?.at ?? null,
     recoverLeases: async ({ now, deadOwners }) =>
       (
@@ -275,7 +356,7 @@ export function pgOpRunner(db: Kysely<any>, tx: PipelinedTransaction, schema: st
         set status = case when u.deps = 0 then 'Ready' else 'Pending' end, pending_deps = u.deps,
             failed_deps = 0, skipped_deps = 0, max_attempts = u.max_attempts, recoveries = 0,
             available_at = ${now}, lease_owner = null, lease_expires_at = null, output = null, error = null,
-            finished_at = null
+            finished_at = null, wait_kind = null, wake_at = null, wait_state = null, calls = 0
         from unnest(${texts(list.map((x) => x.taskId))}, ${ints(list.map((x) => x.pendingDependencies))},
                     ${ints(list.map((x) => x.maxAttempts))}) as u(task_id, deps, max_attempts)
         where t.run_id = ${runId} and t.task_id = u.task_id`);

@@ -1,4 +1,6 @@
+import type { TaskStatus, WaitKind } from "@cloacina/engine";
 import type {
+  ClaimedTask,
   HeldAttempt,
   RunCounters,
   SharedOpName,
@@ -7,6 +9,13 @@ import type {
   TaskRunsRow,
 } from "@cloacina/engine/store";
 import type { SqliteQueries } from "./sqlite-queries.js";
+
+const FINAL: ReadonlySet<string> = new Set(["Completed", "Failed", "Skipped", "Cancelled"]);
+
+/** What a claimed task waited for before this claim, from its row. */
+function woken(r: Pick<TaskRunsRow, "wait_kind" | "wait_state" | "calls">): ClaimedTask["woken"] {
+  return r.wait_kind === null ? null : { kind: r.wait_kind as WaitKind, state: r.wait_state, calls: r.calls };
+}
 
 /** SQLite binds at most 32,766 parameters; 6 a row, and few distinct statements to prepare. */
 const EVENTS_PER_STATEMENT = 64;
@@ -59,6 +68,7 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
           run.tasks.length,
           now,
           key,
+          run.deadline ?? null,
         );
         if (inserted.changes === 0 && key !== null) {
           const existing = q.runByKey.get<{ run_id: string; workflow_name: string }>(key)!;
@@ -111,6 +121,35 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
     },
     retryTasks: ({ owner, tasks }) =>
       tasks.filter((t) => q.retryTask.run(t.availableAt, t.error, t.runId, t.taskId, t.attempt, owner).changes > 0),
+    waitTasks: ({ owner, now, tasks }) => {
+      const held: HeldAttempt[] = [];
+      const signalled: { runId: string; taskId: string }[] = [];
+      for (const t of tasks) {
+        if (q.waitTask.run(t.kind, t.wakeAt, t.state, t.runId, t.taskId, t.attempt, owner).changes === 0) continue;
+        held.push({ runId: t.runId, taskId: t.taskId, attempt: t.attempt });
+        if (t.kind !== "signal") continue;
+        // A signal sent before the task started waiting was kept for it.
+        const kept = q.oldestSignal.get<{ payload: string }>(t.runId, t.taskId);
+        if (kept && q.wakeWithSignal.run(kept.payload, now, t.runId, t.taskId).changes > 0) {
+          signalled.push({ runId: t.runId, taskId: t.taskId });
+        }
+      }
+      return { held, signalled };
+    },
+    wakeDue: ({ now, versions }) =>
+      q.wakeDue
+        .all<{ run_id: string; task_id: string }>(now, versionList(versions))
+        .map((r) => ({ runId: r.run_id, taskId: r.task_id })),
+    deliverSignal: ({ runId, taskId, key, payload, now }) => {
+      const row = q.taskForSignal.get<{ status: TaskStatus; run_status: string }>(runId, taskId);
+      if (!row || row.run_status !== "Running" || FINAL.has(row.status)) {
+        return { status: row?.status ?? null, runStatus: row?.run_status ?? null, stored: false, woken: false };
+      }
+      const stored = q.insertSignal.run(runId, taskId, key, payload, now).changes > 0;
+      const woken = stored && q.wakeWithSignal.run(payload, now, runId, taskId).changes > 0;
+      return { status: row.status, runStatus: row.run_status, stored, woken };
+    },
+    expiredRuns: ({ now }) => q.expiredRuns.all<{ run_id: string }>(now).map((r) => r.run_id),
     insertAttempts: ({ now, attempts }) => {
       for (const a of attempts) q.insertAttempt.run(a.runId, a.taskId, a.attempt, a.status, a.error, now);
     },
@@ -133,6 +172,10 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
             | "recoveries"
             | "failed_deps"
             | "skipped_deps"
+            | "wait_kind"
+            | "wait_state"
+            | "calls"
+            | "started_at"
           > & {
             rowid: number;
           }
@@ -148,6 +191,8 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
             recoveries: r.recoveries,
             failedDependencies: r.failed_deps,
             skippedDependencies: r.skipped_deps,
+            woken: woken(r),
+            firstStartedAt: r.started_at ?? a.now,
           };
         }),
     nextAvailableAt: (a) => q.nextAvailableAt.get<{ at: number | null }>(a.now, versionList(a.versions))?.at ?? null,

@@ -1,5 +1,5 @@
 import type { Database as SqliteDatabase } from "better-sqlite3";
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type RawBuilder, sql } from "kysely";
 import { type Prepared, prepare } from "./prepared.js";
 import type { CloacinaDatabase as Database } from "@cloacina/engine/store";
 
@@ -14,10 +14,21 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
   const p = <Args extends unknown[]>(arity: Args["length"], build: (...a: any[]) => any) =>
     prepare<Args>(sqlite, arity, build);
   const insertEvents = new Map<number, Prepared<unknown[]>>();
+  // A raw query compiles against a dialect: this database's.
+  const compilable = (query: RawBuilder<unknown>) => ({ compile: () => query.compile(db) });
   return {
     insertRun: p<
-      [runId: string, name: string, version: string, input: string, unfinished: number, now: number, key: string | null]
-    >(7, (runId, name, version, input, unfinished, now, key) =>
+      [
+        runId: string,
+        name: string,
+        version: string,
+        input: string,
+        unfinished: number,
+        now: number,
+        key: string | null,
+        deadline: number | null,
+      ]
+    >(8, (runId, name, version, input, unfinished, now, key, deadline) =>
       db
         .insertInto("cloacina_runs")
         .values({
@@ -31,6 +42,7 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
           unfinished,
           failed: 0,
           created_at: now,
+          deadline,
         })
         .onConflict((oc) => oc.column("idempotency_key").where("idempotency_key", "is not", null).doNothing()),
     ),
@@ -159,6 +171,10 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
             output: null,
             error: null,
             finished_at: null,
+            wait_kind: null,
+            wake_at: null,
+            wait_state: null,
+            calls: 0,
           }))
           .where("run_id", "=", runId)
           .where("task_id", "=", taskId),
@@ -175,7 +191,7 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
         .updateTable("cloacina_task_runs")
         .set({ status: "Cancelled", finished_at: now })
         .where("run_id", "=", runId)
-        .where("status", "in", ["Pending", "Ready"]),
+        .where("status", "in", ["Pending", "Ready", "Waiting"]),
     ),
     /** Counts down and reads the counters back in one statement. */
     countDown: p<[finished: number, failed: number, runId: string]>(3, (finished, failed, runId) =>
@@ -210,6 +226,10 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
           "recoveries",
           "failed_deps",
           "skipped_deps",
+          "wait_kind",
+          "wait_state",
+          "calls",
+          "started_at",
         ])
         .where("status", "=", "Ready")
         .where("available_at", "<=", now)
@@ -232,13 +252,100 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
           }))
           .where(sql<number>`rowid`, "=", rowid),
     ),
-    nextAvailableAt: p<[now: number, versions: string]>(2, (now, versions) =>
+    /** The earliest of a retry delay's end, a wake time and a deadline, each read on its partial index. */
+    nextAvailableAt: p<[now: number, versions: string]>(
+      2,
+      (now, versions) => compilable(sql`select min(at) as at from (
+        select min(available_at) as at from "cloacina_task_runs"
+          where status = 'Ready' and available_at > ${now} and instr(${versions}, '|' || workflow_version || '|') > 0
+        union all
+        select min(wake_at) from "cloacina_task_runs"
+          where status = 'Waiting' and wake_at > ${now} and instr(${versions}, '|' || workflow_version || '|') > 0
+        union all
+        select min(deadline) from "cloacina_runs" where status = 'Running' and deadline > ${now})`),
+    ),
+    waitTask: p<
+      [
+        kind: string,
+        wakeAt: number | null,
+        state: string | null,
+        runId: string,
+        taskId: string,
+        attempt: number,
+        owner: string,
+      ]
+    >(7, (kind, wakeAt, state, runId, taskId, attempt, owner) =>
       db
-        .selectFrom("cloacina_task_runs")
-        .select((eb) => eb.fn.min("available_at").as("at"))
-        .where("status", "=", "Ready")
-        .where("available_at", ">", now)
-        .where(sql<number>`instr(${versions}, '|' || workflow_version || '|')`, ">", 0),
+        .updateTable("cloacina_task_runs")
+        .set((eb) => ({
+          status: "Waiting",
+          wait_kind: kind,
+          wake_at: wakeAt,
+          wait_state: state,
+          calls: eb("calls", "+", 1),
+          // The attempt that asked to wait is not counted: the next call is attempt 1 again.
+          attempt: eb("attempt", "-", 1),
+          lease_owner: null,
+          lease_expires_at: null,
+        }))
+        .where("run_id", "=", runId)
+        .where("task_id", "=", taskId)
+        .where("attempt", "=", attempt)
+        .where("status", "=", "Running")
+        .where("lease_owner", "=", owner),
+    ),
+    oldestSignal: p<[runId: string, taskId: string]>(2, (runId, taskId) =>
+      db
+        .selectFrom("cloacina_signals")
+        .select("payload")
+        .where("run_id", "=", runId)
+        .where("task_id", "=", taskId)
+        .orderBy("created_at")
+        .orderBy("key")
+        .limit(1),
+    ),
+    /** A waiting task takes a signal: Ready now, with its payload kept. */
+    wakeWithSignal: p<[payload: string, now: number, runId: string, taskId: string]>(4, (payload, now, runId, taskId) =>
+      db
+        .updateTable("cloacina_task_runs")
+        .set({ status: "Ready", available_at: now, wait_state: payload })
+        .where("run_id", "=", runId)
+        .where("task_id", "=", taskId)
+        .where("status", "=", "Waiting")
+        .where("wait_kind", "=", "signal"),
+    ),
+    wakeDue: p<[now: number, versions: string]>(2, (now, versions) =>
+      db
+        .updateTable("cloacina_task_runs")
+        .set({ status: "Ready", available_at: now })
+        .where("status", "=", "Waiting")
+        .where("wake_at", "<=", now)
+        .where(sql<number>`instr(${versions}, '|' || workflow_version || '|')`, ">", 0)
+        .returning(["run_id", "task_id"]),
+    ),
+    taskForSignal: p<[runId: string, taskId: string]>(2, (runId, taskId) =>
+      db
+        .selectFrom("cloacina_task_runs as t")
+        .innerJoin("cloacina_runs as r", "r.run_id", "t.run_id")
+        .select(["t.status", "r.status as run_status"])
+        .where("t.run_id", "=", runId)
+        .where("t.task_id", "=", taskId),
+    ),
+    insertSignal: p<[runId: string, taskId: string, key: string, payload: string, now: number]>(
+      5,
+      (runId, taskId, key, payload, now) =>
+        db
+          .insertInto("cloacina_signals")
+          .values({ run_id: runId, task_id: taskId, key, payload, created_at: now })
+          .onConflict((oc) => oc.doNothing()),
+    ),
+    expiredRuns: p<[now: number]>(1, (now) =>
+      db
+        .selectFrom("cloacina_runs")
+        .select("run_id")
+        .where("status", "=", "Running")
+        .where("deadline", "is not", null)
+        .where("deadline", "<=", now),
     ),
     recoverLeases: p<[now: number, deadOwners: string]>(2, (now, deadOwners) =>
       db

@@ -8,6 +8,8 @@ export {
   taskClass,
   workflow,
   isWorkflow,
+  sleep,
+  waitForSignal,
   globalRegistry,
   resetRegistry,
   openExecutor,
@@ -27,6 +29,12 @@ export {
   ExecutorError,
 } from "@cloacina/engine";
 export type {
+  SleepOptions,
+  WaitForSignalOptions,
+  Duration,
+  CallAgain,
+  CallAgainOptions,
+  WaitKind,
   TaskDecorator,
   TypedTaskOptions,
   TaskDependency,

@@ -14,6 +14,9 @@ export type { WorkflowInput, WorkflowContext } from "./workflow/workflow-types.j
 export type { TaskOptions, RetryOptions, RetryPolicy, RetryWhen } from "./task/task-options.js";
 export type { TriggerRule, Condition } from "./task/trigger-rule.js";
 export { workflow, isWorkflow, type Workflow, type WorkflowOptions } from "./workflow/workflow.js";
+export { sleep, waitForSignal, type SleepOptions, type WaitForSignalOptions } from "./wait/wait-tasks.js";
+export type { Duration } from "./wait/duration.js";
+export type { CallAgain, CallAgainOptions } from "./wait/wait-request.js";
 export { globalRegistry, resetRegistry, type Registry } from "./registry/registry.js";
 export {
   openExecutor,
@@ -23,6 +26,7 @@ export {
   type StartArgs,
   type InputOf,
   type ContextOf,
+  type SignalOptions,
   type Metrics,
 } from "./executor/executor.js";
 export type { ExecutorOptions } from "./executor/executor-options.js";
@@ -36,6 +40,7 @@ export {
   compareSeq,
   type ExecutorEvent,
   type EventType,
+  type WaitKind,
   type RunEventType,
   type TaskEventType,
   type EventsOptions,

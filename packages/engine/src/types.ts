@@ -15,6 +15,8 @@
  * - **store**: the persistence contract (`Store`) that a backend implements.
  * - **backend**: a package that turns a database URL into a `Store`.
  */
+import type { Duration } from "./wait/duration.js";
+import type { CallAgain, CallAgainOptions } from "./wait/wait-request.js";
 
 /** Status of a run. */
 export type RunStatus =
@@ -38,6 +40,11 @@ export type TaskStatus =
   | "Ready"
   /** Claimed by a worker; an attempt is in progress. */
   | "Running"
+  /**
+   * Waiting for a time, a signal, or a later call, holding no worker: no slot, no lease. A due
+   * wake-up (or a signal) makes it Ready again.
+   */
+  | "Waiting"
   /** Finished successfully; its output is stored. */
   | "Completed"
   /** Failed and out of attempts. */
@@ -59,8 +66,19 @@ export interface TaskRunInfo {
   readonly executionId: string;
   readonly workflow: string;
   readonly taskId: string;
-  /** 1 for the first attempt. */
+  /** 1 for the first attempt (of this call: see `calls`). */
   readonly attempt: number;
+  /** How many times this task asked to be called again before this call (0 on its first). */
+  readonly calls: number;
+  /** The state passed to the `callAgainIn` that asked for this call (undefined on the first). */
+  readonly state: unknown;
+  /**
+   * Returned by the task function (`return run.callAgainIn("5m", { state })`): this call ends
+   * without completing the task, its worker is released, and the task is called again after
+   * `delay` with `state`, counting no failed attempt (a polling sensor). `maxCalls` and `timeout`
+   * (from the first call) bound it: past them the task fails with CALL_AGAIN_LIMIT.
+   */
+  callAgainIn(delay: Duration, options?: CallAgainOptions): CallAgain;
 }
 
 /** An error as stored: enough to show a user what happened, and to rebuild an `Error`. */

@@ -16,6 +16,8 @@ export function colorStatus(status: RunStatus | TaskStatus): string {
     case "Running":
     case "Ready":
       return pc.yellow(status);
+    case "Waiting":
+      return pc.cyan(status);
     case "Cancelled":
     case "Skipped":
     case "Pending":

@@ -137,6 +137,7 @@ const GLYPHS: Record<TaskStatus, string> = {
   Pending: pc.dim("○"),
   Ready: pc.yellow("…"),
   Running: pc.yellow("⠋"),
+  Waiting: pc.cyan("◷"),
   Completed: pc.green("✔"),
   Failed: pc.red("✖"),
   Skipped: pc.dim("↷"),

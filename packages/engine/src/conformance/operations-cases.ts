@@ -101,8 +101,16 @@ export function operationsCases(it: CaseFn): void {
     await executor.execute(failing, {});
     const metrics = await executor.metrics();
     expect(metrics.runs).toMatchObject({ Completed: 1, Failed: 1, Running: 0 });
-    expect(metrics.tasks).toEqual({ ready: 0, running: 0 });
-    expect(metrics.attempts).toEqual({ completed: 2, failed: 1, retry: 1, skipped: 1, cancelled: 0, active: 0 });
+    expect(metrics.tasks).toEqual({ ready: 0, running: 0, waiting: 0 });
+    expect(metrics.attempts).toEqual({
+      completed: 2,
+      failed: 1,
+      retry: 1,
+      skipped: 1,
+      cancelled: 0,
+      wait: 0,
+      active: 0,
+    });
     const slow = metrics.durations.byTask[id("slow")]!;
     expect(slow.count).toBe(1);
     expect(slow.p50).toBeGreaterThanOrEqual(25); // it slept 30 ms
@@ -118,7 +126,7 @@ export function operationsCases(it: CaseFn): void {
     const narrow = await session.executor({ concurrency: 1 });
     const handle = await narrow.start(queue, {});
     await until(() => started === 1, "one task started");
-    expect((await narrow.metrics()).tasks).toEqual({ ready: 2, running: 1 });
+    expect((await narrow.metrics()).tasks).toEqual({ ready: 2, running: 1, waiting: 0 });
     hold.open();
     await handle.result();
   });

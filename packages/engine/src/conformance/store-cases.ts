@@ -64,6 +64,8 @@ export function storeCases(it: CaseFn): void {
         recoveries: 0,
         failedDependencies: 0,
         skippedDependencies: 0,
+        woken: null,
+        firstStartedAt: NOW,
       },
     ]);
     expect(await statuses(store, "r1")).toEqual({ a: "Running", b: "Pending", c: "Pending", d: "Pending" });

@@ -1,6 +1,6 @@
 import type { EventHead, EventRecord } from "../store/records.js";
 import type { Store } from "../store/store.js";
-import type { ExecutorEvent } from "./event.js";
+import type { ExecutorEvent, WaitKind } from "./event.js";
 import type { EventLog } from "./transport.js";
 
 /** The store's event log, woken by this process's writes and (optionally) by store notices. */
@@ -45,11 +45,20 @@ export function toExecutorEvent(record: EventRecord): ExecutorEvent {
   if (record.taskId !== null) event.taskId = record.taskId;
   if (record.attempt !== null) event.attempt = record.attempt;
   if (record.data !== null) {
-    const data = JSON.parse(record.data) as { workflow?: string; error?: never; retryAt?: number; recovered?: boolean };
+    const data = JSON.parse(record.data) as {
+      workflow?: string;
+      error?: never;
+      retryAt?: number;
+      recovered?: boolean;
+      waitingFor?: WaitKind;
+      until?: number;
+    };
     if (data.workflow !== undefined) event.workflow = data.workflow;
     if (data.error !== undefined) event.error = data.error;
     if (data.retryAt !== undefined) event.retryAt = new Date(data.retryAt);
     if (data.recovered !== undefined) event.recovered = data.recovered;
+    if (data.waitingFor !== undefined) event.waitingFor = data.waitingFor;
+    if (data.until !== undefined) event.until = new Date(data.until);
   }
   return event;
 }

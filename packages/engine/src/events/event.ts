@@ -9,6 +9,7 @@ export const TASK_EVENT_TYPES = [
   "task.ready",
   "task.started",
   "task.retrying",
+  "task.waiting",
   "task.completed",
   "task.failed",
   "task.skipped",
@@ -42,7 +43,14 @@ export interface ExecutorEvent {
   retryAt?: Date;
   /** For `task.ready`: the task was put back after its worker vanished. */
   recovered?: boolean;
+  /** For `task.waiting`: what the task waits for (a time, a signal, or its next call). */
+  waitingFor?: WaitKind;
+  /** For `task.waiting`: when it wakes (absent: only a signal wakes it). */
+  until?: Date;
 }
+
+/** What a Waiting task waits for: its sleep to end, a signal, or the time of its next call. */
+export type WaitKind = "sleep" | "signal" | "again";
 
 /** The run status a run event announces. */
 export function runStatusOf(type: RunEventType): FinalRunStatus | "Running" {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { ExecutorError, ValidationError } from "../errors.js";
 import { encode } from "../marshal/marshal.js";
 import { globalRegistry } from "../registry/registry.js";
+import { waitSpecOf } from "../wait/wait-tasks.js";
 import { redactUrls } from "../redact.js";
 import { Tracing } from "../metrics/tracing.js";
 import { Runtime } from "../runtime/runtime.js";
@@ -45,8 +46,11 @@ export interface RunHandle<Ctx extends Context = Context> {
 export interface Metrics {
   /** Stored runs by status (all processes). */
   runs: Record<RunStatus, number>;
-  /** Queue depth: tasks Ready (including ones waiting for a retry delay), and tasks Running. */
-  tasks: { ready: number; running: number };
+  /**
+   * Queue depth: tasks Ready (including ones waiting for a retry delay), tasks Running, and tasks
+   * Waiting (for a time, a signal or a later call: they hold no worker).
+   */
+  tasks: { ready: number; running: number; waiting: number };
   /** Attempts this executor ran since it opened, by outcome, and how many run now. */
   attempts: OutcomeCounts & { active: number };
   /** Durations (ms) of this executor's recent attempts, over all tasks and per task. */
@@ -61,6 +65,17 @@ export interface StartOptions {
    * used by a run of another workflow is `IDEMPOTENCY_KEY_REUSED`.
    */
   idempotencyKey?: string;
+  /**
+   * When the run must have finished: still unfinished then, it ends Failed with RUN_TIMEOUT (its
+   * running attempts aborted, its waiting tasks cancelled, in one transaction).
+   */
+  deadline?: Date | number;
+}
+
+/** Options of `executor.signal`. */
+export interface SignalOptions {
+  /** A second signal with the same key, for the same task, is a no-op (default: each signal is new). */
+  key?: string;
 }
 
 /**
@@ -128,6 +143,19 @@ export interface Executor {
   fireDueSchedules(): Promise<number>;
   /** Counts by status, queue depth, and this executor's attempt outcomes and durations. */
   metrics(): Promise<Metrics>;
+  /**
+   * Sends `payload` to task `taskId` of run `executionId`, a `waitForSignal` task: it completes
+   * with it (now if it is waiting, else when it starts waiting). Checked against the task's schema
+   * when this process has the workflow (INVALID_SIGNAL; the task waits on); marshalled like a
+   * context (UNSERIALIZABLE_CONTEXT). SIGNAL_NOT_ACCEPTED when the run or the task has finished,
+   * or the task does not exist. Resolves with whether the signal was new (false: same key again).
+   */
+  signal(
+    executionId: string,
+    taskId: string,
+    payload: unknown,
+    options?: SignalOptions,
+  ): Promise<{ delivered: boolean }>;
   /**
    * A stored run as an operator sees it: each task's dependencies, attempts, durations, errors and
    * decoded output, and the decoded input. `RUN_NOT_FOUND` if there is none.
@@ -517,7 +545,7 @@ class StoreExecutor implements Executor {
     const stats = this.#runtime.stats;
     return {
       runs: counts.runs,
-      tasks: { ready: counts.readyTasks, running: counts.runningTasks },
+      tasks: { ready: counts.readyTasks, running: counts.runningTasks, waiting: counts.waitingTasks },
       attempts: { ...stats.outcomes(), active: this.#runtime.activeAttempts },
       durations: stats.durations(),
     };
@@ -582,7 +610,7 @@ class StoreExecutor implements Executor {
   /** A run ready to store, its options, workflow and (checked) input validated. */
   #newRun(wf: Workflow<any, any>, input: unknown = {}, options: StartOptions = {}): NewRun {
     this.#assertOpen();
-    const key = parseStartOptions(options).idempotencyKey;
+    const { idempotencyKey: key, deadline } = parseStartOptions(options);
     if (!isWorkflow(wf)) {
       throw new ValidationError(
         "INVALID_WORKFLOW",
@@ -609,7 +637,50 @@ class StoreExecutor implements Executor {
         maxAttempts: wf.tasks.get(taskId)?.retry.maxAttempts ?? 1,
       })),
       ...(key === undefined ? {} : { idempotencyKey: key }),
+      ...(deadline === undefined ? {} : { deadline }),
     };
+  }
+
+  async signal(
+    executionId: string,
+    taskId: string,
+    payload: unknown,
+    options: SignalOptions = {},
+  ): Promise<{ delivered: boolean }> {
+    this.#assertOpen();
+    if (typeof executionId !== "string" || typeof taskId !== "string") {
+      throw new ValidationError("INVALID_SIGNAL", "signal(executionId, taskId, payload): the ids are strings.");
+    }
+    const key = options.key ?? randomUUID();
+    if (typeof key !== "string" || key.length === 0 || key.length > 500) {
+      throw new ValidationError("INVALID_SIGNAL", "A signal's key is a non-empty string of at most 500 characters.");
+    }
+    // Checked here, by the sender, when this process knows the task (else by nobody: say so in docs).
+    const definition = globalRegistry()
+      .workflows()
+      .find((wf) => wf.tasks.has(taskId))
+      ?.tasks.get(taskId);
+    const spec = definition && waitSpecOf(definition);
+    const checked = spec?.kind === "signal" && spec.check ? spec.check(payload) : payload;
+    const encoded = encode({ payload: checked }, `the signal for task "${taskId}"`, this.#options.maxContextBytes);
+    const result = await this.#store.signal(executionId, taskId, key, encoded, this.#now());
+    if (
+      result.status === null ||
+      result.runStatus !== "Running" ||
+      !["Pending", "Ready", "Running", "Waiting"].includes(result.status)
+    ) {
+      throw new ValidationError(
+        "SIGNAL_NOT_ACCEPTED",
+        result.status === null
+          ? `Run ${executionId} has no task "${taskId}" (or there is no such run).`
+          : result.runStatus !== "Running"
+            ? `Run ${executionId} has finished (${result.runStatus}): its tasks take no more signals.`
+            : `Task "${taskId}" of run ${executionId} has finished (${result.status}): it takes no more signals.`,
+        { details: { executionId, taskId, taskStatus: result.status, runStatus: result.runStatus } },
+      );
+    }
+    if (result.woken) this.#runtime.poke();
+    return { delivered: result.stored };
   }
 
   #assertOpen(): void {

@@ -8,6 +8,11 @@ import { closestMatch } from "../workflow/did-you-mean.js";
  */
 const startOptionsSchema = z.strictObject({
   idempotencyKey: z.string().min(1).max(500).optional(),
+  deadline: z
+    .union([z.date(), z.int().min(0)])
+    .refine((d) => Number.isFinite(d instanceof Date ? d.getTime() : d), "an invalid Date")
+    .transform((d) => (d instanceof Date ? d.getTime() : d))
+    .optional(),
 });
 
 export type ParsedStartOptions = z.output<typeof startOptionsSchema>;
@@ -35,7 +40,13 @@ export function parseStartOptions(options: unknown): ParsedStartOptions {
   }
   const parsed = startOptionsSchema.safeParse(options);
   if (!parsed.success) {
-    throw invalid("idempotencyKey must be a non-empty string of at most 500 characters.", {});
+    const bad = parsed.error.issues[0]?.path[0];
+    throw invalid(
+      bad === "deadline"
+        ? "deadline must be a valid Date (or epoch milliseconds)."
+        : "idempotencyKey must be a non-empty string of at most 500 characters.",
+      {},
+    );
   }
   return parsed.data;
 }

@@ -8,6 +8,9 @@ import { ancestorsInOrder, type Workflow } from "../workflow/workflow.js";
 import { shouldRun } from "../task/trigger-rule.js";
 import { toStoredError } from "./stored-error.js";
 import { mergeAncestors, type MergedContext } from "./task-context.js";
+import { callAgainIn, isCallAgain } from "../wait/wait-request.js";
+import { waitSpecOf } from "../wait/wait-tasks.js";
+import { callAgainResult, runWaitTask, stateOf, type WaitResult } from "./waiting.js";
 
 export interface AttemptInput {
   task: ClaimedTask;
@@ -69,12 +72,22 @@ export async function runAttempt(input: AttemptInput): Promise<TaskOutcome> {
         children: childrenOf(wf, task.taskId),
       };
     }
+    const spec = waitSpecOf(definition);
+    if (spec)
+      return finishWait(
+        input,
+        wf,
+        runWaitTask(spec, task, () => context, input.now(), input.maxContextBytes),
+      );
     const info: TaskRunInfo = {
       signal: input.controller.signal,
       executionId: task.runId,
       workflow: wf.name,
       taskId: task.taskId,
       attempt: task.attempt,
+      calls: task.woken?.kind === "again" ? task.woken.calls : 0,
+      state: stateOf(task),
+      callAgainIn,
     };
     const { input: inSchema, output: outSchema } = definition;
     // Schemas run inside the attempt: a failure (or a schema that throws) fails this attempt,
@@ -105,6 +118,8 @@ export async function runAttempt(input: AttemptInput): Promise<TaskOutcome> {
     }
     return failOrRetry(input, wf, error);
   }
+  if (isCallAgain(value))
+    return finishWait(input, wf, callAgainResult(value, task, input.now(), input.maxContextBytes));
   let output: string;
   try {
     output = encodeOutput(value, task.taskId, input.maxContextBytes);
@@ -117,6 +132,21 @@ export async function runAttempt(input: AttemptInput): Promise<TaskOutcome> {
     taskId: task.taskId,
     attempt: task.attempt,
     output,
+    children: childrenOf(wf, task.taskId),
+  };
+}
+
+/** The outcome of a wait step: waiting, completed with an encoded output, or failed (retries apply). */
+function finishWait(input: AttemptInput, wf: Workflow, result: WaitResult): TaskOutcome {
+  if ("outcome" in result) return result.outcome;
+  if ("error" in result) return failOrRetry(input, wf, result.error);
+  const { task } = input;
+  return {
+    kind: "completed",
+    runId: task.runId,
+    taskId: task.taskId,
+    attempt: task.attempt,
+    output: result.completed,
     children: childrenOf(wf, task.taskId),
   };
 }

@@ -104,6 +104,7 @@ export interface StoreCounts {
   runs: Record<RunStatus, number>;
   readyTasks: number;
   runningTasks: number;
+  waitingTasks: number;
 }
 
 /** Cron schedules (their writes are plan operations). */

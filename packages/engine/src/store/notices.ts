@@ -21,12 +21,19 @@ export function stepNotices(request: StepRequest, result: StepResult): Notices {
     ...result.cancelled.map((runId): StoreEvent => ({ type: "cancelled", runId })),
   ];
   // Other processes need waking only for work this worker left: it claimed as many as it could.
-  const mayHaveReleased = request.newRuns.length > 0 || request.outcomes.some((o) => o.kind !== "cancelled");
+  const mayHaveReleased =
+    request.newRuns.length > 0 || result.woke > 0 || request.outcomes.some((o) => o.kind !== "cancelled");
   const leftWork = mayHaveReleased && result.claimed.length >= request.claim.limit;
   const ready: StoreEvent = { type: "ready", from: request.owner };
   // In one process, executors may register different workflow versions: wake them on any change.
   const changed = request.newRuns.length > 0 || request.outcomes.length > 0;
   return { shared: leftWork ? [ready, ...others] : others, local: changed ? [ready, ...others] : others };
+}
+
+/** A signal that woke its task: other executors may claim it. */
+export function signalNotices(woken: boolean): Notices {
+  const list: StoreEvent[] = woken ? [{ type: "ready", from: "" }] : [];
+  return { shared: list, local: list };
 }
 
 export function recoveryNotices(result: RecoveryResult): Notices {

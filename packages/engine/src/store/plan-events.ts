@@ -1,4 +1,4 @@
-import type { EventType } from "../events/event.js";
+import type { EventType, WaitKind } from "../events/event.js";
 import type { FinalRunStatus, StoredError } from "../types.js";
 import type { NewEvent } from "./records.js";
 
@@ -30,7 +30,7 @@ export class PlanEvents {
     taskId: string,
     type: EventType,
     attempt: number | null,
-    data?: { error?: StoredError; retryAt?: number; recovered?: boolean },
+    data?: { error?: StoredError; retryAt?: number; recovered?: boolean; waitingFor?: WaitKind; until?: number },
   ): void {
     this.list.push({ runId, taskId, type, attempt, at: this.#now, data: json(data) });
   }

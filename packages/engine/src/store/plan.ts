@@ -21,9 +21,10 @@ import type {
   ScheduleRecord,
   StoreEvent,
   TaskReset,
+  TaskWait,
   WorkflowVersionRecord,
 } from "./records.js";
-import type { FinalRunStatus } from "../types.js";
+import type { FinalRunStatus, TaskStatus } from "../types.js";
 
 /** A task attempt held by `owner` (fencing: an operation on it applies only while it is held). */
 export interface HeldAttempt {
@@ -73,6 +74,28 @@ export interface StoreOps {
     args: { owner: string; tasks: readonly (HeldAttempt & { error: string; availableAt: number })[] };
     result: HeldAttempt[];
   };
+  /**
+   * Held tasks start waiting (their attempt is not counted, their lease is released): Waiting
+   * until `wakeAt`, or, for a signal wait whose signal is already stored, Ready at once with the
+   * oldest such signal's payload kept. Returns the ones it did, and those it made Ready.
+   */
+  waitTasks: {
+    args: { owner: string; now: number; tasks: readonly (HeldAttempt & TaskWait)[] };
+    result: { held: HeldAttempt[]; signalled: { runId: string; taskId: string }[] };
+  };
+  /** Waiting tasks of the given versions whose wake time has come become Ready; returns them. */
+  wakeDue: { args: { now: number; versions: readonly string[] }; result: { runId: string; taskId: string }[] };
+  /**
+   * Store a signal for a task (unless one with the same key is stored) and, if the task is
+   * waiting for a signal, make it Ready with this payload kept. Only for a task that exists and
+   * has not finished: else nothing is stored (`status` says why).
+   */
+  deliverSignal: {
+    args: { runId: string; taskId: string; key: string; payload: string; now: number };
+    result: { status: TaskStatus | null; runStatus: string | null; stored: boolean; woken: boolean };
+  };
+  /** Running runs whose deadline has passed. */
+  expiredRuns: { args: { now: number }; result: string[] };
   /** Record attempts that did not complete their task. */
   insertAttempts: {
     args: { now: number; attempts: readonly (HeldAttempt & { status: "Failed" | "Cancelled"; error: string })[] };
@@ -80,7 +103,7 @@ export interface StoreOps {
   };
   /** Set the cancel flag of these runs that are still running; returns those. */
   requestCancels: { args: { runIds: readonly string[] }; result: string[] };
-  /** Pending and Ready tasks of these runs become Cancelled; returns how many per run. */
+  /** Pending, Ready and Waiting tasks of these runs become Cancelled; returns how many per run. */
   cancelWaiting: { args: { runIds: readonly string[]; now: number }; result: Map<string, number> };
   /** Per run: unfinished -= finished, failed += failed; returns each run's counters after. */
   countDown: {
@@ -98,7 +121,10 @@ export interface StoreOps {
     args: { owner: string; now: number; leaseExpiresAt: number; versions: readonly string[]; limit: number };
     result: ClaimedTask[];
   };
-  /** Earliest available time after `now` of a Ready task of the given versions. */
+  /**
+   * Earliest time after `now` when something becomes due: a Ready task of the given versions
+   * (a retry delay), a Waiting one's wake time, or a running run's deadline.
+   */
   nextAvailableAt: { args: { now: number; versions: readonly string[] }; result: number | null };
   /** Running tasks whose lease expired before `now` or whose owner is dead go back to Ready. */
   recoverLeases: {

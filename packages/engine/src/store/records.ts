@@ -2,7 +2,7 @@
  * The records a store reads and writes (see `driver.ts` for the contract a backend implements).
  * Times are milliseconds since the epoch. Encoded values are strings made by the marshaller.
  */
-import type { EventType } from "../events/event.js";
+import type { EventType, WaitKind } from "../events/event.js";
 import type { FinalRunStatus, RunStatus, StoredError, TaskStatus } from "../types.js";
 
 export interface NewTaskRow {
@@ -23,6 +23,17 @@ export interface NewRun {
   tasks: readonly NewTaskRow[];
   /** Starting a run with a key that already exists returns the existing run instead. */
   idempotencyKey?: string;
+  /** When the run fails with RUN_TIMEOUT if still unfinished (epoch ms). */
+  deadline?: number;
+}
+
+/** What a task asked to wait for, as a store keeps it. */
+export interface TaskWait {
+  kind: WaitKind;
+  /** When it wakes; null: only a signal wakes it. */
+  wakeAt: number | null;
+  /** Encoded, kept until it wakes: the state for its next call ("again"). */
+  state: string | null;
 }
 
 /** What happened to a claimed attempt. Applied only while the claim is still held (fencing). */
@@ -73,6 +84,14 @@ export type TaskOutcome =
       taskId: string;
       attempt: number;
       error: StoredError;
+    }
+  | {
+      /** The attempt asked to wait: the task holds no worker until it wakes (its attempt is not counted). */
+      kind: "wait";
+      runId: string;
+      taskId: string;
+      attempt: number;
+      wait: TaskWait;
     };
 
 export interface StepRequest {
@@ -110,6 +129,10 @@ export interface ClaimedTask {
   /** How many of its dependencies failed, and how many were skipped (for its trigger rule). */
   failedDependencies: number;
   skippedDependencies: number;
+  /** When the task waited before this claim: what for, and what it kept (a signal's payload, a state). */
+  woken: { kind: WaitKind; state: string | null; calls: number } | null;
+  /** When the task was first claimed (its first call, for bounds on being called again). */
+  firstStartedAt: number;
 }
 
 export interface StepResult {
@@ -133,6 +156,8 @@ export interface StepResult {
   nextAvailableAt: number | null;
   /** How many events the step appended to the log. */
   events: number;
+  /** How many Waiting tasks this step made Ready (a wake time came, or a signal was already kept). */
+  woke: number;
 }
 
 /** What `recoverLeases` did: tasks put back, and runs that finished (a cancelled run's last task). */
@@ -167,6 +192,10 @@ export interface TaskRecord {
   error: StoredError | null;
   startedAt: number | null;
   finishedAt: number | null;
+  /** While Waiting: what for, and until when (null: until a signal). */
+  waiting: { for: WaitKind; until: number | null } | null;
+  /** How many times it asked to be called again (or waited). */
+  calls: number;
 }
 
 /** One attempt that did not complete its task (the completing attempt lives on the task row). */

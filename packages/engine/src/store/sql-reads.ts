@@ -162,11 +162,11 @@ async function countsQuery(db: Kysely<CloacinaDatabase>): Promise<StoreCounts> {
   const tasks = await db
     .selectFrom("cloacina_task_runs")
     .select(["status", (eb) => eb.fn.countAll<number>().as("n")])
-    .where("status", "in", ["Ready", "Running"])
+    .where("status", "in", ["Ready", "Running", "Waiting"])
     .groupBy("status")
     .execute();
   const count = (status: string) => Number(tasks.find((t) => t.status === status)?.n ?? 0);
-  return { runs, readyTasks: count("Ready"), runningTasks: count("Running") };
+  return { runs, readyTasks: count("Ready"), runningTasks: count("Running"), waitingTasks: count("Waiting") };
 }
 
 export function scheduleReads(db: Kysely<CloacinaDatabase>): ScheduleReads {

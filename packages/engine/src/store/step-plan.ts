@@ -40,6 +40,7 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
 
   const finishing: FinishingTask[] = [];
   const retrying: StoreOps["retryTasks"]["args"]["tasks"][number][] = [];
+  const waiting: StoreOps["waitTasks"]["args"]["tasks"][number][] = [];
   const byKey = new Map<string, TaskOutcome>();
   for (const outcome of request.outcomes) {
     const { runId, taskId, attempt } = outcome;
@@ -75,6 +76,9 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
       case "cancelled":
         finish("Cancelled", { output: null, error: JSON.stringify(outcome.error), release: null });
         break;
+      case "wait":
+        waiting.push({ runId, taskId, attempt, ...outcome.wait });
+        break;
     }
   }
 
@@ -83,12 +87,21 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
   const claim = canClaim ? op("claim", { owner, now, leaseExpiresAt: now + leaseMs, versions, limit }) : undefined;
   // A step that may cancel a run claims after the cancels, so as never to claim a task of a run
   // being cancelled. One that cannot (the common case) claims in its first batch.
+  // Due wake-ups and passed deadlines are looked for when the executor's timer fires (and on
+  // start-up and polls): a step that only completes tasks pays nothing for them.
+  const lookForDue = request.claim.findNextAvailable === true;
   const mayCancel =
-    request.cancelRuns.length > 0 || retrying.length > 0 || finishing.some((f) => f.status === "Cancelled");
+    request.cancelRuns.length > 0 ||
+    retrying.length > 0 ||
+    lookForDue ||
+    finishing.some((f) => f.status === "Cancelled");
   const first = yield* together({
     deduplicated: request.newRuns.length > 0 ? op("insertRuns", { runs: request.newRuns, now }) : undefined,
     finished: finishing.length > 0 ? op("finishTasks", { owner, now, tasks: byRunAndTask(finishing) }) : undefined,
     retried: retrying.length > 0 ? op("retryTasks", { owner, tasks: byRunAndTask(retrying) }) : undefined,
+    waited: waiting.length > 0 ? op("waitTasks", { owner, now, tasks: byRunAndTask(waiting) }) : undefined,
+    woke: lookForDue && canClaim ? op("wakeDue", { now, versions }) : undefined,
+    expired: lookForDue ? op("expiredRuns", { now }) : undefined,
     claimed: mayCancel ? undefined : claim,
   });
   const deduplicated = first.deduplicated ?? [];
@@ -102,7 +115,8 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
   }
   const finished = first.finished ?? { held: [], ready: [], runs: [] };
   const retried = first.retried ?? [];
-  const held = [...finished.held, ...retried].map((h) => byKey.get(key(h))!);
+  const waited = first.waited ?? { held: [], signalled: [] };
+  const held = [...finished.held, ...retried, ...waited.held].map((h) => byKey.get(key(h))!);
 
   const attempts: StoreOps["insertAttempts"]["args"]["attempts"][number][] = [];
   for (const outcome of held) {
@@ -126,9 +140,20 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
         attempts.push({ runId, taskId, attempt, status: "Failed", error: JSON.stringify(outcome.error) });
         events.task(runId, taskId, "task.retrying", attempt, { error: outcome.error, retryAt: outcome.availableAt });
         break;
+      case "wait": {
+        const { kind, wakeAt } = outcome.wait;
+        events.task(runId, taskId, "task.waiting", attempt, {
+          waitingFor: kind,
+          ...(wakeAt === null ? {} : { until: wakeAt }),
+        });
+        break;
+      }
     }
   }
   for (const ready of finished.ready) events.task(ready.runId, ready.taskId, "task.ready", null);
+  for (const ready of [...waited.signalled, ...(first.woke ?? [])]) {
+    events.task(ready.runId, ready.taskId, "task.ready", null);
+  }
   if (attempts.length > 0) yield* call("insertAttempts", { now, attempts: byRunAndTask(attempts) });
 
   // Cancels: the ones asked for, runs whose attempt reported being cancelled (a cancel seen by a
@@ -136,6 +161,9 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
   // meanwhile (failed as a whole) — so that a task of such a run is never left to run again.
   const counts = new RunCounts();
   let cancelled: string[] = [];
+  // Runs past their deadline end Failed (RUN_TIMEOUT) here: their waiting tasks are cancelled and
+  // their running attempts told to stop (the "cancelled" notice), in this transaction.
+  const timedOut = first.expired?.length ? yield* failRunsPlan(first.expired.map(runTimedOut), now, events) : [];
   if (mayCancel) {
     const cancelIds = new Set(request.cancelRuns);
     for (const outcome of held) if (outcome.kind === "cancelled") cancelIds.add(outcome.runId);
@@ -148,6 +176,7 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
       }
     }
   }
+  cancelled.push(...timedOut);
   const claimed = first.claimed ?? (mayCancel && claim ? yield* call(claim.op, claim.args) : []);
   for (const c of claimed) events.task(c.runId, c.taskId, "task.started", c.attempt);
   const counted = counts.size > 0 ? yield* countDown(counts) : [];
@@ -155,13 +184,53 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
   const rows = [...finished.runs, ...counted].map((row) =>
     cancelled.includes(row.runId) ? { ...row, cancelRequested: true } : row,
   );
-  const finishedRuns = yield* settle(rows, now, events);
+  const finishedRuns = [
+    ...timedOut.map((runId) => ({ runId, status: "Failed" as const })),
+    ...(yield* settle(rows, now, events)),
+  ];
   if (events.list.length > 0) yield* call("appendEvents", { events: events.list });
-  const lookAhead = request.claim.findNextAvailable === true || retried.length > 0;
+  const lookAhead =
+    lookForDue || retried.length > 0 || waited.held.length > 0 || request.newRuns.some((r) => r.deadline !== undefined);
   const nextAvailableAt =
     lookAhead && canClaim && claimed.length < limit ? yield* call("nextAvailableAt", { now, versions }) : null;
   const staleOutcomes = request.outcomes.length - held.length;
-  return { claimed, deduplicated, finishedRuns, cancelled, staleOutcomes, nextAvailableAt, events: events.list.length };
+  const woke = (first.woke?.length ?? 0) + waited.signalled.length;
+  return {
+    claimed,
+    deduplicated,
+    finishedRuns,
+    cancelled,
+    staleOutcomes,
+    nextAvailableAt,
+    woke,
+    events: events.list.length,
+  };
+}
+
+const runTimedOut = (runId: string): { runId: string; error: StoredError } => ({
+  runId,
+  error: { name: "ExecutorError", code: "RUN_TIMEOUT", message: `Run ${runId} did not finish by its deadline.` },
+});
+
+/**
+ * The whole of `Store.signal`: keep the signal for its task (a resend with the same key is a
+ * no-op) and wake the task if it is waiting for one. Refused, with nothing stored, for a task
+ * that does not exist or has finished, or a run that has.
+ */
+export function* signalPlan(
+  runId: string,
+  taskId: string,
+  key: string,
+  payload: string,
+  now: number,
+): Plan<StoreOps["deliverSignal"]["result"]> {
+  const result = yield* call("deliverSignal", { runId, taskId, key, payload, now });
+  if (result.woken) {
+    const events = new PlanEvents(now);
+    events.task(runId, taskId, "task.ready", null);
+    yield* call("appendEvents", { events: events.list });
+  }
+  return result;
 }
 
 /** What a finished task does to its children: release them, counted as failed, skipped, or neither. */
@@ -220,16 +289,23 @@ export function* recoverLeasesPlan(now: number, deadOwners: readonly string[]): 
   return { recovered: recovered.length, finishedRuns };
 }
 
-/** The whole of `Store.failRuns`: waiting tasks Cancelled, the run Failed with its error. Returns the runs it failed. */
-export function* failRunsPlan(runs: readonly { runId: string; error: StoredError }[], now: number): Plan<string[]> {
+/**
+ * The whole of `Store.failRuns`: waiting tasks Cancelled, the run Failed with its error. Returns
+ * the runs it failed. Inside another plan, pass its `events` (they are appended with its own).
+ */
+export function* failRunsPlan(
+  runs: readonly { runId: string; error: StoredError }[],
+  now: number,
+  into?: PlanEvents,
+): Plan<string[]> {
   if (runs.length === 0) return [];
   yield* call("cancelWaiting", { runIds: runs.map((r) => r.runId).sort(), now });
   const failed = runs.map((r) => ({ runId: r.runId, status: "Failed" as const, error: JSON.stringify(r.error) }));
   // Only runs still running are failed (another process may have finished one meanwhile).
   const done = new Set(yield* call("finishRuns", { runs: failed, now }));
-  const events = new PlanEvents(now);
+  const events = into ?? new PlanEvents(now);
   for (const run of runs) if (done.has(run.runId)) events.runFinished(run.runId, "Failed", run.error);
-  if (events.list.length > 0) yield* call("appendEvents", { events: events.list });
+  if (!into && events.list.length > 0) yield* call("appendEvents", { events: events.list });
   return [...done];
 }
 

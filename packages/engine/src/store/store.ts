@@ -15,8 +15,15 @@ import { redactUrls } from "../redact.js";
 import type { StoredError } from "../types.js";
 import type { EventReads, RunReads, ScheduleReads, StoreDriver, WorkflowReads } from "./driver.js";
 import { localBus, type LocalBus } from "./local-bus.js";
-import { failedRunsNotices, type Notices, recoveryNotices, retriedRunNotices, stepNotices } from "./notices.js";
-import { call, type Plan, single } from "./plan.js";
+import {
+  failedRunsNotices,
+  type Notices,
+  recoveryNotices,
+  retriedRunNotices,
+  signalNotices,
+  stepNotices,
+} from "./notices.js";
+import { call, type Plan, single, type StoreOps } from "./plan.js";
 import type {
   RecoveryResult,
   ScheduleRecord,
@@ -26,7 +33,7 @@ import type {
   TaskReset,
   WorkflowVersionRecord,
 } from "./records.js";
-import { failRunsPlan, recoverLeasesPlan, retryRunPlan, stepPlan } from "./step-plan.js";
+import { failRunsPlan, recoverLeasesPlan, retryRunPlan, signalPlan, stepPlan } from "./step-plan.js";
 
 const CONFLICT_ATTEMPTS = 5;
 const CONNECTION_ATTEMPTS = 4;
@@ -98,6 +105,22 @@ export class Store {
       () => retryRunPlan(runId, tasks, now),
       retriedRunNotices,
       (reopened) => reopened,
+    );
+  }
+
+  /** Delivers a signal to a task (see `signalPlan`). */
+  signal(
+    runId: string,
+    taskId: string,
+    key: string,
+    payload: string,
+    now: number,
+  ): Promise<StoreOps["deliverSignal"]["result"]> {
+    return this.#write(
+      "signal",
+      () => signalPlan(runId, taskId, key, payload, now),
+      (result) => signalNotices(result.woken),
+      (result) => result.woken,
     );
   }
 

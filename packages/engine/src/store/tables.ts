@@ -1,4 +1,5 @@
 import type { Generated, Selectable } from "kysely";
+import type { WaitKind } from "../events/event.js";
 import type { RunStatus, StoredError, TaskStatus } from "../types.js";
 import type { EventTablesDatabase } from "./event-tables.js";
 import type { AttemptRecord, RunRecord, RunSummary, ScheduleRecord, TaskRecord } from "./records.js";
@@ -22,6 +23,8 @@ export interface RunsTable {
   finished_at: number | null;
   idempotency_key: string | null;
   error: string | null;
+  /** When the run fails with RUN_TIMEOUT if still unfinished (epoch ms). */
+  deadline: number | null;
 }
 
 export interface TaskRunsTable {
@@ -44,6 +47,14 @@ export interface TaskRunsTable {
   error: string | null;
   started_at: number | null;
   finished_at: number | null;
+  /** While Waiting (and once woken): what the task waits for. */
+  wait_kind: string | null;
+  /** When a Waiting task wakes; null: only a signal wakes it. */
+  wake_at: number | null;
+  /** A delivered signal's payload, or the state passed to the next call (encoded). */
+  wait_state: string | null;
+  /** How many times the task asked to be called again. */
+  calls: Generated<number>;
 }
 
 export interface TaskAttemptsTable {
@@ -69,7 +80,16 @@ export interface SchedulesTable {
   created_at: number;
 }
 
+export interface SignalsTable {
+  run_id: string;
+  task_id: string;
+  key: string;
+  payload: string;
+  created_at: number;
+}
+
 export interface CloacinaDatabase extends EventTablesDatabase {
+  cloacina_signals: SignalsTable;
   cloacina_schedules: SchedulesTable;
   cloacina_runs: RunsTable;
   cloacina_task_runs: TaskRunsTable;
@@ -104,6 +124,11 @@ export function toTaskRecord(row: TaskRunsRow): TaskRecord {
     error: row.error === null ? null : (JSON.parse(row.error) as StoredError),
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    waiting:
+      row.status === "Waiting" && row.wait_kind !== null
+        ? { for: row.wait_kind as WaitKind, until: row.wake_at }
+        : null,
+    calls: row.calls,
   };
 }
 

@@ -2,13 +2,23 @@
 import { h } from "./dom.js";
 
 export const RUN_STATUSES = ["Running", "Completed", "Failed", "Cancelled"] as const;
-export const TASK_STATUSES = ["Pending", "Ready", "Running", "Completed", "Failed", "Skipped", "Cancelled"] as const;
+export const TASK_STATUSES = [
+  "Pending",
+  "Ready",
+  "Running",
+  "Waiting",
+  "Completed",
+  "Failed",
+  "Skipped",
+  "Cancelled",
+] as const;
 
 /** The status a task event gives its task (the node is recoloured before the run is refetched). */
 export const TASK_STATUS_BY_EVENT: Partial<Record<string, string>> = {
   "task.ready": "Ready",
   "task.started": "Running",
   "task.retrying": "Ready",
+  "task.waiting": "Waiting",
   "task.completed": "Completed",
   "task.failed": "Failed",
   "task.skipped": "Skipped",

@@ -3,7 +3,7 @@ export const PAGE_STYLE = String.raw`
 :root {
   --bg: #f5f6f8; --card: #ffffff; --text: #1c2230; --muted: #6b7383; --line: #e3e6ec;
   --accent: #4f46e5; --mono: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace;
-  --Pending: #94a3b8; --Ready: #8b5cf6; --Running: #2563eb; --Completed: #16a34a;
+  --Pending: #94a3b8; --Ready: #8b5cf6; --Running: #2563eb; --Waiting: #0891b2; --Completed: #16a34a;
   --Failed: #dc2626; --Skipped: #cbd5e1; --Cancelled: #ea580c;
 }
 * { box-sizing: border-box; }
@@ -53,6 +53,7 @@ tr.row:hover td { background: #f8f9fb; }
 .pill::before { content: ""; width: 7px; height: 7px; border-radius: 50%; background: var(--c, #94a3b8); }
 .pill.s-Running::before { animation: pulse 1.2s ease-in-out infinite; }
 .s-Pending { --c: var(--Pending); } .s-Ready { --c: var(--Ready); } .s-Running { --c: var(--Running); }
+.s-Waiting { --c: var(--Waiting); }
 .s-Completed { --c: var(--Completed); } .s-Failed { --c: var(--Failed); } .s-Skipped { --c: var(--Skipped); }
 .s-Cancelled { --c: var(--Cancelled); } .s-Active { --c: var(--Completed); } .s-Paused { --c: var(--Pending); }
 .pill.s-Failed { background: #fef2f2; color: #991b1b; } .pill.s-Completed { background: #f0fdf4; color: #166534; }
