@@ -54,6 +54,7 @@ describe.skipIf(skipPostgres)("PostgreSQL operations", () => {
       "cloacina_migrations_lock",
       "cloacina_runs",
       "cloacina_schedules",
+      "cloacina_signals",
       "cloacina_task_attempts",
       "cloacina_task_runs",
       "cloacina_workflows",

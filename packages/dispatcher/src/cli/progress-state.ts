@@ -9,6 +9,7 @@ import type {
   StoredError,
   TaskEventType,
   TaskStatus,
+  WaitKind,
   Workflow,
 } from "@cloacina/engine";
 
@@ -23,6 +24,8 @@ export interface TaskRow {
   finishedAt?: number;
   /** Set while a retry waits. */
   retryAt?: number;
+  /** Set while the task waits without a worker: what for, and until when (none: a signal). */
+  waiting?: { for: WaitKind; until?: number };
   error?: StoredError | { message: string };
 }
 
@@ -60,6 +63,7 @@ export class RunProgress {
       case "task.ready":
       case "task.started":
       case "task.retrying":
+      case "task.waiting":
       case "task.completed":
       case "task.failed":
       case "task.skipped":
@@ -80,6 +84,7 @@ export class RunProgress {
     if (event.attempt !== undefined) row.attempt = event.attempt;
     if (event.error) row.error = event.error;
     delete row.retryAt;
+    delete row.waiting;
     switch (event.type) {
       case "task.ready":
         row.status = "Ready";
@@ -92,6 +97,13 @@ export class RunProgress {
       case "task.retrying":
         row.status = "Ready";
         if (event.retryAt) row.retryAt = event.retryAt.getTime();
+        break;
+      case "task.waiting":
+        row.status = "Waiting";
+        row.waiting = {
+          for: event.waitingFor ?? "sleep",
+          ...(event.until === undefined ? {} : { until: event.until.getTime() }),
+        };
         break;
       case "task.completed":
       case "task.failed":
@@ -117,6 +129,7 @@ export class RunProgress {
       if (task.finishedAt) row.finishedAt = task.finishedAt.getTime();
       if (task.error) row.error = { message: task.error.message };
       delete row.retryAt;
+      delete row.waiting;
     }
   }
 }

@@ -39,6 +39,16 @@ export function describeTaskEvent(event: ExecutorEvent, maxAttempts = 1): string
       const wait = event.retryAt ? `; retrying in ${formatDuration(event.retryAt.getTime() - Date.now())}` : "";
       return `attempt ${of} failed${reason}${wait}`;
     }
+    case "task.waiting": {
+      const what =
+        event.waitingFor === "signal"
+          ? "waiting for a signal"
+          : event.waitingFor === "again"
+            ? "to be called again"
+            : "sleeping";
+      const until = event.until ? ` until ${event.until.toISOString()}` : "";
+      return `${what}${until}`;
+    }
     case "task.completed":
       return "completed";
     case "task.failed":
@@ -128,6 +138,16 @@ class TerminalView implements ProgressView {
       parts.push(pc.dim(formatDuration((row.status === "Running" ? Date.now() : row.finishedAt!) - row.startedAt)));
     }
     if (row.retryAt !== undefined) parts.push(pc.dim(`retry in ${formatDuration(row.retryAt - Date.now())}`));
+    if (row.waiting !== undefined) {
+      const what =
+        row.waiting.for === "signal"
+          ? "waiting for a signal"
+          : row.waiting.for === "again"
+            ? "called again"
+            : "sleeping";
+      const until = row.waiting.until === undefined ? "" : ` · in ${formatDuration(row.waiting.until - Date.now())}`;
+      parts.push(pc.cyan(`${what}${until}`));
+    }
     if (row.error && row.status !== "Completed") parts.push(pc.red(row.error.message.split("\n")[0] ?? ""));
     return parts.join("  ");
   }

@@ -13,6 +13,7 @@ import { scheduleCases } from "./schedule-cases.js";
 import { schemaCases } from "./schema-cases.js";
 import { type ConformanceTarget, Session } from "./harness.js";
 import { storeCases } from "./store-cases.js";
+import { waitingCases } from "./waiting-cases.js";
 import { eventCases, type TransportUnderTest } from "./event-cases.js";
 
 export {
@@ -50,6 +51,7 @@ export function runConformanceSuite(target: ConformanceTarget): void {
     describe("durability", () => durabilityCases(it));
     describe("operations", () => operationsCases(it));
     describe("schedules", () => scheduleCases(it));
+    describe("waiting without a worker", () => waitingCases(it));
     describe("store contract", () => storeCases(it));
     describe("schema", () => schemaCases(it, target.schemaAdditions ?? []));
     for (const transport of target.eventTransports ?? [{ name: "default", events: undefined }]) {

@@ -1,4 +1,5 @@
 import type { Context, TaskRunInfo } from "../types.js";
+import type { CallAgain } from "../wait/wait-request.js";
 import type { TaskTypes } from "./context-types.js";
 import type { ResolvedTaskOptions } from "./task-options.js";
 
@@ -6,7 +7,7 @@ import type { ResolvedTaskOptions } from "./task-options.js";
 export type TaskFunction<In extends Context = any, Out extends Context | void = any> = (
   ctx: In,
   run: TaskRunInfo,
-) => Out | Promise<Out>;
+) => Out | CallAgain | Promise<Out | CallAgain>;
 
 /** A registered task. `invoke` calls the function with the right `this`. */
 export interface TaskDefinition extends ResolvedTaskOptions {

@@ -56,7 +56,7 @@ export function sleep(options: SleepOptions): TaskRef<Context, Record<string, ne
   }
   const spec: WaitSpec = hasFor
     ? { kind: "sleep", forMs: durationMs(options.for, `sleep("${options.id}")'s for`) }
-    : { kind: "sleep", until: options.until! };
+    : { kind: "sleep", until: options.until };
   return registerWaitTask(base, spec);
 }
 
@@ -124,9 +124,7 @@ function checkPayload<P>(schema: PayloadSchema<P>, payload: unknown, id: string)
   const issues = (result as { issues?: readonly { message: string; path?: readonly unknown[] }[] }).issues;
   if (issues && issues.length > 0) {
     const paths = issues.map((i) => ({
-      path: (i.path ?? []).map((p) =>
-        typeof p === "object" && p !== null && "key" in p ? (p as { key: unknown }).key : p,
-      ),
+      path: (i.path ?? []).map((p) => (typeof p === "object" && p !== null && "key" in p ? p.key : p)),
       message: i.message,
     }));
     throw new ValidationError(
