@@ -37,7 +37,10 @@ export function waitingCases(it: CaseFn): void {
       "the sleep waits",
     );
     const detail = await first.inspect(handle.executionId);
-    expect(detail.tasks.find((t) => t.id === `${p}.nap`)).toMatchObject({ status: "Waiting" });
+    expect(detail.tasks.find((t) => t.id === `${p}.nap`)).toMatchObject({
+      status: "Waiting",
+      waiting: { for: "sleep", until: new Date(time.now() + 15 * MINUTE) },
+    });
     expect((await first.metrics()).tasks).toMatchObject({ waiting: 1, running: 0 });
     await first.close(); // the process goes away during the sleep
 

@@ -2,6 +2,7 @@
  * A run as an operator sees it (the CLI's `show`, the dashboard's run page): every task with its
  * dependencies, attempts, errors and decoded contexts.
  */
+import type { WaitKind } from "../events/event.js";
 import { decodeContext } from "../marshal/marshal.js";
 import type { AttemptRecord, RunRecord, TaskRecord } from "../store/records.js";
 import type { Context, RunStatus, StoredError, TaskStatus } from "../types.js";
@@ -33,6 +34,10 @@ export interface TaskDetail {
   error?: StoredError;
   /** Attempts that did not complete it, oldest first. */
   failedAttempts: AttemptDetail[];
+  /** While Waiting: what for (its sleep, a signal, its next call) and until when (absent: a signal). */
+  waiting?: { for: WaitKind; until?: Date };
+  /** How many times it waited (slept, waited for a signal, or asked to be called again). */
+  calls: number;
 }
 
 export interface RunDetail {
@@ -73,6 +78,7 @@ export function buildRunDetail(
         attempts: task.attempt,
         maxAttempts: task.maxAttempts,
         recoveries: task.recoveries,
+        calls: task.calls,
         failedAttempts: attempts
           .filter((a) => a.taskId === task.taskId)
           .sort((a, b) => a.attempt - b.attempt)
@@ -83,6 +89,12 @@ export function buildRunDetail(
       if (task.startedAt !== null && task.finishedAt !== null) t.durationMs = task.finishedAt - task.startedAt;
       if (task.status === "Completed" && task.output !== null) t.output = decodeContext(task.output);
       if (task.error && task.status !== "Completed") t.error = task.error;
+      if (task.waiting) {
+        t.waiting = {
+          for: task.waiting.for,
+          ...(task.waiting.until === null ? {} : { until: new Date(task.waiting.until) }),
+        };
+      }
       return t;
     }),
   };
