@@ -167,17 +167,25 @@ export function waitingCases(it: CaseFn): void {
     const time = clock();
     const approval = waitForSignal({ id: `${p}.approval` });
     const wf = workflow({ name: `${p}.wf`, tasks: [approval] });
+    // The same bound declared once on the workflow, for all its runs.
+    const bounded = workflow({ name: `${p}.bounded`, tasks: [waitForSignal({ id: `${p}.other` })], timeout: "20m" });
     const first = await session.executor({ now: time.now });
     const handle = await first.start(wf, {}, { deadline: time.now() + 30 * MINUTE });
-    await until(async () => (await first.metrics()).tasks.waiting === 1, "the task waits");
+    const boundedHandle = await first.start(bounded, {});
+    await until(async () => (await first.metrics()).tasks.waiting === 2, "the tasks wait");
     await first.close();
     time.advance(31 * MINUTE);
     const second = await session.executor({ now: time.now });
-    const result = await (await second.get(handle.executionId)).result();
-    expect(result.status).toBe("Failed");
-    const detail = await second.inspect(handle.executionId);
-    expect(detail.error).toMatchObject({ code: "RUN_TIMEOUT" });
-    expect(detail.tasks[0]).toMatchObject({ status: "Cancelled" });
+    for (const id of [handle.executionId, boundedHandle.executionId]) {
+      const result = await (await second.get(id)).result();
+      expect(result.status).toBe("Failed");
+      const detail = await second.inspect(id);
+      expect(detail.error).toMatchObject({ code: "RUN_TIMEOUT" });
+      expect(detail.tasks[0]).toMatchObject({ status: "Cancelled" });
+    }
+    expect(() => workflow({ name: `${p}.typo`, tasks: [`${p}.other`], timeout: "20 min" })).toThrow(
+      expect.objectContaining({ code: "INVALID_DURATION" }),
+    );
     await expect(second.start(wf, {}, { deadline: new Date(Number.NaN) })).rejects.toMatchObject({
       code: "INVALID_START_OPTIONS",
     });

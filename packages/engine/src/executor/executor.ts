@@ -637,7 +637,11 @@ class StoreExecutor implements Executor {
         maxAttempts: wf.tasks.get(taskId)?.retry.maxAttempts ?? 1,
       })),
       ...(key === undefined ? {} : { idempotencyKey: key }),
-      ...(deadline === undefined ? {} : { deadline }),
+      ...(deadline !== undefined
+        ? { deadline }
+        : wf.timeoutMs !== undefined
+          ? { deadline: this.#now() + wf.timeoutMs }
+          : {}),
     };
   }
 

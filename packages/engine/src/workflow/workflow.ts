@@ -7,6 +7,7 @@ import { assertSchema } from "../schema/validate.js";
 import type { TaskDefinition } from "../task/task-definition.js";
 import { referencedDefinition, type TaskDependency } from "../task/task-reference.js";
 import type { Context } from "../types.js";
+import { type Duration, durationMs } from "../wait/duration.js";
 import type { InputCheck, WorkflowContext, WorkflowInput } from "./workflow-types.js";
 import { closestMatch } from "./did-you-mean.js";
 import { childrenOf, reachable, topologicalOrder } from "./graph.js";
@@ -27,6 +28,8 @@ export interface Workflow<Input extends Context = Context, Ctx extends Context =
   readonly children: ReadonlyMap<string, readonly string[]>;
   /** Checks every run's input before anything is stored (`INVALID_INPUT`). */
   readonly input: StandardSchemaV1 | undefined;
+  /** Milliseconds a run may take before it ends Failed with RUN_TIMEOUT (undefined: no bound). */
+  readonly timeoutMs: number | undefined;
   /** Types only: never set at run time. */
   readonly "~types"?: { input: Input; context: Ctx };
 }
@@ -44,6 +47,12 @@ export interface WorkflowOptions<
    * decorated methods. References and methods carry types; ids do not.
    */
   tasks: Tasks;
+  /**
+   * How long a run may take (`"2h"`, ms): still unfinished then, it ends Failed with RUN_TIMEOUT,
+   * its running attempts aborted and its waiting tasks cancelled. `start(…, { deadline })` sets
+   * one run's deadline instead.
+   */
+  timeout?: Duration;
 }
 
 const nameSchema = z
@@ -69,6 +78,10 @@ export function workflow(options: WorkflowOptions): Workflow {
   }
   const label = `Workflow "${name.data}"`;
   assertSchema(options.input, `the input of workflow "${name.data}"`);
+  const timeoutMs = options.timeout === undefined ? undefined : durationMs(options.timeout, `${label}'s timeout`);
+  if (timeoutMs === 0) {
+    throw new WorkflowDefinitionError("INVALID_WORKFLOW", `${label}'s timeout is 0: every run would fail at once.`);
+  }
   if (!Array.isArray(options.tasks) || options.tasks.length === 0) {
     throw new WorkflowDefinitionError(
       "EMPTY_WORKFLOW",
@@ -117,6 +130,7 @@ export function workflow(options: WorkflowOptions): Workflow {
     dependencies,
     children: childrenOf(dependencies),
     input: options.input,
+    timeoutMs,
   });
   globalRegistry().addWorkflow(result);
   return result;
