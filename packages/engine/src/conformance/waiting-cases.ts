@@ -202,7 +202,7 @@ export function waitingCases(it: CaseFn): void {
       expect.objectContaining({ code: "INVALID_DURATION" }),
     );
     expect(() => waitForSignal({ id: `${unique()}.w`, schema: {} as never })).toThrow(
-      expect.objectContaining({ code: "INVALID_TASK_OPTIONS" }),
+      expect.objectContaining({ code: "INVALID_SCHEMA" }),
     );
     return Promise.resolve();
   });

@@ -665,7 +665,7 @@ class StoreExecutor implements Executor {
       .find((wf) => wf.tasks.has(taskId))
       ?.tasks.get(taskId);
     const spec = definition && waitSpecOf(definition);
-    const checked = spec?.kind === "signal" && spec.check ? spec.check(payload) : payload;
+    const checked = spec?.kind === "signal" && spec.check ? await spec.check(payload) : payload;
     const encoded = encode({ payload: checked }, `the signal for task "${taskId}"`, this.#options.maxContextBytes);
     const result = await this.#store.signal(executionId, taskId, key, encoded, this.#now());
     if (

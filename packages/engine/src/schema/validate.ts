@@ -46,7 +46,7 @@ export function formatIssues(issues: readonly SchemaIssue[]): string {
 }
 
 /** What a failed check is called where it happened. */
-export type SchemaCheckCode = "INVALID_INPUT" | "INVALID_TASK_INPUT" | "INVALID_TASK_OUTPUT";
+export type SchemaCheckCode = "INVALID_INPUT" | "INVALID_TASK_INPUT" | "INVALID_TASK_OUTPUT" | "INVALID_SIGNAL";
 
 /**
  * The value `schema` makes of `value` (its output: defaults and transforms applied), or a coded

@@ -4,7 +4,12 @@
  * trigger rule); the engine runs it without user code: its first call stores what it waits for
  * and releases its slot, and the call after it wakes completes it.
  */
-import { ValidationError, WorkflowDefinitionError } from "../errors.js";
+// `{}` is the empty output here, as in task/context-types.ts.
+/* eslint-disable @typescript-eslint/no-empty-object-type */
+import { WorkflowDefinitionError } from "../errors.js";
+import type { StandardSchemaV1 } from "../schema/standard-schema.js";
+import { assertSchema, parseWith } from "../schema/validate.js";
+import type { TaskTypesOf } from "../task/context-types.js";
 import { task } from "../task/task.js";
 import type { TaskDefinition, TaskRef } from "../task/task-definition.js";
 import type { TaskDependency } from "../task/task-reference.js";
@@ -16,7 +21,7 @@ import { type Duration, durationMs } from "./duration.js";
 /** How an engine-run waiting task behaves (kept beside its definition, by identity). */
 export type WaitSpec =
   | { kind: "sleep"; forMs?: number; until?: (ctx: Context) => Date | number }
-  | { kind: "signal"; timeoutMs?: number; check?: (payload: unknown) => unknown };
+  | { kind: "signal"; timeoutMs?: number; check?: (payload: unknown) => Promise<unknown> };
 
 const specs = new WeakMap<TaskDefinition, WaitSpec>();
 
@@ -24,21 +29,35 @@ export function waitSpecOf(definition: TaskDefinition): WaitSpec | undefined {
   return specs.get(definition);
 }
 
-interface WaitTaskOptions {
-  id: string;
-  /** Ids or references, as for `task()`. */
-  dependsOn?: readonly TaskDependency[];
-  trigger?: TriggerRule;
+interface WaitTaskOptions<
+  Id extends string = string,
+  Deps extends readonly TaskDependency[] = readonly TaskDependency[],
+  Trigger extends TriggerRule = TriggerRule,
+> {
+  id: Id;
+  /** Ids or references, as for `task()`: references type what its dependents see. */
+  dependsOn?: Deps;
+  trigger?: Trigger;
 }
 
-export type SleepOptions = WaitTaskOptions &
+export type SleepOptions<
+  Id extends string = string,
+  Deps extends readonly TaskDependency[] = readonly TaskDependency[],
+  Trigger extends TriggerRule = TriggerRule,
+> = WaitTaskOptions<Id, Deps, Trigger> &
   ({ for: Duration; until?: never } | { until: (ctx: Context) => Date | number; for?: never });
 
 /**
  * A task that completes when its time comes: `for` after it starts, or at `until(ctx)`. It holds
  * no worker meanwhile, and the time is stored: an executor that opens after it completes it at once.
  */
-export function sleep(options: SleepOptions): TaskRef<Context, Record<string, never>> {
+export function sleep<
+  const Id extends string,
+  const Deps extends readonly TaskDependency[] = [],
+  Trigger extends TriggerRule = "allSucceeded",
+>(
+  options: SleepOptions<Id, Deps, Trigger>,
+): TaskRef<Context, {}, TaskTypesOf<Deps, Trigger, {}, {}, undefined, undefined>> {
   const base = waitTaskOptions(options, "sleep", ["for", "until"]);
   const hasFor = options.for !== undefined;
   const hasUntil = options.until !== undefined;
@@ -57,24 +76,22 @@ export function sleep(options: SleepOptions): TaskRef<Context, Record<string, ne
   const spec: WaitSpec = hasFor
     ? { kind: "sleep", forMs: durationMs(options.for, `sleep("${options.id}")'s for`) }
     : { kind: "sleep", until: options.until };
-  return registerWaitTask(base, spec);
+  return registerWaitTask(base, spec) as never;
 }
 
-/** A Standard Schema (zod 4, valibot, arktype…): only what checking a payload needs. */
-interface PayloadSchema<P> {
-  readonly "~standard": {
-    readonly validate: (
-      value: unknown,
-    ) =>
-      | { value: P; issues?: undefined }
-      | { issues: readonly { message: string; path?: readonly unknown[] }[] }
-      | Promise<unknown>;
-  };
-}
+type SignalPayload<S> = [S] extends [StandardSchemaV1] ? StandardSchemaV1.InferOutput<S> : unknown;
 
-export interface WaitForSignalOptions<P> extends WaitTaskOptions {
-  /** Checks each payload when it is sent: a bad one is INVALID_SIGNAL to the sender, and the task waits on. */
-  schema?: PayloadSchema<P>;
+export interface WaitForSignalOptions<
+  Id extends string = string,
+  Deps extends readonly TaskDependency[] = readonly TaskDependency[],
+  Trigger extends TriggerRule = TriggerRule,
+  S extends StandardSchemaV1 | undefined = StandardSchemaV1 | undefined,
+> extends WaitTaskOptions<Id, Deps, Trigger> {
+  /**
+   * A Standard Schema (zod 4, valibot, arktype…) each payload is checked against when it is sent:
+   * a bad one is INVALID_SIGNAL to the sender, and the task waits on. It types the payload.
+   */
+  schema?: S;
   /** Fail with SIGNAL_TIMEOUT when no signal came this long after the task started waiting. */
   timeout?: Duration;
 }
@@ -84,59 +101,41 @@ export interface WaitForSignalOptions<P> extends WaitTaskOptions {
  * any process), then completes with `{ [id]: payload }`. A signal sent before the task starts
  * waiting is kept for it; a resend with the same key is a no-op.
  */
-export function waitForSignal<P = unknown>(options: WaitForSignalOptions<P>): TaskRef<Context, Record<string, P>> {
+export function waitForSignal<
+  const Id extends string,
+  const Deps extends readonly TaskDependency[] = [],
+  Trigger extends TriggerRule = "allSucceeded",
+  S extends StandardSchemaV1 | undefined = undefined,
+>(
+  options: WaitForSignalOptions<Id, Deps, Trigger, S>,
+): TaskRef<
+  Context,
+  { [K in Id]: SignalPayload<S> },
+  TaskTypesOf<Deps, Trigger, {}, { [K in Id]: SignalPayload<S> }, undefined, undefined>
+> {
   const base = waitTaskOptions(options, "waitForSignal", ["schema", "timeout"]);
   const { schema } = options;
-  if (
-    schema !== undefined &&
-    typeof (schema as { "~standard"?: { validate?: unknown } })["~standard"]?.validate !== "function"
-  ) {
-    throw new WorkflowDefinitionError(
-      "INVALID_TASK_OPTIONS",
-      `waitForSignal("${options.id}"): schema is not a Standard Schema (zod 4, valibot, arktype… have "~standard").`,
-    );
-  }
+  assertSchema(schema, `the signal of task "${options.id}"`);
   const spec: WaitSpec = {
     kind: "signal",
     ...(options.timeout === undefined
       ? {}
       : { timeoutMs: durationMs(options.timeout, `waitForSignal("${options.id}")'s timeout`) }),
-    ...(schema === undefined ? {} : { check: (payload: unknown) => checkPayload(schema, payload, options.id) }),
+    ...(schema === undefined
+      ? {}
+      : {
+          check: (payload: unknown) =>
+            parseWith(schema, payload, "INVALID_SIGNAL", `the signal for task "${options.id}"`),
+        }),
   };
-  return registerWaitTask(base, spec) as TaskRef<Context, Record<string, P>>;
+  return registerWaitTask(base, spec) as never;
 }
 
-function checkPayload<P>(schema: PayloadSchema<P>, payload: unknown, id: string): unknown {
-  let result: unknown;
-  try {
-    result = schema["~standard"].validate(payload);
-  } catch (error) {
-    throw new ValidationError("INVALID_SIGNAL", `The schema of "${id}" threw instead of returning issues.`, {
-      cause: error,
-    });
-  }
-  if (result instanceof Promise) {
-    throw new ValidationError(
-      "INVALID_SIGNAL",
-      `The schema of "${id}" is asynchronous; a signal's schema must check synchronously.`,
-    );
-  }
-  const issues = (result as { issues?: readonly { message: string; path?: readonly unknown[] }[] }).issues;
-  if (issues && issues.length > 0) {
-    const paths = issues.map((i) => ({
-      path: (i.path ?? []).map((p) => (typeof p === "object" && p !== null && "key" in p ? p.key : p)),
-      message: i.message,
-    }));
-    throw new ValidationError(
-      "INVALID_SIGNAL",
-      `The signal for "${id}" does not match its schema: ${paths.map((p) => `${p.path.join(".") || "(payload)"}: ${p.message}`).join("; ")}.`,
-      { details: { issues: paths } },
-    );
-  }
-  return (result as { value: unknown }).value;
-}
-
-function waitTaskOptions(options: WaitTaskOptions, what: string, own: string[]): TaskOptions {
+function waitTaskOptions(
+  options: WaitTaskOptions<string, readonly TaskDependency[], TriggerRule>,
+  what: string,
+  own: string[],
+): TaskOptions {
   if (typeof options !== "object" || options === null) {
     throw new WorkflowDefinitionError("INVALID_TASK_OPTIONS", `${what}(options): options must be an object.`);
   }
@@ -155,7 +154,7 @@ function waitTaskOptions(options: WaitTaskOptions, what: string, own: string[]):
   };
 }
 
-function registerWaitTask(options: TaskOptions, spec: WaitSpec): TaskRef<Context, Record<string, never>> {
+function registerWaitTask(options: TaskOptions, spec: WaitSpec): TaskRef {
   // The untyped form of task(): a waiting task's types are its own (see sleep, waitForSignal).
   const untypedTask = task as (options: TaskOptions, fn: () => never) => TaskRef;
   const ref = untypedTask(options, () => {
@@ -166,5 +165,5 @@ function registerWaitTask(options: TaskOptions, spec: WaitSpec): TaskRef<Context
     );
   });
   specs.set(ref.definition, spec);
-  return ref as TaskRef<Context, Record<string, never>>;
+  return ref;
 }
