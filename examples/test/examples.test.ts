@@ -30,3 +30,11 @@ test("the fan-out example completes and joins every shard", async () => {
   expect(out).toMatch(/Completed in \d+ ms/);
   expect(out).toContain("total letters: 69");
 });
+
+test("the approval example waits for a signal, sleeps, polls, and completes", async () => {
+  const out = await runExample("approval.ts");
+  expect(out).toContain("approval is waiting for a signal");
+  expect(out).toMatch(/run [0-9a-f-]{36}: Completed/);
+  expect(out).toContain("order-42 approved by ada");
+  expect(out).toContain("export checked 3 times");
+});
