@@ -60,6 +60,8 @@ export function waitingCases(it: CaseFn): void {
     const executor = await session.executor({ concurrency: 1 });
     const handles = await Promise.all(Array.from({ length: 100 }, () => executor.start(waits, {})));
     await until(async () => (await executor.metrics()).tasks.waiting === 100, "100 tasks waiting");
+    const listed = await executor.listRuns({ waiting: true, limit: 1000 });
+    expect(new Set(listed.runs.map((r) => r.runId))).toEqual(new Set(handles.map((h) => h.executionId)));
     expect((await executor.execute(quick, {})).status).toBe("Completed");
     // And a signal completes one of them, with its payload under the task's id.
     await executor.signal(handles[0]!.executionId, `${p}.approval`, { ok: true });

@@ -14,6 +14,8 @@ const listRunsSchema = z.strictObject({
   limit: z.int().min(1).max(1000).default(50),
   /** The `next` of the previous page. */
   cursor: z.string().optional(),
+  /** Only runs with a task Waiting (for a time, a signal or a later call). */
+  waiting: z.boolean().optional(),
 });
 
 export type ListRunsOptions = z.input<typeof listRunsSchema>;
@@ -23,13 +25,14 @@ export function parseListRunsOptions(options: ListRunsOptions): RunFilter {
   if (!parsed.success) {
     throw new ValidationError("INVALID_LIST_OPTIONS", `Invalid listRuns options:\n${z.prettifyError(parsed.error)}`);
   }
-  const { status, workflow, from, to, limit, cursor } = parsed.data;
+  const { status, workflow, from, to, limit, cursor, waiting } = parsed.data;
   const filter: RunFilter = { limit };
   if (status !== undefined) filter.status = status;
   if (workflow !== undefined) filter.workflow = workflow;
   if (from !== undefined) filter.createdFrom = from;
   if (to !== undefined) filter.createdTo = to;
   if (cursor !== undefined) filter.after = decodeCursor(cursor);
+  if (waiting === true) filter.waiting = true;
   return filter;
 }
 

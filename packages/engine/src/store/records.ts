@@ -225,6 +225,8 @@ export interface RunFilter {
   /** Created before (epoch ms). */
   createdTo?: number;
   limit: number;
+  /** Only runs with a Waiting task. */
+  waiting?: boolean;
   /** Continue after this position (from the previous page's last run). */
   after?: { createdAt: number; runId: string };
 }

@@ -3,7 +3,7 @@
  * them as fields (`readonly runs = runReads(db)`), so the same statements run everywhere. The
  * engine imports no driver (nor kysely at run time): the backend's kysely instance builds them.
  */
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { RunStatus } from "../types.js";
 import type { RunReads, RunState, ScheduleReads, StoreCounts, WorkflowReads } from "./driver.js";
 import type { EventTablesDatabase } from "./event-tables.js";
@@ -142,6 +142,18 @@ export function listRunsQuery(db: Kysely<CloacinaDatabase>, filter: RunFilter) {
   if (filter.workflow !== undefined) query = query.where("workflow_name", "=", filter.workflow);
   if (filter.createdFrom !== undefined) query = query.where("created_at", ">=", filter.createdFrom);
   if (filter.createdTo !== undefined) query = query.where("created_at", "<", filter.createdTo);
+  if (filter.waiting === true) {
+    // A probe of the task rows' primary key per run listed (runs are few per page).
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom("cloacina_task_runs as t")
+          .select(sql<number>`1`.as("one"))
+          .whereRef("t.run_id", "=", "cloacina_runs.run_id")
+          .where("t.status", "=", "Waiting"),
+      ),
+    );
+  }
   const after = filter.after;
   if (after !== undefined) {
     // A row-value comparison, so the index seeks straight to the page instead of filtering to it.
