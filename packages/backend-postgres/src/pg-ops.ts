@@ -3,6 +3,7 @@ import {
   type HeldAttempt,
   type NewEvent,
   type RunCounters,
+  signalTaken,
   type SharedOpName,
   type StoreOpName,
   type StoreOps,
@@ -211,29 +212,38 @@ export function pgOpRunner(db: Kysely<any>, tx: PipelinedTransaction, schema: st
           returning run_id, task_id`)
       ).map((r) => ({ runId: r.run_id, taskId: r.task_id })),
     deliverSignal: async ({ runId, taskId, key, payload, now }) => {
-      const [row] = await rows<{ status: TaskStatus; run_status: string }>(sql`
-        select t.status, r.status as run_status from ${tasks} t join ${runs} r on r.run_id = t.run_id
+      // The task row's lock serialises senders (and a timeout's wake) on this task.
+      const [row] = await rows<{
+        status: TaskStatus;
+        run_status: string;
+        wait_kind: string | null;
+        wait_state: string | null;
+        this_key: boolean;
+        any_signal: boolean;
+      }>(sql`
+        select t.status, r.status as run_status, t.wait_kind, t.wait_state,
+               exists (select 1 from ${signals} s where s.run_id = t.run_id and s.task_id = t.task_id
+                       and s.key = ${key}) as this_key,
+               exists (select 1 from ${signals} s where s.run_id = t.run_id and s.task_id = t.task_id) as any_signal
+        from ${tasks} t join ${runs} r on r.run_id = t.run_id
         where t.run_id = ${runId} and t.task_id = ${taskId}
         for update of t`);
-      if (!row || row.run_status !== "Running" || FINAL.has(row.status)) {
-        return { status: row?.status ?? null, runStatus: row?.run_status ?? null, stored: false, woken: false };
-      }
-      const stored =
-        (
-          await rows(sql`
-            insert into ${signals} (run_id, task_id, key, payload, created_at)
-            values (${runId}, ${taskId}, ${key}, ${payload}, ${now})
-            on conflict do nothing returning key`)
-        ).length > 0;
+      const refused = { status: row?.status ?? null, runStatus: row?.run_status ?? null, stored: false, woken: false };
+      if (!row || row.run_status !== "Running" || FINAL.has(row.status)) return { ...refused, taken: null };
+      if (row.this_key) return { ...refused, taken: null }; // a resend: a no-op
+      const taken = signalTaken(row, row.any_signal);
+      if (taken) return { ...refused, taken };
+      await exec(sql`
+        insert into ${signals} (run_id, task_id, key, payload, created_at)
+        values (${runId}, ${taskId}, ${key}, ${payload}, ${now})`);
       const woken =
-        stored &&
         (
           await rows(sql`
             update ${tasks} set status = 'Ready', available_at = ${now}, wait_state = ${payload}
             where run_id = ${runId} and task_id = ${taskId} and status = 'Waiting' and wait_kind = 'signal'
             returning task_id`)
         ).length > 0;
-      return { status: row.status, runStatus: row.run_status, stored, woken };
+      return { status: row.status, runStatus: row.run_status, stored: true, woken, taken: null };
     },
     expiredRuns: async ({ now }) =>
       (

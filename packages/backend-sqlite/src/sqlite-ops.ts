@@ -8,9 +8,17 @@ import type {
   StoreOps,
   TaskRunsRow,
 } from "@cloacina/engine/store";
+import { signalTaken } from "@cloacina/engine/store";
 import type { SqliteQueries } from "./sqlite-queries.js";
 
 const FINAL: ReadonlySet<string> = new Set(["Completed", "Failed", "Skipped", "Cancelled"]);
+
+interface TaskForSignal {
+  status: TaskStatus;
+  run_status: string;
+  wait_kind: string | null;
+  wait_state: string | null;
+}
 
 /** What a claimed task waited for before this claim, from its row. */
 function woken(r: Pick<TaskRunsRow, "wait_kind" | "wait_state" | "calls">): ClaimedTask["woken"] {
@@ -141,13 +149,15 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
         .all<{ run_id: string; task_id: string }>(now, versionList(versions))
         .map((r) => ({ runId: r.run_id, taskId: r.task_id })),
     deliverSignal: ({ runId, taskId, key, payload, now }) => {
-      const row = q.taskForSignal.get<{ status: TaskStatus; run_status: string }>(runId, taskId);
-      if (!row || row.run_status !== "Running" || FINAL.has(row.status)) {
-        return { status: row?.status ?? null, runStatus: row?.run_status ?? null, stored: false, woken: false };
-      }
-      const stored = q.insertSignal.run(runId, taskId, key, payload, now).changes > 0;
-      const woken = stored && q.wakeWithSignal.run(payload, now, runId, taskId).changes > 0;
-      return { status: row.status, runStatus: row.run_status, stored, woken };
+      const row = q.taskForSignal.get<TaskForSignal>(runId, taskId);
+      const refused = { status: row?.status ?? null, runStatus: row?.run_status ?? null, stored: false, woken: false };
+      if (!row || row.run_status !== "Running" || FINAL.has(row.status)) return { ...refused, taken: null };
+      if (q.signalWithKey.get(runId, taskId, key)) return { ...refused, taken: null }; // a resend: a no-op
+      const taken = signalTaken(row, q.anySignal.get(runId, taskId) !== undefined);
+      if (taken) return { ...refused, taken };
+      q.insertSignal.run(runId, taskId, key, payload, now);
+      const woken = q.wakeWithSignal.run(payload, now, runId, taskId).changes > 0;
+      return { status: row.status, runStatus: row.run_status, stored: true, woken, taken: null };
     },
     expiredRuns: ({ now }) => q.expiredRuns.all<{ run_id: string }>(now).map((r) => r.run_id),
     insertAttempts: ({ now, attempts }) => {

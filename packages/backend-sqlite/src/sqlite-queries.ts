@@ -253,9 +253,8 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
           .where(sql<number>`rowid`, "=", rowid),
     ),
     /** The earliest of a retry delay's end, a wake time and a deadline, each read on its partial index. */
-    nextAvailableAt: p<[now: number, versions: string]>(
-      2,
-      (now, versions) => compilable(sql`select min(at) as at from (
+    nextAvailableAt: p<[now: number, versions: string]>(2, (now, versions) =>
+      compilable(sql`select min(at) as at from (
         select min(available_at) as at from "cloacina_task_runs"
           where status = 'Ready' and available_at > ${now} and instr(${versions}, '|' || workflow_version || '|') > 0
         union all
@@ -327,9 +326,25 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
       db
         .selectFrom("cloacina_task_runs as t")
         .innerJoin("cloacina_runs as r", "r.run_id", "t.run_id")
-        .select(["t.status", "r.status as run_status"])
+        .select(["t.status", "r.status as run_status", "t.wait_kind", "t.wait_state"])
         .where("t.run_id", "=", runId)
         .where("t.task_id", "=", taskId),
+    ),
+    signalWithKey: p<[runId: string, taskId: string, key: string]>(3, (runId, taskId, key) =>
+      db
+        .selectFrom("cloacina_signals")
+        .select("key")
+        .where("run_id", "=", runId)
+        .where("task_id", "=", taskId)
+        .where("key", "=", key),
+    ),
+    anySignal: p<[runId: string, taskId: string]>(2, (runId, taskId) =>
+      db
+        .selectFrom("cloacina_signals")
+        .select("key")
+        .where("run_id", "=", runId)
+        .where("task_id", "=", taskId)
+        .limit(1),
     ),
     insertSignal: p<[runId: string, taskId: string, key: string, payload: string, now: number]>(
       5,

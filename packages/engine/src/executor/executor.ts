@@ -683,6 +683,15 @@ class StoreExecutor implements Executor {
         { details: { executionId, taskId, taskStatus: result.status, runStatus: result.runStatus } },
       );
     }
+    if (result.taken !== null) {
+      throw new ValidationError(
+        "SIGNAL_NOT_ACCEPTED",
+        result.taken === "timedOut"
+          ? `Task "${taskId}" of run ${executionId} timed out waiting: it takes no more signals.`
+          : `Task "${taskId}" of run ${executionId} already has its signal (a signal wait takes one).`,
+        { details: { executionId, taskId, taskStatus: result.status, reason: result.taken } },
+      );
+    }
     if (result.woken) this.#runtime.poke();
     return { delivered: result.stored };
   }

@@ -34,7 +34,8 @@ export {
   type SyncOpRunner,
   type AsyncOpRunner,
 } from "./plan.js";
-export { stepPlan, recoverLeasesPlan, failRunsPlan, retryRunPlan } from "./step-plan.js";
+export { stepPlan, recoverLeasesPlan, failRunsPlan, retryRunPlan, signalPlan } from "./step-plan.js";
+export { signalTaken } from "./signal-taken.js";
 export { runReads, scheduleReads, workflowReads, listRunsQuery } from "./sql-reads.js";
 export { sharedSqlOps, isSharedOp, type SharedOpName, type SqlOp } from "./sql-ops.js";
 export {

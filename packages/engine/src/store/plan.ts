@@ -86,13 +86,21 @@ export interface StoreOps {
   /** Waiting tasks of the given versions whose wake time has come become Ready; returns them. */
   wakeDue: { args: { now: number; versions: readonly string[] }; result: { runId: string; taskId: string }[] };
   /**
-   * Store a signal for a task (unless one with the same key is stored) and, if the task is
-   * waiting for a signal, make it Ready with this payload kept. Only for a task that exists and
-   * has not finished: else nothing is stored (`status` says why).
+   * Store a signal for a task and, if the task is waiting for a signal, make it Ready with this
+   * payload kept — so a stored signal is one its task will take. Nothing is stored when the task
+   * does not exist or has finished (`status` says which), when a signal with the same key is
+   * stored (`stored: false`), or when the task already has its signal or its wait timed out
+   * (`taken`): a signal wait takes one signal.
    */
   deliverSignal: {
     args: { runId: string; taskId: string; key: string; payload: string; now: number };
-    result: { status: TaskStatus | null; runStatus: string | null; stored: boolean; woken: boolean };
+    result: {
+      status: TaskStatus | null;
+      runStatus: string | null;
+      stored: boolean;
+      woken: boolean;
+      taken: "signalled" | "timedOut" | null;
+    };
   };
   /** Running runs whose deadline has passed. */
   expiredRuns: { args: { now: number }; result: string[] };

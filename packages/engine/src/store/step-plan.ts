@@ -100,7 +100,11 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
     finished: finishing.length > 0 ? op("finishTasks", { owner, now, tasks: byRunAndTask(finishing) }) : undefined,
     retried: retrying.length > 0 ? op("retryTasks", { owner, tasks: byRunAndTask(retrying) }) : undefined,
     waited: waiting.length > 0 ? op("waitTasks", { owner, now, tasks: byRunAndTask(waiting) }) : undefined,
-    woke: lookForDue && canClaim ? op("wakeDue", { now, versions }) : undefined,
+    // After waitTasks in this batch: a wait already due when stored (a short callAgainIn) wakes now.
+    woke:
+      (lookForDue || waiting.some((w) => w.wakeAt !== null && w.wakeAt <= now)) && canClaim
+        ? op("wakeDue", { now, versions })
+        : undefined,
     expired: lookForDue ? op("expiredRuns", { now }) : undefined,
     claimed: mayCancel ? undefined : claim,
   });
