@@ -12,14 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { dropSchema, freshSchema, skipPostgres } from "./pg-test-db.js";
-import {
-  readTaskLog,
-  startWaitWorker,
-  stopProcess,
-  storedSignals,
-  taskRows,
-  until,
-} from "./wait-processes.js";
+import { readTaskLog, startWaitWorker, stopProcess, storedSignals, taskRows, until } from "./wait-processes.js";
 
 resetRegistry();
 const { approval, napping, NAP_MS, polling, POLLS } = await import("./fixtures/wait-workflows.js");
@@ -53,7 +46,8 @@ describe.skipIf(skipPostgres)("a worker killed with SIGKILL while its task waits
     cleanups.push(async () => {
       await Promise.all(workers.map((w) => stopProcess(w, "SIGKILL")));
     });
-    const row = async (runId: string, taskId: string) => (await taskRows(schema, runId)).find((r) => r.task_id === taskId);
+    const row = async (runId: string, taskId: string) =>
+      (await taskRows(schema, runId)).find((r) => r.task_id === taskId);
     return { schema, client, worker, log, row };
   }
 

@@ -46,20 +46,27 @@ export interface SignalToSend {
 export type SignalOutcome = { delivered: boolean } | { code: string };
 
 /**
- * Signalling processes, one per list of signals, each ready (connected, workflows registered)
- * before any sends: then all are told "go" at once, and each reports its calls' outcomes.
+ * Signalling processes, started (connected, workflows registered) before the test knows what
+ * they will send: `send` gives each its list, all at once, and resolves with each one's outcomes.
  */
-export async function signalAtOnce(dbUrl: string, lists: SignalToSend[][]): Promise<SignalOutcome[][]> {
-  const senders = await Promise.all(lists.map((list) => launch({ DB_URL: dbUrl, ROLE: "signal", SIGNALS: JSON.stringify(list) })));
+export async function signallers(
+  dbUrl: string,
+  count: number,
+): Promise<{ send: (lists: SignalToSend[][]) => Promise<SignalOutcome[][]> }> {
+  const senders = await Promise.all(Array.from({ length: count }, () => launch({ DB_URL: dbUrl, ROLE: "signal" })));
   const exits = senders.map(
     ({ child }) =>
       new Promise<void>((resolve, reject) =>
         child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`signal process exited ${code}`)))),
       ),
   );
-  for (const { child } of senders) child.stdin!.write("go\n");
-  await Promise.all(exits);
-  return senders.map(({ output }) => JSON.parse(output().split("\n")[1]!) as SignalOutcome[]);
+  return {
+    send: async (lists) => {
+      senders.forEach(({ child }, i) => child.stdin!.write(`${JSON.stringify(lists[i] ?? [])}\n`));
+      await Promise.all(exits);
+      return senders.map(({ output }) => JSON.parse(output().split("\n")[1]!) as SignalOutcome[]);
+    },
+  };
 }
 
 export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
