@@ -20,7 +20,7 @@ function launch(env: Record<string, string>): Promise<{ child: ChildProcess; out
   });
   let out = "";
   return new Promise((resolve, reject) => {
-    child.stdout!.on("data", (chunk: Buffer) => {
+    child.stdout.on("data", (chunk: Buffer) => {
       const before = out;
       out += chunk.toString();
       if (!before.includes("ready\n") && out.includes("ready\n")) resolve({ child, output: () => out });
