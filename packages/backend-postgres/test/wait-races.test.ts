@@ -214,7 +214,7 @@ describe.skipIf(skipPostgres)("signals racing each other, a timeout and a cancel
       const result = await (await client.get(id!)).result();
       const [row] = await taskRows(schema, id);
       // Consistent outcomes only: delivered and completed with it, or refused and timed out.
-      if (outcome.code === undefined) {
+      if (!("code" in outcome)) {
         expect(result.status).toBe("Completed");
       } else {
         expect(outcome).toEqual({ code: "SIGNAL_NOT_ACCEPTED" });
