@@ -10,6 +10,7 @@ import { reportLines, type Results } from "./report.js";
 import { measureSingleTaskRuns } from "./single-task-runs.js";
 import { printTable } from "./table.js";
 import { type BenchDir, createBenchDir } from "./temp-dir.js";
+import { measureManyWaiting, measureSqliteRoundTrip } from "./waiting.js";
 
 const WIDE_CONCURRENCY = 256;
 
@@ -37,8 +38,12 @@ async function measureAll(dir: BenchDir): Promise<Results> {
     measureFanOut(dir.dbFile("fan-out-default"), undefined),
   );
   const heap = await stage("heap over 10,000 runs", () => measureHeap(dir.dbFile("heap")));
+  const roundTrip = await stage("a → sleep → b vs a → b", () => measureSqliteRoundTrip(dir.dbFile("round-trip")));
+  const manyWaiting = await stage("10,000 runs waiting", () =>
+    measureManyWaiting(dir.dbFile("many-waiting"), dir.dbFile("many-waiting-empty")),
+  );
   const fanOutWide = { concurrency: WIDE_CONCURRENCY, rate: wide };
-  return { raw, chain, shortChain, deepChain, singleTaskRuns, fanOutWide, fanOutDefault, heap };
+  return { raw, chain, shortChain, deepChain, singleTaskRuns, fanOutWide, fanOutDefault, heap, roundTrip, manyWaiting };
 }
 
 /** Which parts to run: `npm run bench -- sqlite` or `-- postgres` runs only that one. */

@@ -1,7 +1,9 @@
 import type { Rate } from "../measure.js";
 import { type CloacinaLatency, measureCloacinaLatency } from "./cloacina-latency.js";
 import { measureOneProcess, measureWorkers } from "./cloacina-throughput.js";
+import { measureCloacinaWaitRoundTrip } from "./cloacina-waiting.js";
 import { measureCloacinaConcurrent, measureCloacinaSequential } from "./cloacina-workflows.js";
+import type { RoundTrip } from "../waiting.js";
 import { type DbosFigure, type DbosResults, dbosVersion, measureDbos } from "./dbos.js";
 import type { DbosShape } from "./dbos-process.js";
 import { measureGraphileLatency } from "./graphile-latency.js";
@@ -22,6 +24,8 @@ export interface PostgresResults {
   pgBoss: Record<PgBossSettings, PeerDrain>;
   /** Three-task workflows, Cloacina vs DBOS Transact (and DBOS's wide workflow vs Cloacina's wide run). */
   workflows: { sequentialMs: number; concurrent: Rate; dbos: DbosResults };
+  /** a → b vs a → sleep → b (see ../waiting.ts). */
+  waiting: RoundTrip;
 }
 
 /** Tells on stderr what is running (stdout holds only the report). */
@@ -51,7 +55,8 @@ export async function measurePostgres(stage: Stage): Promise<PostgresResults> {
     batch: await stage("pg-boss, batch fetching", () => measurePgBoss("batch", PEER_CAP_MS)),
   };
   const workflows = await measureWorkflows(stage);
-  return { cloacina: { wide1, wide4, single1, single4 }, latency, raw, graphile, pgBoss, workflows };
+  const waiting = await stage("PostgreSQL: Cloacina, a → sleep → b vs a → b", measureCloacinaWaitRoundTrip);
+  return { cloacina: { wide1, wide4, single1, single4 }, latency, raw, graphile, pgBoss, workflows, waiting };
 }
 
 /**

@@ -11,6 +11,7 @@ import { installedVersion } from "./peer-versions.js";
 import type { Latency } from "./percentiles.js";
 import type { RawVariant } from "./raw-skip-locked.js";
 import { JOBS } from "./workflows.js";
+import { roundTripLines } from "../report.js";
 
 /** The PostgreSQL table's columns: its third compares each figure with Cloacina's. */
 export const POSTGRES_HEADINGS: Row = {
@@ -34,6 +35,7 @@ export function postgresLines(results: PostgresResults): Line[] {
     ...peerLines(results),
     ...workflowLines(results),
     ...goalLines(results),
+    ...roundTripLines(results.waiting, "7."),
   ];
 }
 
