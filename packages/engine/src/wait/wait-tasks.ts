@@ -23,7 +23,15 @@ export type WaitSpec =
   | { kind: "sleep"; forMs?: number; until?: (ctx: Context) => Date | number }
   | { kind: "signal"; timeoutMs?: number; check?: (payload: unknown) => Promise<unknown> };
 
-const specs = new WeakMap<TaskDefinition, WaitSpec>();
+const SPECS = Symbol.for("cloacina.waitSpecs.v1");
+/**
+ * Kept on `globalThis`, like the registry: a module loaded by another copy of the engine (the
+ * CLI loads the user's modules with their own imports) registers its waiting tasks in the same
+ * registry, and this process's runtime must know them as waiting tasks too.
+ */
+const specs: WeakMap<TaskDefinition, WaitSpec> = ((globalThis as { [SPECS]?: WeakMap<TaskDefinition, WaitSpec> })[
+  SPECS
+] ??= new WeakMap());
 
 export function waitSpecOf(definition: TaskDefinition): WaitSpec | undefined {
   return specs.get(definition);
