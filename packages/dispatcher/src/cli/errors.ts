@@ -17,7 +17,12 @@ export type CliErrorCode =
   /** The database could not be opened (the driver's error is the `cause`). */
   | "DATABASE_UNAVAILABLE"
   /** The dashboard's code could not be loaded. */
-  | "DASHBOARD_UNAVAILABLE";
+  | "DASHBOARD_UNAVAILABLE"
+  /** `signal --data` is not JSON (or its @file cannot be read): a wrong command line, exit 2. */
+  | "INVALID_SIGNAL_DATA";
+
+/** CLI codes that mean the command line itself was wrong: they exit 2, like commander's usage errors. */
+const USAGE_CODES: ReadonlySet<string> = new Set<CliErrorCode>(["INVALID_SIGNAL_DATA"]);
 
 /**
  * An error found by the CLI, printed as `error [CODE]: message`. A Cloacina error with a code of
@@ -44,7 +49,7 @@ export function reportError(error: unknown, options: { verbose?: boolean } = {})
     write(`error: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (options.verbose && error instanceof Error && error.stack) write(stackWithCauses(error));
-  return EXIT.failure;
+  return error instanceof CliError && USAGE_CODES.has(error.code) ? EXIT.usage : EXIT.failure;
 }
 
 function stackWithCauses(error: Error): string {

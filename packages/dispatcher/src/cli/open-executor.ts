@@ -1,5 +1,5 @@
 /**
- * Executors the commands open. Admin commands (runs, show, cancel, retry, schedules, migrate,
+ * Executors the commands open. Admin commands (runs, show, cancel, retry, signal, schedules, migrate,
  * dashboard) never execute tasks, never resume runs and never fail runs of other versions: they
  * only read and change what is stored, so they are safe to point at a production database.
  */

@@ -15,6 +15,7 @@ import { registerRun } from "./commands/run.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerSchedules } from "./commands/schedules.js";
 import { registerShow } from "./commands/show.js";
+import { registerSignal } from "./commands/signal.js";
 import { registerWorker } from "./commands/worker.js";
 import { reportError } from "./errors.js";
 import { requireDatabase } from "./options.js";
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerShow(program);
   registerCancel(program);
   registerRetry(program);
+  registerSignal(program);
   registerSchedules(program);
   registerMigrate(program);
   registerDashboard(program);

@@ -13,6 +13,7 @@ import { PAGE_STYLE } from "./page/style.js";
 import { pageHtml } from "./page/html.js";
 import { runView, summaryView, taskInputContext } from "./run-view.js";
 import { searchRuns } from "./search.js";
+import { readSignalRequest } from "./signal-request.js";
 
 export interface DashboardOptions {
   /**
@@ -123,6 +124,16 @@ export function dashboardApp(executor: Executor, options: DashboardOptions = {})
     const handle = await executor.get(c.req.param("id"));
     await handle.cancel();
     return c.json({ executionId: handle.executionId, status: await handle.status() });
+  });
+
+  // For the page's form and for callbacks from other systems: the same guard as Cancel (above).
+  app.post("/api/runs/:id/tasks/:taskId/signal", async (c) => {
+    const { payload, key } = await readSignalRequest(c);
+    const executionId = c.req.param("id");
+    const taskId = c.req.param("taskId");
+    await executor.get(executionId); // an unknown run is 404 RUN_NOT_FOUND, not 409
+    const { delivered } = await executor.signal(executionId, taskId, payload, key === undefined ? {} : { key });
+    return c.json({ executionId, taskId, delivered });
   });
 
   app.post("/api/runs/:id/retry", async (c) => {

@@ -22,7 +22,9 @@ export type DashboardErrorCode =
   /** 404: no such route. */
   | "NOT_FOUND"
   /** 404: the run has no task of that id. */
-  | "TASK_NOT_FOUND";
+  | "TASK_NOT_FOUND"
+  /** 400: a signal request whose body is not `{ "payload": …, "key"?: "…" }` as JSON. */
+  | "INVALID_SIGNAL_REQUEST";
 // 500 for anything unexpected is the engine's own INTERNAL_ERROR.
 
 /** An error of the dashboard, with one of its own codes. */
@@ -51,6 +53,13 @@ const STATUS_BY_CODE: { readonly [code in ErrorCode | DashboardErrorCode]?: Cont
   EXECUTOR_CLOSED: 503,
   STORE_FAILURE: 503,
   CORRUPT_CONTEXT: 500,
+  // A signal's payload: refused by the task's schema, not storable, or too big to store.
+  INVALID_SIGNAL: 400,
+  UNSERIALIZABLE_CONTEXT: 400,
+  CONTEXT_TOO_DEEP: 400,
+  CONTEXT_TOO_LARGE: 413,
+  // The run or the task has finished (or has no such task): it can never take the signal.
+  SIGNAL_NOT_ACCEPTED: 409,
   DASHBOARD_UNAUTHORIZED: 401,
   FORBIDDEN_HOST: 403,
   CROSS_ORIGIN_REQUEST: 403,

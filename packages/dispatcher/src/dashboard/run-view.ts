@@ -2,7 +2,7 @@
  * The JSON the page gets for runs: times as ISO strings, contexts in their display form (see
  * display.ts), and the DAG's layout.
  */
-import type { Context, Executor, RunDetail, StoredError, TaskDetail } from "@cloacina/engine";
+import type { Context, Executor, RunDetail, StoredError, TaskDetail, WaitKind } from "@cloacina/engine";
 import { type DisplayValue, toDisplay } from "./display.js";
 import { type DagLayout, layoutDag } from "./layout.js";
 
@@ -32,6 +32,8 @@ export interface TaskView {
   output?: DisplayValue;
   error?: StoredError;
   failedAttempts: { attempt: number; status: string; error: StoredError; finishedAt: string }[];
+  /** While Waiting: what for, and until when (a sleep's wake time, a signal's timeout). */
+  waiting?: { for: WaitKind; until?: string };
 }
 
 export interface RunView {
@@ -102,6 +104,12 @@ function taskView(task: TaskDetail): TaskView {
   if (task.durationMs !== undefined) view.durationMs = task.durationMs;
   if (task.output !== undefined) view.output = toDisplay(task.output);
   if (task.error) view.error = task.error;
+  if (task.waiting) {
+    view.waiting = {
+      for: task.waiting.for,
+      ...(task.waiting.until ? { until: task.waiting.until.toISOString() } : {}),
+    };
+  }
   return view;
 }
 

@@ -10,7 +10,7 @@ describe("help and usage errors", () => {
     const { code, stdout } = await cli(["--help"]);
     expect(code).toBe(0);
     expect(stdout).toContain("Usage: cloacina [options] [command]");
-    for (const command of ["run", "worker", "runs", "show", "cancel", "retry", "schedules", "migrate", "dashboard"]) {
+    for (const command of "run worker runs show cancel retry signal schedules migrate dashboard".split(" ")) {
       expect(stdout).toMatch(new RegExp(`^ {2}${command}\\b`, "m"));
     }
   });
@@ -74,6 +74,7 @@ describe("there is no default database", () => {
         ["migrate"],
         ["schedules"],
         ["show", "5b1f"],
+        ["signal", "5b1f", "approval", "--data", "true"],
         ["run", fixture, "greet"],
         ["worker", fixture],
         ["dashboard", "--port", "0"],
@@ -105,6 +106,7 @@ describe("passwords in database URLs are never printed", () => {
       ["runs", "--db", url],
       ["run", fixtureArg, "greet", "--db", url],
       ["migrate", "--verbose", "--db", url],
+      ["signal", "5b1f", "approval", "--data", '{"ok":true}', "--db", url],
     ]) {
       const { code, stdout, stderr } = await cli(args);
       expect(code).toBe(1);

@@ -162,6 +162,39 @@ describe.skipIf(skipBrowser)(
       expect(await page.evaluate("window.__sameDocument")).toBe(1);
     });
 
+    test("a task waiting for a signal: its pill, what it waits for, and a form whose errors show their code", async () => {
+      const { executionId } = await db.executor.start(wf.approve, {});
+      await until(
+        async () => (await taskStatus(db.executor, executionId, wf.id("approval"))) === "Waiting",
+        "the approval to wait",
+      );
+      await page.goto(`${server.url}#/runs/${executionId}`);
+      const card = page.locator(`.task[data-task-id="${wf.id("approval")}"]`);
+      await card.locator(".signal-form").waitFor();
+      expect(await nodeStatus(wf.id("approval"))).toBe("Waiting");
+      expect(await card.locator('.pill[data-status="Waiting"]').count()).toBe(1);
+      expect(await card.locator(".waiting").innerText()).toBe("waiting for a signal");
+
+      await card.locator("textarea").fill("{approved: yes}");
+      await card.locator("button.signal-send").click();
+      await expect.poll(() => card.locator(".signal-error").innerText()).toContain("Not valid JSON");
+      await card.locator("textarea").fill('{"approved": "yes"}');
+      await card.locator("button.signal-send").click();
+      await expect.poll(() => card.locator(".signal-error").innerText()).toMatch(/^INVALID_SIGNAL: /);
+      expect(await taskStatus(db.executor, executionId, wf.id("approval"))).toBe("Waiting");
+
+      await card.locator("textarea").fill('{"approved": true}');
+      await card.locator("button.signal-send").click();
+      await page.waitForSelector('#run-status [data-status="Completed"]', { timeout: 10_000 });
+      expect(await page.locator("#flash").innerText()).toBe(`Signal sent to ${wf.id("approval")}.`);
+      expect((await (await db.executor.get(executionId)).result()).finalContext).toMatchObject({ shipped: true });
+      expect(await page.locator(".signal-form").count()).toBe(0);
+      // Chromium logs each 4xx answer as a console error: the one INVALID_SIGNAL answer, expected here.
+      const answered400 = pageErrors.filter((e) => e.includes("status of 400"));
+      expect(answered400).toHaveLength(1);
+      pageErrors.splice(pageErrors.indexOf(answered400[0]!), 1);
+    });
+
     test("schedules pause and resume", async () => {
       await page.click('a[data-nav="schedules"]');
       const row = page.locator('tr[data-schedule-id="nightly"]');

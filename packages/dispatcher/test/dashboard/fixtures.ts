@@ -2,7 +2,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createExecutor, type Executor, type RunStatus, task, workflow } from "cloacina";
+import { createExecutor, type Executor, type RunStatus, sleep, task, waitForSignal, workflow } from "cloacina";
+import { z } from "zod";
 
 export interface TempExecutor {
   executor: Executor;
@@ -30,8 +31,10 @@ export const XSS_IMG = `<img src=x onerror="window.__pwned=1">`;
 
 /**
  * Workflows with unique ids per call (the registry is global): `etl` (extract → transform, load
- * → report, a diamond), `broken` (fails), `slow` (waits on its abort signal until cancelled) and
- * `flaky` (fails until `flaky.heal()`).
+ * → report, a diamond), `broken` (fails), `slow` (waits on its abort signal until cancelled),
+ * `flaky` (fails until `flaky.heal()`), `approve` (its `approval` waits for a signal
+ * `{ approved: boolean }`, then `ship` reads it), `gated` (its `approval` waits behind a task that
+ * runs until cancelled, so signals arrive before it waits; no schema) and `nap` (sleeps an hour).
  */
 export function workflows(prefix: string) {
   const id = (name: string) => `${prefix}.${name}`;
@@ -60,12 +63,12 @@ export function workflows(prefix: string) {
   const after = task({ id: id("after"), dependsOn: [id("explode")] }, async () => ({}));
   const broken = workflow({ name: id("broken"), tasks: [prepare, explode, after] });
 
-  const wait = task({ id: id("wait") }, (_ctx, run) => {
-    return new Promise<void>((_resolve, reject) => {
+  const untilAborted = (_ctx: unknown, run: { signal: AbortSignal }) =>
+    new Promise<void>((_resolve, reject) => {
       if (run.signal.aborted) return reject(run.signal.reason);
       run.signal.addEventListener("abort", () => reject(run.signal.reason), { once: true });
     });
-  });
+  const wait = task({ id: id("wait") }, untilAborted);
   const slow = workflow({ name: id("slow"), tasks: [wait] });
 
   let healed = false;
@@ -74,7 +77,20 @@ export function workflows(prefix: string) {
     return { healed: true };
   });
   const flaky = workflow({ name: id("flaky"), tasks: [shaky] });
-  return { etl, broken, slow, flaky, heal: () => (healed = true), id };
+
+  const schema = z.object({ approved: z.boolean() });
+  const approval = waitForSignal({ id: id("approval"), schema });
+  const ship = task({ id: id("ship"), dependsOn: [approval] }, (ctx: Record<string, unknown>) => ({
+    shipped: (ctx[id("approval")] as { approved: boolean }).approved,
+  }));
+  const approve = workflow({ name: id("approve"), tasks: [approval, ship] });
+
+  const gate = task({ id: id("gate") }, untilAborted);
+  const gatedApproval = waitForSignal({ id: id("gated-approval"), dependsOn: [gate] });
+  const gated = workflow({ name: id("gated"), tasks: [gate, gatedApproval] });
+
+  const nap = workflow({ name: id("nap"), tasks: [sleep({ id: id("sleep"), for: "1h" })] });
+  return { etl, broken, slow, flaky, approve, gated, nap, heal: () => (healed = true), id };
 }
 
 /** Polls until `check` holds (real time, real database). */

@@ -34,6 +34,7 @@ describe("dashboard errors", () => {
       CROSS_ORIGIN_REQUEST: 403,
       NOT_FOUND: 404,
       TASK_NOT_FOUND: 404,
+      INVALID_SIGNAL_REQUEST: 400,
     };
     for (const [code, status] of Object.entries(statuses))
       expect({ code, status: statusOf(code) }).toEqual({ code, status });
@@ -41,5 +42,18 @@ describe("dashboard errors", () => {
     expect(statusOf("INTERNAL_ERROR")).toBe(500); // the engine's code, for anything unexpected
     expect(statusOf("INVALID_LIST_OPTIONS")).toBe(400);
     expect(statusOf("toString")).toBe(500); // not an inherited property of the table
+  });
+
+  test("the engine's errors about a signal are the sender's fault (4xx), never 500", () => {
+    const statuses: Partial<Record<ErrorCode, number>> = {
+      INVALID_SIGNAL: 400, // the task's schema refused the payload; the task waits on
+      UNSERIALIZABLE_CONTEXT: 400,
+      CONTEXT_TOO_DEEP: 400,
+      CONTEXT_TOO_LARGE: 413,
+      SIGNAL_NOT_ACCEPTED: 409, // finished run or task, or no such task
+      RUN_NOT_FOUND: 404,
+    };
+    for (const [code, status] of Object.entries(statuses))
+      expect({ code, status: statusOf(code) }).toEqual({ code, status });
   });
 });

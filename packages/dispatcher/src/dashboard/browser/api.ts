@@ -37,6 +37,15 @@ export function post<T>(path: string): Promise<T> {
   return api<T>(path, { method: "POST" });
 }
 
+/** A POST with a JSON body (the signal endpoint requires the content type). */
+export function postJson<T>(path: string, body: unknown): Promise<T> {
+  return api<T>(path, {
+    method: "POST",
+    headers: { Accept: "application/json", "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
 /** What a failed call says: its message (anything thrown, not only an ApiError). */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

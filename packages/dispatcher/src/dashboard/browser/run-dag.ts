@@ -1,6 +1,7 @@
 /** A run's DAG as SVG, from the server's dagre layout: a box per task, coloured by its status. */
 import { s } from "./dom.js";
 import { fmtDuration } from "./format.js";
+import { waitingShort, waitingText } from "./waiting.js";
 import type { DagLayout, RunView } from "./wire.js";
 
 const MAX_LABEL = 34;
@@ -54,12 +55,13 @@ export function drawDag(
     const label = n.id.length > MAX_LABEL ? n.id.slice(0, MAX_LABEL - 1) + "…" : n.id;
     const sub =
       status +
+      (t && t.waiting ? " · " + waitingShort(t.waiting) : "") +
       (t && t.attempts > 1 ? " · attempt " + t.attempts : "") +
       (t && t.durationMs !== undefined ? " · " + fmtDuration(t.durationMs) : "");
     const g = s(
       "g",
       { class: nodeClass(status, selected === n.id), "data-task-id": n.id, "data-status": status, tabindex: 0 },
-      s("title", null, n.id + " — " + status),
+      s("title", null, n.id + " — " + status + (t && t.waiting ? ": " + waitingText(t.waiting) : "")),
       s("rect", { class: "box", x, y, width: n.width, height: n.height, rx: 8 }),
       s("rect", { class: "band", x: x + 1, y: y + 1, width: 6, height: n.height - 2, rx: 3 }),
       s("text", { x: x + 16, y: y + 19 }, label),

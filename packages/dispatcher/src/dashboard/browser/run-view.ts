@@ -1,7 +1,8 @@
 /**
- * One run (`#/runs/<id>`): its DAG, tasks and input, Cancel and Retry. It follows the run's events:
- * each one recolours its node at once and triggers a refetch, so attempts, errors and outputs
- * appear without reloading; while the stream is down it polls a running run.
+ * One run (`#/runs/<id>`): its DAG, tasks and input, Cancel and Retry, and a signal form on a task
+ * that waits for one. It follows the run's events: each one recolours its node at once and
+ * triggers a refetch, so attempts, errors and outputs appear without reloading; while the stream
+ * is down it polls a running run.
  */
 import { ApiError, api, describeError, messageOf, post } from "./api.js";
 import { debounce } from "./debounce.js";
@@ -12,9 +13,9 @@ import { follow } from "./live.js";
 import { main } from "./page.js";
 import { drawDag, recolourNode } from "./run-dag.js";
 import { pill, RUN_STATUS_BY_EVENT, TASK_STATUS_BY_EVENT, TASK_STATUSES } from "./status.js";
-import { taskCard } from "./task-card.js";
+import { taskCard, type TaskCardScope } from "./task-card.js";
 import { valueBox } from "./value.js";
-import type { ActionBody, DagLayout, DisplayValue, EventView, RunBody, RunView } from "./wire.js";
+import type { ActionBody, DagLayout, DisplayValue, EventView, RunBody, RunView, SignalBody } from "./wire.js";
 
 interface RunPageState {
   detail: RunView | null;
@@ -39,6 +40,9 @@ export function runView(id: string): () => void {
     lastSeq: null,
   };
   const contexts = new Map<string, DisplayValue>();
+  const drafts = new Map<string, string>();
+  const signalErrors = new Map<string, string>();
+  const sending = new Set<string>();
   main.replaceChildren(h("p", { class: "muted" }, "Loading run…"));
   // Requests still in flight when the user leaves must not draw over the next page.
   let seq = 0;
@@ -90,6 +94,16 @@ export function runView(id: string): () => void {
     }
     state.busy = false;
     await refresh();
+  }
+
+  function onSignalSent(taskId: string, body: SignalBody): void {
+    state.flash = {
+      bad: false,
+      text: body.delivered
+        ? "Signal sent to " + taskId + "."
+        : "Not sent again: " + taskId + " already has a signal with that key.",
+    };
+    void refresh();
   }
 
   function render(): void {
@@ -165,7 +179,16 @@ export function runView(id: string): () => void {
       ),
     );
     const input = h("div", { class: "card" }, h("h2", null, "Run input"), valueBox(run.input));
-    const scope = { executionId: id, selected: state.selected, open: state.open, contexts };
+    const scope: TaskCardScope = {
+      executionId: id,
+      selected: state.selected,
+      open: state.open,
+      contexts,
+      drafts,
+      signalErrors,
+      sending,
+      onSignalSent,
+    };
     const tasks = h(
       "div",
       { class: "card" },

@@ -1,17 +1,19 @@
 /**
- * A task's card on a run page: status, attempts, error, failed attempts, output, and its input
- * context, loaded from the API when opened.
+ * A task's card on a run page: status, what it waits for (with the signal form when that is a
+ * signal), attempts, error, failed attempts, output, and its input context, loaded when opened.
  */
 import { api, messageOf } from "./api.js";
 import { append, h } from "./dom.js";
 import { errorBox } from "./error-box.js";
 import { fmtDuration, fmtTime } from "./format.js";
+import { type SignalFormScope, signalForm } from "./signal-form.js";
 import { pill } from "./status.js";
 import { renderValue, span, valueBox } from "./value.js";
+import { waitingText } from "./waiting.js";
 import type { DisplayValue, TaskContextBody, TaskView } from "./wire.js";
 
-/** What a card needs from its run page; `open` and `contexts` survive re-renders. */
-export interface TaskCardScope {
+/** What a card needs from its run page; `open`, `contexts` and the signal drafts survive re-renders. */
+export interface TaskCardScope extends SignalFormScope {
   executionId: string;
   selected: string | null;
   /** Open <details> keys; "!<key>" marks one open by default that the user closed. */
@@ -42,6 +44,10 @@ export function taskCard(t: TaskView, scope: TaskCardScope): HTMLDivElement {
       h("div", { class: "facts" }, facts),
     ),
     t.dependsOn.length ? h("div", { class: "deps" }, "after " + t.dependsOn.join(", ")) : null,
+    t.waiting ? h("div", { class: "waiting" }, waitingText(t.waiting)) : null,
+    // Only a task that waits for a signal now gets the form (one sent earlier is kept, but an
+    // operator answers what the run is waiting on).
+    t.status === "Waiting" && t.waiting?.for === "signal" ? signalForm(t.id, scope) : null,
     t.error ? errorBox(t.error) : null,
   );
   if (t.failedAttempts.length) {

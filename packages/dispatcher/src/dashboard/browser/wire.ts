@@ -72,6 +72,8 @@ export interface TaskView {
   output?: DisplayValue;
   error?: ErrorView;
   failedAttempts: FailedAttempt[];
+  /** While Waiting: "sleep", "signal" or "again" (a later call), and until when (ISO). */
+  waiting?: { for: string; until?: string };
 }
 
 export interface RunView extends RunSummary {
@@ -108,6 +110,14 @@ export interface TaskContextBody {
 export interface ActionBody {
   executionId: string;
   status: string;
+}
+
+/** `POST /api/runs/:id/tasks/:task/signal`. */
+export interface SignalBody {
+  executionId: string;
+  taskId: string;
+  /** False: a signal with the same key was sent before (nothing changed). */
+  delivered: boolean;
 }
 
 export interface ScheduleView {

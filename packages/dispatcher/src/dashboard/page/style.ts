@@ -58,6 +58,7 @@ tr.row:hover td { background: #f8f9fb; }
 .s-Cancelled { --c: var(--Cancelled); } .s-Active { --c: var(--Completed); } .s-Paused { --c: var(--Pending); }
 .pill.s-Failed { background: #fef2f2; color: #991b1b; } .pill.s-Completed { background: #f0fdf4; color: #166534; }
 .pill.s-Running { background: #eff6ff; color: #1e40af; } .pill.s-Cancelled { background: #fff7ed; color: #9a3412; }
+.pill.s-Waiting { background: #ecfeff; color: #155e75; }
 @keyframes pulse { 50% { opacity: .35; } }
 .more { margin-top: 12px; display: flex; gap: 12px; align-items: center; }
 .empty { padding: 28px; text-align: center; color: var(--muted); }
@@ -104,4 +105,10 @@ details > summary { cursor: pointer; color: #374151; font-weight: 600; font-size
 .v-key { color: #7c3aed; } .v-str { color: #047857; } .v-num { color: #1d4ed8; } .v-bool { color: #b45309; }
 .v-null, .v-undef { color: #9ca3af; } .v-tag { color: #be185d; } .v-date { color: #0e7490; } .v-punct { color: #6b7280; }
 .deps { font-size: 12.5px; color: var(--muted); margin-top: 4px; }
+.waiting { font-size: 12.5px; color: #155e75; margin-top: 4px; }
+.signal-form { margin-top: 10px; display: flex; flex-direction: column; gap: 6px; max-width: 640px; }
+.signal-form label { font-size: 12.5px; font-weight: 600; color: #374151; }
+.signal-form textarea { padding: 7px 10px; border: 1px solid #cfd4dc; border-radius: 7px; resize: vertical; }
+.signal-actions { display: flex; align-items: center; gap: 10px; }
+.signal-error { color: #991b1b; font-size: 12.5px; word-break: break-word; }
 `;
