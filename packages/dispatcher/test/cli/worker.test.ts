@@ -113,3 +113,25 @@ describe("cloacina dashboard", () => {
     expect(dashboard.stderr).toContain("error [INVALID_DASHBOARD_OPTIONS]");
   });
 });
+
+describe("cloacina worker <module> with a task that waits", () => {
+  test("the worker (its own copy of the engine for the module) runs a signal wait, and a signal completes it", async () => {
+    const db = tmp.url("waiting-worker.db");
+    const approvalModule = path.join(import.meta.dirname, "fixtures", "approval.ts");
+    const worker = new CliProcess(["worker", approvalModule, "--db", db, "--poll-ms", "100"]);
+    const client = await createExecutor(db, { runTasks: false, pollMs: 100 });
+    try {
+      await worker.waitFor(/^worker \S+ on sqlite:\/\/.*: approve/m);
+      const { approve } = await import("./fixtures/approval.js");
+      const handle = await client.start(approve, {});
+      await worker.waitFor(new RegExp(`${handle.executionId} cli\\.approval: waiting for a signal`));
+      await client.signal(handle.executionId, "cli.approval", { approved: true });
+      const result = await handle.result();
+      expect(result.status).toBe("Completed");
+      expect(result.finalContext).toMatchObject({ shipped: true });
+    } finally {
+      worker.kill();
+      await client.close();
+    }
+  });
+});
