@@ -5,7 +5,7 @@ import type { Rate } from "./measure.js";
 import type { RawLimits } from "./raw-sqlite.js";
 import { SINGLE_TASK_RUNS } from "./single-task-runs.js";
 import { formatCount, formatMb, formatPercent, formatTimes, formatUs, type Line, type Row, verdict } from "./table.js";
-import { type ManyWaiting, ROUND_TRIP_POLL_MS, type RoundTrip } from "./waiting.js";
+import { type ManyWaiting, type RoundTrip } from "./waiting.js";
 
 export interface Results {
   raw: RawLimits;
@@ -153,7 +153,6 @@ export function roundTripLines(rt: RoundTrip, number: string): Line[] {
       label: "a → sleep({ for: 1 }) → b (Waiting, timer, woken)",
       value: perRun(rt.sleepOneMs),
       vsRaw: `${formatTimes(rt.sleepOneMs / rt.plainMs)} a → b`,
-      goal: `pollMs ${ROUND_TRIP_POLL_MS}: bounds the due-wake bug`,
     },
   ];
 }

@@ -14,12 +14,6 @@ import { elapsedMs, median, settledHeapUsedMb } from "./measure.js";
 
 export const ROUND_TRIP_RUNS = 200;
 const WARM_UP_RUNS = 20;
-/**
- * The safety poll of the round-trip executors. A wait whose wake time has come by the time its
- * outcome is stored is found only by the poll today (a bug: see the report of wt-wait-proof), which
- * hits sleep({ for: 1 }) now and then; 50 ms bounds those outliers, and the median ignores them.
- */
-export const ROUND_TRIP_POLL_MS = 50;
 
 export interface RoundTrip {
   runs: number;
@@ -65,7 +59,7 @@ export async function measureRoundTrip(
 
 export async function measureSqliteRoundTrip(file: string): Promise<RoundTrip> {
   const wfs = roundTripWorkflows("bench.wait");
-  const executor = await createExecutor(sqliteUrl(file), { pollMs: ROUND_TRIP_POLL_MS });
+  const executor = await createExecutor(sqliteUrl(file));
   try {
     return await measureRoundTrip(executor, wfs);
   } finally {

@@ -1,5 +1,5 @@
 import { createExecutor } from "@cloacina/backend-postgres";
-import { measureRoundTrip, ROUND_TRIP_POLL_MS, type RoundTrip, roundTripWorkflows } from "../waiting.js";
+import { measureRoundTrip, type RoundTrip, roundTripWorkflows } from "../waiting.js";
 import { schemaUrl, withSchema } from "./server.js";
 
 export const PG_ROUND_TRIP_RUNS = 100;
@@ -8,7 +8,7 @@ export const PG_ROUND_TRIP_RUNS = 100;
 export async function measureCloacinaWaitRoundTrip(): Promise<RoundTrip> {
   const wfs = roundTripWorkflows("pgbench.wait");
   return withSchema("cl_wait", async (schema) => {
-    const executor = await createExecutor(schemaUrl(schema), { pollMs: ROUND_TRIP_POLL_MS });
+    const executor = await createExecutor(schemaUrl(schema));
     try {
       return await measureRoundTrip(executor, wfs, PG_ROUND_TRIP_RUNS);
     } finally {
