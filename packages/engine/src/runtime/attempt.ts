@@ -126,6 +126,11 @@ export async function runAttempt(input: AttemptInput): Promise<TaskOutcome> {
   } catch (error) {
     return failOrRetry(input, wf, error);
   }
+  return completed(input, wf, output);
+}
+
+function completed(input: AttemptInput, wf: Workflow, output: string): TaskOutcome {
+  const { task } = input;
   return {
     kind: "completed",
     runId: task.runId,
@@ -140,15 +145,7 @@ export async function runAttempt(input: AttemptInput): Promise<TaskOutcome> {
 function finishWait(input: AttemptInput, wf: Workflow, result: WaitResult): TaskOutcome {
   if ("outcome" in result) return result.outcome;
   if ("error" in result) return failOrRetry(input, wf, result.error);
-  const { task } = input;
-  return {
-    kind: "completed",
-    runId: task.runId,
-    taskId: task.taskId,
-    attempt: task.attempt,
-    output: result.completed,
-    children: childrenOf(wf, task.taskId),
-  };
+  return completed(input, wf, result.completed);
 }
 
 function encodeOutput(value: unknown, taskId: string, maxBytes: number): string {
