@@ -4,15 +4,10 @@
  * process completes the run, and no completed task runs again. Waits hold no lease: the killed
  * worker's lease is 30 s, yet the survivor finishes within a few seconds.
  */
-import { createExecutor } from "@cloacina/backend-postgres";
 import { resetRegistry } from "@cloacina/engine";
-import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
-import { dropSchema, freshSchema, skipPostgres } from "./pg-test-db.js";
-import { readTaskLog, startWaitWorker, stopProcess, storedSignals, taskRows, until } from "./wait-processes.js";
+import { describe, expect, test } from "vitest";
+import { skipPostgres } from "./pg-test-db.js";
+import { readTaskLog, stopProcess, storedSignals, taskRows, until, waitProcessFixture } from "./wait-processes.js";
 
 resetRegistry();
 const { approval, napping, NAP_MS, polling, POLLS } = await import("./fixtures/wait-workflows.js");
@@ -21,31 +16,10 @@ const { approval, napping, NAP_MS, polling, POLLS } = await import("./fixtures/w
 const LONG_LEASE_MS = "30000";
 
 describe.skipIf(skipPostgres)("a worker killed with SIGKILL while its task waits loses nothing", () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const fixture = waitProcessFixture("wcrash", { LEASE_MS: LONG_LEASE_MS });
 
   async function setup() {
-    const { schema, url } = freshSchema("wcrash");
-    const dir = mkdtempSync(path.join(tmpdir(), "cloacina-wcrash-"));
-    const log = path.join(dir, "tasks.log");
-    cleanups.push(async () => {
-      rmSync(dir, { recursive: true, force: true });
-      await dropSchema(schema);
-    });
-    // Submits, signals and watches; runs no task.
-    const client = await createExecutor(url, { runTasks: false });
-    cleanups.push(() => client.close());
-    const workers: ChildProcess[] = [];
-    const worker = async () => {
-      const child = await startWaitWorker({ DB_URL: url, TASK_LOG: log, LEASE_MS: LONG_LEASE_MS });
-      workers.push(child);
-      return child;
-    };
-    cleanups.push(async () => {
-      await Promise.all(workers.map((w) => stopProcess(w, "SIGKILL")));
-    });
+    const { schema, client, worker, log } = await fixture.setup();
     const row = async (runId: string, taskId: string) =>
       (await taskRows(schema, runId)).find((r) => r.task_id === taskId);
     return { schema, client, worker, log, row };

@@ -3,10 +3,13 @@
  * processes (fixtures/wait-process.ts), their task log, the stored rows of a run's tasks, and a
  * polling helper that waits on observable state rather than on a fixed sleep.
  */
+import { createExecutor } from "@cloacina/backend-postgres";
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
-import { admin } from "./pg-test-db.js";
+import { afterEach } from "vitest";
+import { admin, dropSchema, freshSchema } from "./pg-test-db.js";
 
 const root = path.resolve(import.meta.dirname, "../../..");
 const fixture = path.join(import.meta.dirname, "fixtures/wait-process.ts");
@@ -126,4 +129,38 @@ export async function until(check: () => boolean | Promise<boolean>, what: strin
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * Per test: a fresh schema, a temp dir with a task log, a client that runs no task, and worker
+ * processes (each with `workerEnv`), all removed after the test. Call in a `describe`.
+ */
+export function waitProcessFixture(prefix: string, workerEnv: Record<string, string> = {}) {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  async function setup() {
+    const { schema, url } = freshSchema(prefix);
+    const dir = mkdtempSync(path.join(tmpdir(), `cloacina-${prefix}-`));
+    const log = path.join(dir, "tasks.log");
+    cleanups.push(async () => {
+      rmSync(dir, { recursive: true, force: true });
+      await dropSchema(schema);
+    });
+    // Submits, signals and watches; runs no task.
+    const client = await createExecutor(url, { runTasks: false });
+    cleanups.push(() => client.close());
+    const workers: ChildProcess[] = [];
+    const worker = async () => {
+      const child = await startWaitWorker({ DB_URL: url, TASK_LOG: log, ...workerEnv });
+      workers.push(child);
+      return child;
+    };
+    cleanups.push(async () => {
+      await Promise.all(workers.map((w) => stopProcess(w, "SIGKILL")));
+    });
+    return { schema, url, log, client, worker };
+  }
+  return { setup, cleanups };
 }

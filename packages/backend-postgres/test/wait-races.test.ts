@@ -9,16 +9,12 @@
  */
 import { createExecutor } from "@cloacina/backend-postgres";
 import { type Executor, resetRegistry } from "@cloacina/engine";
-import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
-import { admin, dropSchema, freshSchema, skipPostgres } from "./pg-test-db.js";
+import { describe, expect, test } from "vitest";
+import { admin, skipPostgres } from "./pg-test-db.js";
 import {
   type SignalOutcome,
   signallers,
-  startWaitWorker,
+  waitProcessFixture,
   stopProcess,
   storedSignals,
   taskRows,
@@ -33,34 +29,16 @@ const RUNS = 8;
 const FINAL = ["Completed", "Failed", "Cancelled", "Skipped"];
 
 describe.skipIf(skipPostgres)("signals racing each other, a timeout and a cancel, across processes", () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-
-  async function setup() {
-    const { schema, url } = freshSchema("wrace");
-    const dir = mkdtempSync(path.join(tmpdir(), "cloacina-wrace-"));
-    cleanups.push(async () => {
-      rmSync(dir, { recursive: true, force: true });
-      await dropSchema(schema);
-    });
-    const client = await createExecutor(url, { runTasks: false });
-    cleanups.push(() => client.close());
-    const workers: ChildProcess[] = [];
-    const worker = async () => {
-      const child = await startWaitWorker({ DB_URL: url, TASK_LOG: path.join(dir, "tasks.log") });
-      workers.push(child);
-      return child;
-    };
-    cleanups.push(async () => {
-      await Promise.all(workers.map((w) => stopProcess(w, "SIGKILL")));
-    });
-    return { schema, url, client, worker };
-  }
+  const fixture = waitProcessFixture("wrace");
+  const { setup, cleanups } = fixture;
 
   /** Starts `count` runs of `wf` and waits until each one's only task is Waiting. */
-  async function waitingRuns(client: Executor, schema: string, wf: typeof gate | typeof timed, count = RUNS): Promise<string[]> {
+  async function waitingRuns(
+    client: Executor,
+    schema: string,
+    wf: typeof gate | typeof timed,
+    count = RUNS,
+  ): Promise<string[]> {
     const ids = await Promise.all(Array.from({ length: count }, async () => (await client.start(wf, {})).executionId));
     await until(
       async () => (await taskRows(schema)).filter((r) => r.status === "Waiting").length === count,
@@ -126,26 +104,22 @@ describe.skipIf(skipPostgres)("signals racing each other, a timeout and a cancel
 
   // Found by these races: a second signal with a new key to a task already woken by one (Ready or
   // Running, before it completes) was stored and answered { delivered: true }, and never taken.
-  test(
-    "a second signal (another key) to a task already woken by one is SIGNAL_NOT_ACCEPTED, not silently dropped",
-    async () => {
-      const { schema, client, worker } = await setup();
-      const doomed = await worker();
-      const [id] = await waitingRuns(client, schema, gate, 1);
-      await stopProcess(doomed, "SIGKILL"); // nobody runs the woken task meanwhile: the window, held open
-      expect(await client.signal(id!, "wp.gate.signal", { from: "first" }, { key: "k1" })).toEqual({ delivered: true });
-      const second = await client.signal(id!, "wp.gate.signal", { from: "second" }, { key: "k2" }).then(
-        (r) => r,
-        (error: { code?: string }) => ({ code: error.code }),
-      );
-      await worker();
-      const result = await (await client.get(id!)).result();
-      expect(result.finalContext).toEqual({ "wp.gate.signal": { from: "first" } });
-      // The sender of a payload the task will never take is not told "delivered".
-      expect(second).toEqual({ code: "SIGNAL_NOT_ACCEPTED" });
-    },
-    30_000,
-  );
+  test("a second signal (another key) to a task already woken by one is SIGNAL_NOT_ACCEPTED, not silently dropped", async () => {
+    const { schema, client, worker } = await setup();
+    const doomed = await worker();
+    const [id] = await waitingRuns(client, schema, gate, 1);
+    await stopProcess(doomed, "SIGKILL"); // nobody runs the woken task meanwhile: the window, held open
+    expect(await client.signal(id!, "wp.gate.signal", { from: "first" }, { key: "k1" })).toEqual({ delivered: true });
+    const second = await client.signal(id!, "wp.gate.signal", { from: "second" }, { key: "k2" }).then(
+      (r) => r,
+      (error: { code?: string }) => ({ code: error.code }),
+    );
+    await worker();
+    const result = await (await client.get(id!)).result();
+    expect(result.finalContext).toEqual({ "wp.gate.signal": { from: "first" } });
+    // The sender of a payload the task will never take is not told "delivered".
+    expect(second).toEqual({ code: "SIGNAL_NOT_ACCEPTED" });
+  }, 30_000);
 
   test("a signal racing its wait's timeout: the task completes with it or fails SIGNAL_TIMEOUT, never both, never stuck", async () => {
     const { schema, url, client, worker } = await setup();
@@ -185,35 +159,31 @@ describe.skipIf(skipPostgres)("signals racing each other, a timeout and a cancel
 
   // Found by these races: once the timeout had woken a signal wait (Ready, no payload) and before
   // it ran, a signal was stored and answered { delivered: true }, and the task failed SIGNAL_TIMEOUT.
-  test(
-    "a signal after the timeout woke the task, before it ran, is SIGNAL_NOT_ACCEPTED and the task fails SIGNAL_TIMEOUT",
-    async () => {
-      const { schema, client, worker } = await setup();
-      const doomed = await worker();
-      const [id] = await waitingRuns(client, schema, timed, 1);
-      await stopProcess(doomed, "SIGKILL");
-      const wakeAt = Number((await taskRows(schema, id))[0]!.wake_at);
-      await until(() => Date.now() > wakeAt, "the timeout is due", TIMEOUT_MS + 2_000);
-      // Exactly the statement of wakeDue (pg-ops.ts): the state a worker's timer commits when the
-      // timeout falls due; the worker that would run the woken task next is not there yet.
-      await admin(
-        `update "${schema}".cloacina_task_runs set status = 'Ready', available_at = $1
+  test("a signal after the timeout woke the task, before it ran, is SIGNAL_NOT_ACCEPTED and the task fails SIGNAL_TIMEOUT", async () => {
+    const { schema, client, worker } = await setup();
+    const doomed = await worker();
+    const [id] = await waitingRuns(client, schema, timed, 1);
+    await stopProcess(doomed, "SIGKILL");
+    const wakeAt = Number((await taskRows(schema, id))[0]!.wake_at);
+    await until(() => Date.now() > wakeAt, "the timeout is due", TIMEOUT_MS + 2_000);
+    // Exactly the statement of wakeDue (pg-ops.ts): the state a worker's timer commits when the
+    // timeout falls due; the worker that would run the woken task next is not there yet.
+    await admin(
+      `update "${schema}".cloacina_task_runs set status = 'Ready', available_at = $1
        where status = 'Waiting' and wake_at <= $1`,
-        [Date.now()],
-      );
-      const outcome = await client.signal(id!, "wp.timed.signal", { from: "late" }).then(
-        (r) => r,
-        (error: { code?: string }) => ({ code: error.code }),
-      );
-      await worker();
-      const result = await (await client.get(id!)).result();
-      const [row] = await taskRows(schema, id);
-      expect(outcome).toEqual({ code: "SIGNAL_NOT_ACCEPTED" });
-      expect(result.status).toBe("Failed");
-      expect(JSON.parse(row!.error!)).toMatchObject({ code: "SIGNAL_TIMEOUT" });
-    },
-    30_000,
-  );
+      [Date.now()],
+    );
+    const outcome = await client.signal(id!, "wp.timed.signal", { from: "late" }).then(
+      (r) => r,
+      (error: { code?: string }) => ({ code: error.code }),
+    );
+    await worker();
+    const result = await (await client.get(id!)).result();
+    const [row] = await taskRows(schema, id);
+    expect(outcome).toEqual({ code: "SIGNAL_NOT_ACCEPTED" });
+    expect(result.status).toBe("Failed");
+    expect(JSON.parse(row!.error!)).toMatchObject({ code: "SIGNAL_TIMEOUT" });
+  }, 30_000);
 
   test("a signal racing a cancel: the run ends in one final status, the signal's answer agrees, nothing is left waiting", async () => {
     const { schema, url, client, worker } = await setup();
@@ -257,17 +227,13 @@ describe.skipIf(skipPostgres)("signals racing each other, a timeout and a cancel
 
   // Found here: a wait already due when its outcome is stored (callAgainIn(0), or a delay shorter
   // than the time to write it) waited for the safety poll; the step that stores it now wakes it.
-  test(
-    "callAgainIn(0) is called again at once, not on the next safety poll",
-    async () => {
-      const { url } = await setup();
-      const executor = await createExecutor(url, { pollMs: 3_000 });
-      cleanups.push(() => executor.close());
-      const started = Date.now();
-      const result = await executor.execute(againNow, {});
-      expect(result.status).toBe("Completed");
-      expect(Date.now() - started).toBeLessThan(1_000); // took ≈ 3,000 ms (the poll) before the fix
-    },
-    30_000,
-  );
+  test("callAgainIn(0) is called again at once, not on the next safety poll", async () => {
+    const { url } = await setup();
+    const executor = await createExecutor(url, { pollMs: 3_000 });
+    cleanups.push(() => executor.close());
+    const started = Date.now();
+    const result = await executor.execute(againNow, {});
+    expect(result.status).toBe("Completed");
+    expect(Date.now() - started).toBeLessThan(1_000); // took ≈ 3,000 ms (the poll) before the fix
+  }, 30_000);
 });
