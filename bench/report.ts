@@ -6,6 +6,7 @@ import type { RawLimits } from "./raw-sqlite.js";
 import { SINGLE_TASK_RUNS } from "./single-task-runs.js";
 import { formatCount, formatMb, formatPercent, formatTimes, formatUs, type Line, type Row, verdict } from "./table.js";
 import { type ManyWaiting, type RoundTrip } from "./waiting.js";
+import type { SchemaCost } from "./schemas.js";
 
 export interface Results {
   raw: RawLimits;
@@ -19,6 +20,7 @@ export interface Results {
   heap: HeapResult;
   roundTrip: RoundTrip;
   manyWaiting: ManyWaiting;
+  schemaCost: SchemaCost;
 }
 
 /** The goals stated by the issue. "A few MB" is read as at most 5 MiB. */
@@ -35,6 +37,19 @@ export function reportLines(results: Results): Line[] {
     ...heapLines(results.heap),
     ...roundTripLines(results.roundTrip, "5."),
     ...manyWaitingLines(results.manyWaiting),
+    ...schemaLines(results.schemaCost),
+  ];
+}
+
+function schemaLines(s: SchemaCost): Line[] {
+  return [
+    { section: `7. Schemas: a 1-task workflow, ${formatCount(s.runs)} runs each, interleaved (median of batches)` },
+    { label: "no schema", value: `${formatUs(s.plainUs)}/run`, vsRaw: "baseline" },
+    {
+      label: "zod input schema on the workflow + output schema on the task",
+      value: `${formatUs(s.withSchemasUs)}/run`,
+      vsRaw: `${formatTimes(s.withSchemasUs / s.plainUs)} no schema`,
+    },
   ];
 }
 

@@ -8,6 +8,7 @@ import { runPostgres } from "./postgres/run-postgres.js";
 import { measureRawLimits } from "./raw-sqlite.js";
 import { reportLines, type Results } from "./report.js";
 import { measureSingleTaskRuns } from "./single-task-runs.js";
+import { measureSchemaCost } from "./schemas.js";
 import { printTable } from "./table.js";
 import { type BenchDir, createBenchDir } from "./temp-dir.js";
 import { measureManyWaiting, measureSqliteRoundTrip } from "./waiting.js";
@@ -42,8 +43,21 @@ async function measureAll(dir: BenchDir): Promise<Results> {
   const manyWaiting = await stage("10,000 runs waiting", () =>
     measureManyWaiting(dir.dbFile("many-waiting"), dir.dbFile("many-waiting-empty")),
   );
+  const schemaCost = await stage("schemas vs none", () => measureSchemaCost(dir.dbFile("schemas")));
   const fanOutWide = { concurrency: WIDE_CONCURRENCY, rate: wide };
-  return { raw, chain, shortChain, deepChain, singleTaskRuns, fanOutWide, fanOutDefault, heap, roundTrip, manyWaiting };
+  return {
+    raw,
+    chain,
+    shortChain,
+    deepChain,
+    singleTaskRuns,
+    fanOutWide,
+    fanOutDefault,
+    heap,
+    roundTrip,
+    manyWaiting,
+    schemaCost,
+  };
 }
 
 /** Which parts to run: `npm run bench -- sqlite` or `-- postgres` runs only that one. */
