@@ -352,21 +352,27 @@ export function pgOpRunner(db: Kysely<any>, tx: PipelinedTransaction, schema: st
           where status = 'Running' and (lease_expires_at < ${now} or lease_owner = any(${texts(deadOwners)}))
           returning run_id, task_id, attempt`)
       ).map((r) => ({ runId: r.run_id, taskId: r.task_id, attempt: r.attempt })),
-    reopenRun: async ({ runId, unfinished }) =>
+    reopenRun: async ({ runId, unfinished, deadline }) =>
       (
         await rows<{ run_id: string }>(sql`
           update ${runs} set status = 'Running', unfinished = ${unfinished}, failed = 0, cancel_requested = 0,
-                 finished_at = null, error = null
+                 finished_at = null, error = null, deadline = ${deadline}
           where run_id = ${runId} and status in ('Failed', 'Cancelled')
           returning run_id`)
       ).length > 0,
     resetTasks: async ({ runId, tasks: list, now }) => {
+      // One statement (a result-less operation is sent without waiting: see pg-driver.ts):
+      // signals kept for the tasks go too, so that a signal wait waits afresh.
       await exec(sql`
+        with forgotten as (
+          delete from ${signals}
+          where run_id = ${runId} and task_id = any(${texts(list.map((x) => x.taskId))})
+        )
         update ${tasks} t
         set status = case when u.deps = 0 then 'Ready' else 'Pending' end, pending_deps = u.deps,
             failed_deps = 0, skipped_deps = 0, max_attempts = u.max_attempts, recoveries = 0,
             available_at = ${now}, lease_owner = null, lease_expires_at = null, output = null, error = null,
-            finished_at = null, wait_kind = null, wake_at = null, wait_state = null, calls = 0
+            finished_at = null, started_at = null, wait_kind = null, wake_at = null, wait_state = null, calls = 0
         from unnest(${texts(list.map((x) => x.taskId))}, ${ints(list.map((x) => x.pendingDependencies))},
                     ${ints(list.map((x) => x.maxAttempts))}) as u(task_id, deps, max_attempts)
         where t.run_id = ${runId} and t.task_id = u.task_id`);

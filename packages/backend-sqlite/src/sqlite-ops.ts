@@ -210,9 +210,12 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
       q.recoverLeases
         .all<{ run_id: string; task_id: string; attempt: number }>(a.now, JSON.stringify(a.deadOwners))
         .map((r) => ({ runId: r.run_id, taskId: r.task_id, attempt: r.attempt })),
-    reopenRun: ({ runId, unfinished }) => q.reopenRun.run(unfinished, runId).changes > 0,
+    reopenRun: ({ runId, unfinished, deadline }) => q.reopenRun.run(unfinished, deadline, runId).changes > 0,
     resetTasks: ({ runId, tasks, now }) => {
-      for (const t of tasks) q.resetTask.run(t.pendingDependencies, t.maxAttempts, now, runId, t.taskId);
+      for (const t of tasks) {
+        q.resetTask.run(t.pendingDependencies, t.maxAttempts, now, runId, t.taskId);
+        q.forgetSignals.run(runId, t.taskId); // a signal wait waits afresh
+      }
     },
     appendEvents: ({ events }) => {
       // Up to EVENTS_PER_STATEMENT rows a statement (one prepared statement per row count).

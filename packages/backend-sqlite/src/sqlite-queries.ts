@@ -146,10 +146,18 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
           .where("status", "=", "Pending")
           .returning(["status"]),
     ),
-    reopenRun: p<[unfinished: number, runId: string]>(2, (unfinished, runId) =>
+    reopenRun: p<[unfinished: number, deadline: number | null, runId: string]>(3, (unfinished, deadline, runId) =>
       db
         .updateTable("cloacina_runs")
-        .set({ status: "Running", unfinished, failed: 0, cancel_requested: 0, finished_at: null, error: null })
+        .set({
+          status: "Running",
+          unfinished,
+          failed: 0,
+          cancel_requested: 0,
+          finished_at: null,
+          error: null,
+          deadline,
+        })
         .where("run_id", "=", runId)
         .where("status", "in", ["Failed", "Cancelled"]),
     ),
@@ -171,6 +179,7 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
             output: null,
             error: null,
             finished_at: null,
+            started_at: null,
             wait_kind: null,
             wake_at: null,
             wait_state: null,
@@ -345,6 +354,9 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
         .where("run_id", "=", runId)
         .where("task_id", "=", taskId)
         .limit(1),
+    ),
+    forgetSignals: p<[runId: string, taskId: string]>(2, (runId, taskId) =>
+      db.deleteFrom("cloacina_signals").where("run_id", "=", runId).where("task_id", "=", taskId),
     ),
     insertSignal: p<[runId: string, taskId: string, key: string, payload: string, now: number]>(
       5,

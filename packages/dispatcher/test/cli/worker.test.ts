@@ -84,7 +84,7 @@ describe("cloacina dashboard", () => {
       try {
         const [, url] = await dashboard.waitFor(/^dashboard on (http:\/\/\S+?);/m);
         const response = await fetch(new URL(`api/runs/${failed.executionId}/retry`, url), { method: "POST" });
-        return { status: response.status, body: (await response.json()) };
+        return { status: response.status, body: await response.json() };
       } finally {
         dashboard.child.kill("SIGTERM");
         await dashboard.exited;

@@ -44,6 +44,41 @@ async function statuses(store: Store, runId: string): Promise<Record<string, str
 }
 
 export function storeCases(it: CaseFn): void {
+  it("a task that starts waiting in a run cancelled or timed out meanwhile is cancelled, and its run settles", async (session) => {
+    const store = await session.store();
+    const one = (runId: string, deadline?: number): NewRun => ({
+      runId,
+      workflowName: "one",
+      workflowVersion: VERSION,
+      input: encode({}, "input"),
+      tasks: [{ taskId: "a", position: 0, pendingDependencies: 0, maxAttempts: 1 }],
+      ...(deadline === undefined ? {} : { deadline }),
+    });
+    const started = await store.step(
+      request({ newRuns: [one("cancelled"), one("late", NOW + 1000)], claim: { limit: 10 } }),
+    );
+    expect(started.claimed.map((c) => c.runId).sort()).toEqual(["cancelled", "late"]);
+    // Another process cancels one run, and the other's deadline passes, while both tasks run.
+    await store.step(request({ cancelRuns: ["cancelled"] }));
+    await store.step(request({ now: NOW + 2000, claim: { limit: 0, findNextAvailable: true } }));
+    expect((await store.runs.getRun("late"))?.status).toBe("Failed");
+    // Then both attempts ask to wait (a sleep, a call again).
+    const wait = (runId: string) => ({
+      kind: "wait" as const,
+      runId,
+      taskId: "a",
+      attempt: 1,
+      wait: { kind: "sleep" as const, wakeAt: NOW + 3000, state: null },
+    });
+    await store.step(request({ now: NOW + 2000, outcomes: [wait("cancelled"), wait("late")] }));
+    expect(await statuses(store, "cancelled")).toEqual({ a: "Cancelled" });
+    expect(await statuses(store, "late")).toEqual({ a: "Cancelled" });
+    expect((await store.runs.getRun("cancelled"))?.status).toBe("Cancelled");
+    // Nothing wakes later to be claimed.
+    const later = await store.step(request({ now: NOW + 10_000, claim: { limit: 10, findNextAvailable: true } }));
+    expect(later.claimed).toEqual([]);
+  });
+
   it("migrates idempotently", async (session) => {
     const store = await session.store();
     await store.migrate();

@@ -185,6 +185,12 @@ export function waitingCases(it: CaseFn): void {
       expect(detail.error).toMatchObject({ code: "RUN_TIMEOUT" });
       expect(detail.tasks[0]).toMatchObject({ status: "Cancelled" });
     }
+    // A retry is a new attempt at the run: its workflow's timeout counts from the retry, and the
+    // signal wait waits afresh.
+    const retried = await second.retry(boundedHandle.executionId);
+    await until(async () => (await second.metrics()).tasks.waiting === 1, "the retried task waits");
+    await second.signal(retried.executionId, `${p}.other`, { ok: true });
+    expect((await retried.result()).status).toBe("Completed");
     expect(() => workflow({ name: `${p}.typo`, tasks: [`${p}.other`], timeout: "20 min" })).toThrow(
       expect.objectContaining({ code: "INVALID_DURATION" }),
     );

@@ -590,7 +590,9 @@ class StoreExecutor implements Executor {
         maxAttempts: t.attempt + (wf.tasks.get(t.taskId)?.retry.maxAttempts ?? 1),
       }));
     this.#runtime.forgetCancel(executionId);
-    if (!(await this.#store.retryRun(executionId, resets, this.#now()))) {
+    // A retry is a new attempt at the run: its deadline, if its workflow has a timeout, starts now.
+    const deadline = wf.timeoutMs === undefined ? null : this.#now() + wf.timeoutMs;
+    if (!(await this.#store.retryRun(executionId, resets, this.#now(), deadline))) {
       throw new ValidationError("RUN_NOT_RETRYABLE", `Run ${executionId} changed while it was being retried.`);
     }
     this.#runtime.poke();

@@ -140,8 +140,12 @@ export interface StoreOps {
     result: { runId: string; taskId: string; attempt: number }[];
   };
   /** A finished (Failed or Cancelled) run becomes Running again with `unfinished` tasks to go. */
-  reopenRun: { args: { runId: string; unfinished: number }; result: boolean };
-  /** Put these tasks back: Ready when they have no pending dependency, else Pending. */
+  /** … and its deadline is `deadline` (a retry's own: the workflow's timeout from now, or none). */
+  reopenRun: { args: { runId: string; unfinished: number; deadline: number | null }; result: boolean };
+  /**
+   * Put these tasks back: Ready when they have no pending dependency, else Pending, as new (no
+   * attempt started, nothing waited for, the signals kept for them forgotten).
+   */
   resetTasks: { args: { runId: string; tasks: readonly TaskReset[]; now: number }; result: void };
   /**
    * Those of these runs that must run no more tasks: their cancel flag is set, or they finished

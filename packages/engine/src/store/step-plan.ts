@@ -93,6 +93,7 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
   const mayCancel =
     request.cancelRuns.length > 0 ||
     retrying.length > 0 ||
+    waiting.length > 0 ||
     lookForDue ||
     finishing.some((f) => f.status === "Cancelled");
   const first = yield* together({
@@ -172,7 +173,12 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
     const cancelIds = new Set(request.cancelRuns);
     for (const outcome of held) if (outcome.kind === "cancelled") cancelIds.add(outcome.runId);
     if (cancelIds.size > 0) cancelled = yield* call("requestCancels", { runIds: [...cancelIds].sort() });
-    const retriedRuns = [...new Set(retried.map((r) => r.runId))].filter((runId) => !cancelled.includes(runId));
+    // A task put back to Ready (retried) or to Waiting is not running: if its run is being
+    // cancelled or has finished, it must be cancelled here, or it would be claimed again.
+    const putBack = [...retried, ...waited.held].map((r) => r.runId);
+    const retriedRuns = [...new Set(putBack)].filter(
+      (runId) => !cancelled.includes(runId) && !timedOut.includes(runId),
+    );
     if (retriedRuns.length > 0) cancelled.push(...(yield* call("cancelRequested", { runIds: retriedRuns.sort() })));
     if (cancelled.length > 0) {
       for (const [runId, n] of yield* call("cancelWaiting", { runIds: [...cancelled].sort(), now })) {
@@ -314,8 +320,13 @@ export function* failRunsPlan(
 }
 
 /** The whole of `Store.retryRun`. */
-export function* retryRunPlan(runId: string, tasks: readonly TaskReset[], now: number): Plan<boolean> {
-  if (!(yield* call("reopenRun", { runId, unfinished: tasks.length }))) return false;
+export function* retryRunPlan(
+  runId: string,
+  tasks: readonly TaskReset[],
+  now: number,
+  deadline: number | null = null,
+): Plan<boolean> {
+  if (!(yield* call("reopenRun", { runId, unfinished: tasks.length, deadline }))) return false;
   yield* call("resetTasks", { runId, tasks, now });
   const events = new PlanEvents(now);
   events.run(runId, "run.retried");

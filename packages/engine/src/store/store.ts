@@ -99,10 +99,10 @@ export class Store {
   }
 
   /** Runs a finished run again from the given tasks; false if the run is not finished. */
-  retryRun(runId: string, tasks: readonly TaskReset[], now: number): Promise<boolean> {
+  retryRun(runId: string, tasks: readonly TaskReset[], now: number, deadline: number | null = null): Promise<boolean> {
     return this.#write(
       "retryRun",
-      () => retryRunPlan(runId, tasks, now),
+      () => retryRunPlan(runId, tasks, now, deadline),
       retriedRunNotices,
       (reopened) => reopened,
     );
