@@ -179,29 +179,41 @@ export function pgOpRunner(db: Kysely<any>, tx: PipelinedTransaction, schema: st
           returning t.run_id, t.task_id, t.attempt`),
       ),
     waitTasks: async ({ owner, now, tasks: list }) => {
-      // One statement: held tasks start waiting; a signal wait whose signal is already stored
-      // (sent before the task started waiting) is Ready at once, with the oldest one's payload.
-      const result = await rows<{ run_id: string; task_id: string; attempt: number; status: string }>(sql`
+      // Two statements, sent together (one round trip). The first puts the held tasks to wait.
+      // The second gives a signal wait the oldest signal already kept for it: a statement of its
+      // own, so that its snapshot is taken after the first one's row locks are held, and sees a
+      // signal whose sender held the row until it committed (see deliverSignal).
+      const waited = rows<{ run_id: string; task_id: string; attempt: number }>(sql`
         update ${tasks} t
-        set status = case when s.payload is null then 'Waiting' else 'Ready' end,
-            available_at = case when s.payload is null then t.available_at else ${now} end,
-            wait_kind = u.kind, wake_at = u.wake_at, wait_state = coalesce(s.payload, u.state),
+        set status = 'Waiting', wait_kind = u.kind, wake_at = u.wake_at, wait_state = u.state,
             calls = t.calls + 1, attempt = t.attempt - 1, lease_owner = null, lease_expires_at = null
         from unnest(${texts(list.map((x) => x.runId))}, ${texts(list.map((x) => x.taskId))},
                     ${ints(list.map((x) => x.attempt))}, ${texts(list.map((x) => x.kind))},
                     ${int8s(list.map((x) => x.wakeAt) as number[])}, ${sql`${list.map((x) => x.state)}::text[]`})
              as u(run_id, task_id, attempt, kind, wake_at, state)
-        left join lateral (
-          select payload from ${signals} s
-          where u.kind = 'signal' and s.run_id = u.run_id and s.task_id = u.task_id
-          order by s.created_at, s.key limit 1
-        ) s on true
         where t.run_id = u.run_id and t.task_id = u.task_id and t.attempt = u.attempt
           and t.status = 'Running' and t.lease_owner = ${owner}
-        returning t.run_id, t.task_id, t.attempt, t.status`);
+        returning t.run_id, t.task_id, t.attempt`);
+      const signalWaits = list.filter((x) => x.kind === "signal");
+      const signalled =
+        signalWaits.length === 0
+          ? Promise.resolve([])
+          : rows<{ run_id: string; task_id: string }>(sql`
+        update ${tasks} t set status = 'Ready', available_at = ${now}, wait_state = s.payload
+        from (
+          select distinct on (s.run_id, s.task_id) s.run_id, s.task_id, s.payload
+          from ${signals} s
+          join unnest(${texts(signalWaits.map((x) => x.runId))}, ${texts(signalWaits.map((x) => x.taskId))})
+               as u(run_id, task_id) on s.run_id = u.run_id and s.task_id = u.task_id
+          order by s.run_id, s.task_id, s.created_at, s.key
+        ) s
+        where t.run_id = s.run_id and t.task_id = s.task_id and t.status = 'Waiting' and t.wait_kind = 'signal'
+        returning t.run_id, t.task_id`);
+      // Both awaited together: neither may reject unhandled.
+      const [waitedRows, signalledRows] = await Promise.all([waited, signalled]);
       return {
-        held: held(result),
-        signalled: result.filter((r) => r.status === "Ready").map((r) => ({ runId: r.run_id, taskId: r.task_id })),
+        held: held(waitedRows),
+        signalled: signalledRows.map((r) => ({ runId: r.run_id, taskId: r.task_id })),
       };
     },
     wakeDue: async ({ now, versions }) =>
@@ -212,26 +224,26 @@ export function pgOpRunner(db: Kysely<any>, tx: PipelinedTransaction, schema: st
           returning run_id, task_id`)
       ).map((r) => ({ runId: r.run_id, taskId: r.task_id })),
     deliverSignal: async ({ runId, taskId, key, payload, now }) => {
-      // The task row's lock serialises senders (and a timeout's wake) on this task.
+      // The task row's lock serialises senders (and a timeout's wake) on this task. What is kept
+      // for it is read by a statement of its own, after the lock is held: a statement's snapshot
+      // is taken before it waits for a lock, so it would miss a sender that committed meanwhile.
       const [row] = await rows<{
         status: TaskStatus;
         run_status: string;
         wait_kind: string | null;
         wait_state: string | null;
-        this_key: boolean;
-        any_signal: boolean;
       }>(sql`
-        select t.status, r.status as run_status, t.wait_kind, t.wait_state,
-               exists (select 1 from ${signals} s where s.run_id = t.run_id and s.task_id = t.task_id
-                       and s.key = ${key}) as this_key,
-               exists (select 1 from ${signals} s where s.run_id = t.run_id and s.task_id = t.task_id) as any_signal
+        select t.status, r.status as run_status, t.wait_kind, t.wait_state
         from ${tasks} t join ${runs} r on r.run_id = t.run_id
         where t.run_id = ${runId} and t.task_id = ${taskId}
         for update of t`);
       const refused = { status: row?.status ?? null, runStatus: row?.run_status ?? null, stored: false, woken: false };
       if (!row || row.run_status !== "Running" || FINAL.has(row.status)) return { ...refused, taken: null };
-      if (row.this_key) return { ...refused, taken: null }; // a resend: a no-op
-      const taken = signalTaken(row, row.any_signal);
+      const [kept] = await rows<{ this_key: boolean; any_signal: boolean }>(sql`
+        select coalesce(bool_or(key = ${key}), false) as this_key, count(*) > 0 as any_signal
+        from ${signals} where run_id = ${runId} and task_id = ${taskId}`);
+      if (kept!.this_key) return { ...refused, taken: null }; // a resend: a no-op
+      const taken = signalTaken(row, kept!.any_signal);
       if (taken) return { ...refused, taken };
       await exec(sql`
         insert into ${signals} (run_id, task_id, key, payload, created_at)
