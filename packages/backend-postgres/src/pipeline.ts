@@ -57,6 +57,15 @@ export class PipelinedTransaction {
 
   /** Sends a statement now; resolves with its answer. */
   query<R>(statement: Statement): Promise<QueryResult<R>> {
+    const bad = statement.parameters.find(
+      (value) => !SENDABLE.has(typeof value) && value !== null && !Array.isArray(value),
+    );
+    if (bad !== undefined) {
+      // Refused here, synchronously, so that `commit` knows before COMMIT is sent (see there).
+      const error = new TypeError(`A parameter of type ${typeof bad} cannot be sent: ${statement.sql.slice(0, 60)}…`);
+      this.#failure ??= { error };
+      return Promise.reject(error);
+    }
     const answer = this.#client.query(config(statement, this.#prepare)).then(
       (result: pg.QueryResult) => toQueryResult<R>(result),
       (error: unknown) => {
@@ -80,9 +89,13 @@ export class PipelinedTransaction {
 
   /** Sends COMMIT, waits for every answer, and throws the first failure (then nothing was committed). */
   async commit(): Promise<void> {
+    // A statement pg refused to send (a parameter it cannot serialise) never reached the server,
+    // which would commit the others: known before COMMIT goes out, so roll back instead.
+    if (this.#failure) throw this.#failure.error;
     const commit = this.query<never>({ sql: "commit", parameters: [] });
     await Promise.all(this.#answers);
-    if (this.#failure) throw this.#failure.error;
+    const failure = this.#failure as { error: unknown } | undefined; // set meanwhile, by an answer
+    if (failure) throw failure.error;
     await commit;
   }
 
@@ -113,6 +126,9 @@ function config(statement: Statement, prepare: boolean): pg.QueryConfig {
   if (name === undefined && names.size < MAX_NAMED) names.set(statement.sql, (name = `cloacina_${names.size + 1}`));
   return name === undefined ? { text: statement.sql, values } : { name, text: statement.sql, values };
 }
+
+/** What the engine's statements bind: text, numbers, booleans, null, and arrays of them. */
+const SENDABLE: ReadonlySet<string> = new Set(["string", "number", "boolean"]);
 
 /** pg's result as kysely's (what the engine's shared operations read), as kysely's driver builds it. */
 function toQueryResult<R>(result: pg.QueryResult): QueryResult<R> {

@@ -54,6 +54,18 @@ describe.skipIf(skipPostgres)("pipelined transactions (PostgreSQL)", () => {
     expect((await pool.query("select 1 as one")).rows).toEqual([{ one: 1 }]);
   });
 
+  test("a parameter that cannot be sent fails the transaction before COMMIT: nothing is kept", async () => {
+    const client = await pool.connect();
+    const tx = new PipelinedTransaction(client, true);
+    tx.send(insert(1));
+    tx.send({ sql: `insert into ${schema}.t (v) values ($1)`, parameters: [10n] }); // pg cannot send a bigint
+    tx.send(insert(3));
+    await expect(tx.commit()).rejects.toBeInstanceOf(TypeError);
+    await tx.rollback();
+    client.release();
+    expect(await stored()).toEqual([]);
+  });
+
   test.each([
     [true, ["cloacina_"]],
     [false, []],
