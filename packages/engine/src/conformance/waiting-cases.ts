@@ -84,6 +84,8 @@ export function waitingCases(it: CaseFn): void {
     const executor = await session.executor();
     const handle = await executor.start(wf, {});
     const id = handle.executionId;
+    // A task that does not wait for a signal takes none.
+    await expect(executor.signal(id, `${p}.first`, {})).rejects.toMatchObject({ code: "SIGNAL_NOT_ACCEPTED" });
     // A bad payload is the sender's error, and nothing is stored.
     await expect(executor.signal(id, `${p}.approval`, { by: 42 })).rejects.toMatchObject({ code: "INVALID_SIGNAL" });
     // Sent before the task waits (its dependency still runs): kept for it.

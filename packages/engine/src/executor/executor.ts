@@ -661,12 +661,22 @@ class StoreExecutor implements Executor {
     if (typeof key !== "string" || key.length === 0 || key.length > 500) {
       throw new ValidationError("INVALID_SIGNAL", "A signal's key is a non-empty string of at most 500 characters.");
     }
-    // Checked here, by the sender, when this process knows the task (else by nobody: say so in docs).
+    // Checked here, by the sender, against the run's own workflow version when this process has
+    // it (else unchecked: docs/waiting.md says so). A task known not to wait for a signal never
+    // takes one: refused rather than stored.
+    const run = await this.#store.runs.getRun(executionId);
     const definition = globalRegistry()
       .workflows()
-      .find((wf) => wf.tasks.has(taskId))
+      .find((wf) => wf.version === run?.workflowVersion)
       ?.tasks.get(taskId);
     const spec = definition && waitSpecOf(definition);
+    if (definition && spec?.kind !== "signal") {
+      throw new ValidationError(
+        "SIGNAL_NOT_ACCEPTED",
+        `Task "${taskId}" of run ${executionId} does not wait for a signal (declare it with waitForSignal).`,
+        { details: { executionId, taskId } },
+      );
+    }
     const checked = spec?.kind === "signal" && spec.check ? await spec.check(payload) : payload;
     const encoded = encode({ payload: checked }, `the signal for task "${taskId}"`, this.#options.maxContextBytes);
     const result = await this.#store.signal(executionId, taskId, key, encoded, this.#now());
