@@ -46,7 +46,7 @@ export async function migrateSchema(db: Kysely<any>, schema: string): Promise<vo
 }
 
 /** "Does not exist" errors (schema, table, column, object) about another schema than ours. */
-function vanishedElsewhere(error: unknown, schema: string): boolean {
+export function vanishedElsewhere(error: unknown, schema: string): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   return (
     typeof code === "string" &&
