@@ -3,16 +3,17 @@ import {
   type HeldAttempt,
   type NewEvent,
   type RunCounters,
-  signalTaken,
+  delivered,
+  refusedByKept,
+  refusedByRow,
+  type SignalTarget,
   type SharedOpName,
   type StoreOpName,
   type StoreOps,
 } from "@cloacina/engine/store";
-import type { TaskStatus, WaitKind } from "@cloacina/engine";
+import type { WaitKind } from "@cloacina/engine";
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { PipelinedTransaction } from "./pipeline.js";
-
-const FINAL: ReadonlySet<string> = new Set(["Completed", "Failed", "Skipped", "Cancelled"]);
 
 /** The operations whose SQL is PostgreSQL's own (the others are the engine's shared kysely ones). */
 export type PgOpName = Exclude<StoreOpName, SharedOpName | "notify">;
@@ -227,24 +228,18 @@ export function pgOpRunner(db: Kysely<any>, tx: PipelinedTransaction, schema: st
       // The task row's lock serialises senders (and a timeout's wake) on this task. What is kept
       // for it is read by a statement of its own, after the lock is held: a statement's snapshot
       // is taken before it waits for a lock, so it would miss a sender that committed meanwhile.
-      const [row] = await rows<{
-        status: TaskStatus;
-        run_status: string;
-        wait_kind: string | null;
-        wait_state: string | null;
-      }>(sql`
+      const [row] = await rows<SignalTarget>(sql`
         select t.status, r.status as run_status, t.wait_kind, t.wait_state
         from ${tasks} t join ${runs} r on r.run_id = t.run_id
         where t.run_id = ${runId} and t.task_id = ${taskId}
         for update of t`);
-      const refused = { status: row?.status ?? null, runStatus: row?.run_status ?? null, stored: false, woken: false };
-      if (!row || row.run_status !== "Running" || FINAL.has(row.status)) return { ...refused, taken: null };
-      const [kept] = await rows<{ this_key: boolean; any_signal: boolean }>(sql`
-        select coalesce(bool_or(key = ${key}), false) as this_key, count(*) > 0 as any_signal
+      const byRow = refusedByRow(row);
+      if (byRow || !row) return byRow!;
+      const [kept] = await rows<{ thisKey: boolean; anySignal: boolean }>(sql`
+        select coalesce(bool_or(key = ${key}), false) as "thisKey", count(*) > 0 as "anySignal"
         from ${signals} where run_id = ${runId} and task_id = ${taskId}`);
-      if (kept!.this_key) return { ...refused, taken: null }; // a resend: a no-op
-      const taken = signalTaken(row, kept!.any_signal);
-      if (taken) return { ...refused, taken };
+      const byKept = refusedByKept(row, kept!);
+      if (byKept) return byKept;
       await exec(sql`
         insert into ${signals} (run_id, task_id, key, payload, created_at)
         values (${runId}, ${taskId}, ${key}, ${payload}, ${now})`);
@@ -255,7 +250,7 @@ export function pgOpRunner(db: Kysely<any>, tx: PipelinedTransaction, schema: st
             where run_id = ${runId} and task_id = ${taskId} and status = 'Waiting' and wait_kind = 'signal'
             returning task_id`)
         ).length > 0;
-      return { status: row.status, runStatus: row.run_status, stored: true, woken, taken: null };
+      return delivered(row, woken);
     },
     expiredRuns: async ({ now }) =>
       (

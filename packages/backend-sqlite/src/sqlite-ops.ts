@@ -1,24 +1,18 @@
-import type { TaskStatus, WaitKind } from "@cloacina/engine";
-import type {
-  ClaimedTask,
-  HeldAttempt,
-  RunCounters,
-  SharedOpName,
-  StoreOpName,
-  StoreOps,
-  TaskRunsRow,
+import type { WaitKind } from "@cloacina/engine";
+import {
+  type ClaimedTask,
+  delivered,
+  type HeldAttempt,
+  refusedByKept,
+  refusedByRow,
+  type RunCounters,
+  type SharedOpName,
+  type SignalTarget,
+  type StoreOpName,
+  type StoreOps,
+  type TaskRunsRow,
 } from "@cloacina/engine/store";
-import { signalTaken } from "@cloacina/engine/store";
 import type { SqliteQueries } from "./sqlite-queries.js";
-
-const FINAL: ReadonlySet<string> = new Set(["Completed", "Failed", "Skipped", "Cancelled"]);
-
-interface TaskForSignal {
-  status: TaskStatus;
-  run_status: string;
-  wait_kind: string | null;
-  wait_state: string | null;
-}
 
 /** What a claimed task waited for before this claim, from its row. */
 function woken(r: Pick<TaskRunsRow, "wait_kind" | "wait_state" | "calls">): ClaimedTask["woken"] {
@@ -149,15 +143,18 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
         .all<{ run_id: string; task_id: string }>(now, versionList(versions))
         .map((r) => ({ runId: r.run_id, taskId: r.task_id })),
     deliverSignal: ({ runId, taskId, key, payload, now }) => {
-      const row = q.taskForSignal.get<TaskForSignal>(runId, taskId);
-      const refused = { status: row?.status ?? null, runStatus: row?.run_status ?? null, stored: false, woken: false };
-      if (!row || row.run_status !== "Running" || FINAL.has(row.status)) return { ...refused, taken: null };
-      if (q.signalWithKey.get(runId, taskId, key)) return { ...refused, taken: null }; // a resend: a no-op
-      const taken = signalTaken(row, q.anySignal.get(runId, taskId) !== undefined);
-      if (taken) return { ...refused, taken };
+      // One writer at a time (BEGIN IMMEDIATE): nothing changes between these reads and writes.
+      const row = q.taskForSignal.get<SignalTarget>(runId, taskId);
+      const byRow = refusedByRow(row);
+      if (byRow || !row) return byRow!;
+      const kept = {
+        thisKey: q.signalWithKey.get(runId, taskId, key) !== undefined,
+        anySignal: q.anySignal.get(runId, taskId) !== undefined,
+      };
+      const byKept = refusedByKept(row, kept);
+      if (byKept) return byKept;
       q.insertSignal.run(runId, taskId, key, payload, now);
-      const woken = q.wakeWithSignal.run(payload, now, runId, taskId).changes > 0;
-      return { status: row.status, runStatus: row.run_status, stored: true, woken, taken: null };
+      return delivered(row, q.wakeWithSignal.run(payload, now, runId, taskId).changes > 0);
     },
     expiredRuns: ({ now }) => q.expiredRuns.all<{ run_id: string }>(now).map((r) => r.run_id),
     insertAttempts: ({ now, attempts }) => {

@@ -35,7 +35,7 @@ export {
   type AsyncOpRunner,
 } from "./plan.js";
 export { stepPlan, recoverLeasesPlan, failRunsPlan, retryRunPlan, signalPlan } from "./step-plan.js";
-export { signalTaken } from "./signal-taken.js";
+export { delivered, refusedByKept, refusedByRow, type SignalTarget } from "./signal-rule.js";
 export { runReads, scheduleReads, workflowReads, listRunsQuery } from "./sql-reads.js";
 export { sharedSqlOps, isSharedOp, type SharedOpName, type SqlOp } from "./sql-ops.js";
 export {
