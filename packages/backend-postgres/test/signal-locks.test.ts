@@ -48,8 +48,8 @@ describe.skipIf(skipPostgres)("signals and the task row's lock (PostgreSQL)", ()
     );
 
   test.each([
-    ["the same key: a resend, not stored again", "k1", { stored: false, taken: null }],
-    ["another key: refused, the task already has its signal", "k2", { stored: false, taken: "signalled" }],
+    ["the same key: a resend, not stored again", "k1", { stored: false, refused: null }],
+    ["another key: refused, the task already has its signal", "k2", { stored: false, refused: "signalled" }],
   ])("a second sender waiting for the first one's lock, %s", async (_what, key, expected) => {
     await store.step(request({ newRuns: [chain("r")], limit: 0 })); // b is Pending: signals to it are early
     const release = await senderHolding("r", "k1");

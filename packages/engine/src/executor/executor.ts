@@ -680,29 +680,23 @@ class StoreExecutor implements Executor {
     const checked = spec?.kind === "signal" && spec.check ? await spec.check(payload) : payload;
     const encoded = encode({ payload: checked }, `the signal for task "${taskId}"`, this.#options.maxContextBytes);
     const result = await this.#store.signal(executionId, taskId, key, encoded, this.#now());
-    if (
-      result.status === null ||
-      result.runStatus !== "Running" ||
-      !["Pending", "Ready", "Running", "Waiting"].includes(result.status)
-    ) {
-      throw new ValidationError(
-        "SIGNAL_NOT_ACCEPTED",
-        result.status === null
-          ? `Run ${executionId} has no task "${taskId}" (or there is no such run).`
-          : result.runStatus !== "Running"
-            ? `Run ${executionId} has finished (${result.runStatus}): its tasks take no more signals.`
-            : `Task "${taskId}" of run ${executionId} has finished (${result.status}): it takes no more signals.`,
-        { details: { executionId, taskId, taskStatus: result.status, runStatus: result.runStatus } },
-      );
-    }
-    if (result.taken !== null) {
-      throw new ValidationError(
-        "SIGNAL_NOT_ACCEPTED",
-        result.taken === "timedOut"
-          ? `Task "${taskId}" of run ${executionId} timed out waiting: it takes no more signals.`
-          : `Task "${taskId}" of run ${executionId} already has its signal (a signal wait takes one).`,
-        { details: { executionId, taskId, taskStatus: result.status, reason: result.taken } },
-      );
+    if (result.refused !== null) {
+      const why = {
+        noTask: `Run ${executionId} has no task "${taskId}" (or there is no such run).`,
+        runFinished: `Run ${executionId} has finished (${result.runStatus}): its tasks take no more signals.`,
+        taskFinished: `Task "${taskId}" of run ${executionId} has finished (${result.status}): it takes no more signals.`,
+        timedOut: `Task "${taskId}" of run ${executionId} timed out waiting: it takes no more signals.`,
+        signalled: `Task "${taskId}" of run ${executionId} already has its signal (a signal wait takes one).`,
+      }[result.refused];
+      throw new ValidationError("SIGNAL_NOT_ACCEPTED", why, {
+        details: {
+          executionId,
+          taskId,
+          taskStatus: result.status,
+          runStatus: result.runStatus,
+          reason: result.refused,
+        },
+      });
     }
     if (result.woken) this.#runtime.poke();
     return { delivered: result.stored };

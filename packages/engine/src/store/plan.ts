@@ -87,10 +87,9 @@ export interface StoreOps {
   wakeDue: { args: { now: number; versions: readonly string[] }; result: { runId: string; taskId: string }[] };
   /**
    * Store a signal for a task and, if the task is waiting for a signal, make it Ready with this
-   * payload kept — so a stored signal is one its task will take. Nothing is stored when the task
-   * does not exist or has finished (`status` says which), when a signal with the same key is
-   * stored (`stored: false`), or when the task already has its signal or its wait timed out
-   * (`taken`): a signal wait takes one signal.
+   * payload kept — so a stored signal is one its task will take (see signal-rule.ts). Nothing is
+   * stored for a resend (a signal with the same key is kept: `stored: false`, `refused: null`), nor
+   * when `refused` says why the task can take none.
    */
   deliverSignal: {
     args: { runId: string; taskId: string; key: string; payload: string; now: number };
@@ -99,7 +98,7 @@ export interface StoreOps {
       runStatus: string | null;
       stored: boolean;
       woken: boolean;
-      taken: "signalled" | "timedOut" | null;
+      refused: "noTask" | "runFinished" | "taskFinished" | "signalled" | "timedOut" | null;
     };
   };
   /** Running runs whose deadline has passed. */

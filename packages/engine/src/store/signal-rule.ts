@@ -16,17 +16,19 @@ export interface SignalTarget {
   wait_state: string | null;
 }
 
-const refused = (row: SignalTarget | undefined, taken: Delivery["taken"] = null): Delivery => ({
+const refused = (row: SignalTarget | undefined, reason: Delivery["refused"]): Delivery => ({
   status: row?.status ?? null,
   runStatus: row?.run_status ?? null,
   stored: false,
   woken: false,
-  taken,
+  refused: reason,
 });
 
 /** No such task, or it or its run has finished: nothing is stored. */
 export function refusedByRow(row: SignalTarget | undefined): Delivery | null {
-  if (!row || row.run_status !== "Running" || FINAL_TASK_STATUSES.includes(row.status)) return refused(row);
+  if (!row) return refused(row, "noTask");
+  if (row.run_status !== "Running") return refused(row, "runFinished");
+  if (FINAL_TASK_STATUSES.includes(row.status)) return refused(row, "taskFinished");
   return null;
 }
 
@@ -36,7 +38,7 @@ export function refusedByRow(row: SignalTarget | undefined): Delivery | null {
  * and has not finished yet.
  */
 export function refusedByKept(row: SignalTarget, kept: { thisKey: boolean; anySignal: boolean }): Delivery | null {
-  if (kept.thisKey) return refused(row);
+  if (kept.thisKey) return refused(row, null);
   if (kept.anySignal) return refused(row, "signalled");
   if (row.wait_kind !== "signal" || row.status === "Waiting") return null;
   return refused(row, row.wait_state === null ? "timedOut" : "signalled");
@@ -44,5 +46,5 @@ export function refusedByKept(row: SignalTarget, kept: { thisKey: boolean; anySi
 
 /** A signal stored (and the task woken, if it was waiting for one). */
 export function delivered(row: SignalTarget, woken: boolean): Delivery {
-  return { status: row.status, runStatus: row.run_status, stored: true, woken, taken: null };
+  return { status: row.status, runStatus: row.run_status, stored: true, woken, refused: null };
 }
