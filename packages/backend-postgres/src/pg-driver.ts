@@ -24,7 +24,7 @@ import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { migrateSchema } from "./migrations.js";
 import { encodeNotice, Notifier } from "./notifier.js";
-import { eventInsert, type PgOpName, pgOpRunner } from "./pg-ops.js";
+import { eventInsert, pgOpRunner } from "./pg-ops.js";
 import { PipelinedTransaction } from "./pipeline.js";
 import type { PostgresConfig } from "./url.js";
 
@@ -119,7 +119,7 @@ export class PostgresDriver implements StoreDriver {
           for (const notice of (args as StoreOps["notify"]["args"]).notices) payloads.push(encodeNotice(notice));
           return Promise.resolve(undefined as never);
         }
-        const answer = isSharedOp(op) ? this.#runShared(tx, op, args) : ops(op as PgOpName, args as never);
+        const answer = isSharedOp(op) ? this.#runShared(tx, op, args) : ops(op, args as never);
         if (!RESULTLESS.has(op)) return answer as never;
         answer.catch(() => {}); // its failure is the transaction's: `commit` throws it
         return Promise.resolve(undefined as never);

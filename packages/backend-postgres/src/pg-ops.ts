@@ -15,8 +15,11 @@ import type { WaitKind } from "@cloacina/engine";
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { PipelinedTransaction } from "./pipeline.js";
 
-/** The operations whose SQL is PostgreSQL's own (the others are the engine's shared kysely ones). */
-export type PgOpName = Exclude<StoreOpName, SharedOpName | "notify">;
+/**
+ * The operations whose SQL is PostgreSQL's own (the others are the engine's shared kysely ones;
+ * `appendEvents` and `notify` the driver sends with COMMIT, in one statement: see pg-driver.ts).
+ */
+export type PgOpName = Exclude<StoreOpName, SharedOpName | "notify" | "appendEvents">;
 type Ops = { [K in PgOpName]: (args: StoreOps[K]["args"]) => Promise<StoreOps[K]["result"]> };
 export type PgOpRunner = <K extends PgOpName>(op: K, args: StoreOps[K]["args"]) => Promise<StoreOps[K]["result"]>;
 
@@ -383,9 +386,6 @@ export function pgOpRunner(db: Kysely<any>, tx: PipelinedTransaction, schema: st
         from unnest(${texts(list.map((x) => x.taskId))}, ${ints(list.map((x) => x.pendingDependencies))},
                     ${ints(list.map((x) => x.maxAttempts))}) as u(task_id, deps, max_attempts)
         where t.run_id = ${runId} and t.task_id = u.task_id`);
-    },
-    appendEvents: async ({ events: list }) => {
-      await exec(eventInsert(schema, list));
     },
     cancelRequested: async ({ runIds }) =>
       (
