@@ -144,12 +144,8 @@ function completed(input: AttemptInput, wf: Workflow, output: string): TaskOutco
 /** The outcome of a wait step: waiting, completed with an encoded output, or failed (retries apply). */
 function finishWait(input: AttemptInput, wf: Workflow, result: WaitResult): TaskOutcome {
   if ("outcome" in result) return result.outcome;
-  if ("error" in result) {
-    // A wait that ran out (its timeout, its maxCalls) would run out again at once: not retried.
-    const code = (result.error as { code?: unknown } | null)?.code;
-    if (code === "SIGNAL_TIMEOUT" || code === "CALL_AGAIN_LIMIT") return fail(input, wf, toStoredError(result.error));
-    return failOrRetry(input, wf, result.error);
-  }
+  if ("ranOut" in result) return fail(input, wf, toStoredError(result.ranOut));
+  if ("error" in result) return failOrRetry(input, wf, result.error);
   return completed(input, wf, result.completed);
 }
 

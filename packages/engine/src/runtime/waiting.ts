@@ -10,8 +10,12 @@ import { MAX_DURATION_MS } from "../wait/duration.js";
 import type { CallAgain } from "../wait/wait-request.js";
 import type { WaitSpec } from "../wait/wait-tasks.js";
 
-/** Either an outcome, or an error the attempt fails with (the caller applies the retry policy). */
-export type WaitResult = { outcome: TaskOutcome } | { completed: string } | { error: unknown };
+/**
+ * An outcome; an encoded output to complete with; an error the attempt fails with (the caller
+ * applies the retry policy); or a wait that ran out (its timeout, its bounds), which fails the
+ * task for good: it would run out again at once.
+ */
+export type WaitResult = { outcome: TaskOutcome } | { completed: string } | { error: unknown } | { ranOut: unknown };
 
 export function waitOutcome(task: ClaimedTask, wait: TaskWait): { outcome: TaskOutcome } {
   return { outcome: { kind: "wait", runId: task.runId, taskId: task.taskId, attempt: task.attempt, wait } };
@@ -42,7 +46,7 @@ export function runWaitTask(
   }
   if (woken.state === null) {
     return {
-      error: new ExecutorError(
+      ranOut: new ExecutorError(
         "SIGNAL_TIMEOUT",
         `Task "${task.taskId}" had no signal within ${spec.timeoutMs ?? 0} ms.`,
       ),
@@ -61,7 +65,7 @@ export function callAgainResult(request: CallAgain, task: ClaimedTask, now: numb
   const calls = (task.woken?.kind === "again" ? task.woken.calls : 0) + 1; // counting the one asked for
   if (request.maxCalls !== undefined && calls >= request.maxCalls) {
     return {
-      error: new ExecutorError(
+      ranOut: new ExecutorError(
         "CALL_AGAIN_LIMIT",
         `Task "${task.taskId}" asked to be called again ${calls} times; its maxCalls is ${request.maxCalls}.`,
       ),
@@ -70,7 +74,7 @@ export function callAgainResult(request: CallAgain, task: ClaimedTask, now: numb
   const wakeAt = now + request.delayMs;
   if (request.timeoutMs !== undefined && wakeAt > task.firstStartedAt + request.timeoutMs) {
     return {
-      error: new ExecutorError(
+      ranOut: new ExecutorError(
         "CALL_AGAIN_LIMIT",
         `Task "${task.taskId}" would be called again past its timeout of ${request.timeoutMs} ms from its first call.`,
       ),

@@ -155,15 +155,14 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
       }
     }
   }
-  for (const ready of finished.ready) events.task(ready.runId, ready.taskId, "task.ready", null);
-  for (const ready of [...waited.signalled, ...(first.woke ?? [])]) {
+  for (const ready of [...finished.ready, ...waited.signalled, ...(first.woke ?? [])]) {
     events.task(ready.runId, ready.taskId, "task.ready", null);
   }
   if (attempts.length > 0) yield* call("insertAttempts", { now, attempts: byRunAndTask(attempts) });
 
   // Cancels: the ones asked for, runs whose attempt reported being cancelled (a cancel seen by a
-  // notice), and runs of retried tasks that another process is cancelling or that finished
-  // meanwhile (failed as a whole) — so that a task of such a run is never left to run again.
+  // notice), and runs of tasks put back (retried, or waiting) that another process is cancelling
+  // or that finished meanwhile (failed as a whole) — so that such a task is never claimed again.
   const counts = new RunCounts();
   let cancelled: string[] = [];
   // Runs past their deadline end Failed (RUN_TIMEOUT) here: their waiting tasks are cancelled and
@@ -173,13 +172,10 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
     const cancelIds = new Set(request.cancelRuns);
     for (const outcome of held) if (outcome.kind === "cancelled") cancelIds.add(outcome.runId);
     if (cancelIds.size > 0) cancelled = yield* call("requestCancels", { runIds: [...cancelIds].sort() });
-    // A task put back to Ready (retried) or to Waiting is not running: if its run is being
-    // cancelled or has finished, it must be cancelled here, or it would be claimed again.
-    const putBack = [...retried, ...waited.held].map((r) => r.runId);
-    const retriedRuns = [...new Set(putBack)].filter(
+    const putBack = [...new Set([...retried, ...waited.held].map((r) => r.runId))].filter(
       (runId) => !cancelled.includes(runId) && !timedOut.includes(runId),
     );
-    if (retriedRuns.length > 0) cancelled.push(...(yield* call("cancelRequested", { runIds: retriedRuns.sort() })));
+    if (putBack.length > 0) cancelled.push(...(yield* call("cancelRequested", { runIds: putBack.sort() })));
     if (cancelled.length > 0) {
       for (const [runId, n] of yield* call("cancelWaiting", { runIds: [...cancelled].sort(), now })) {
         counts.add(runId, n);
