@@ -3,9 +3,8 @@ import { encode } from "../marshal/marshal.js";
 import type { NewRun, StepRequest } from "../store/records.js";
 import type { Store } from "../store/store.js";
 import type { CaseFn } from "./index.js";
+import { NOW, VERSION } from "./step-requests.js";
 
-const VERSION = "v".repeat(64);
-const NOW = 1_700_000_000_000;
 
 /** A run a → {b, c} → d, straight into the store. */
 function diamond(runId: string): NewRun {
