@@ -15,6 +15,7 @@
 import { parsePostgresUrl, PostgresDriver } from "@cloacina/backend-postgres";
 import {
   chainRun as chain,
+  chainUpToLastTask,
   claimedTasks as claimed,
   completedOutcome as completed,
   fanOutRun as fanOut,
@@ -178,9 +179,7 @@ describe.skipIf(skipPostgres)("round trips per step (PostgreSQL)", () => {
   });
 
   test("a run's last task: one more round trip, to give the run its final status", async () => {
-    await m.store.step(request({ newRuns: [chain("r1")] }));
-    await m.store.step(request({ outcomes: [completed("r1", "a", ["b"])] }));
-    await m.store.step(request({ outcomes: [completed("r1", "b", ["c"])] }));
+    await chainUpToLastTask(m.store, "r1");
     let result: StepResult | undefined;
     const trips = await m.trips(
       async () => (result = await m.store.step(request({ outcomes: [completed("r1", "c", [])] }))),

@@ -14,6 +14,7 @@
 import { parseSqliteUrl, SqliteDriver } from "@cloacina/backend-sqlite";
 import {
   chainRun as chain,
+  chainUpToLastTask,
   claimedTasks as claimed,
   completedOutcome as completed,
   fanOutRun as fanOut,
@@ -234,9 +235,7 @@ describe("statements per step (SQLite)", () => {
   });
 
   test("a run's last task: the run gets its final status in the same step", async () => {
-    await m.store.step(request({ newRuns: [chain("r1")] }));
-    await m.store.step(request({ outcomes: [completed("r1", "a", ["b"])] }));
-    await m.store.step(request({ outcomes: [completed("r1", "b", ["c"])] }));
+    await chainUpToLastTask(m.store, "r1");
     let result: StepResult | undefined;
     const counts = await m.count(
       async () => (result = await m.store.step(request({ outcomes: [completed("r1", "c", [])] }))),

@@ -31,6 +31,7 @@ export {
   VERSION as TEST_WORKFLOW_VERSION,
   NOW as TEST_NOW,
   chain as chainRun,
+  chainUpToLastTask,
   fanOut as fanOutRun,
   request as stepRequest,
   completed as completedOutcome,

@@ -5,6 +5,7 @@
 import type { StoreDriver } from "../store/driver.js";
 import type { Plan } from "../store/plan.js";
 import type { NewRun, StepRequest, StepResult } from "../store/records.js";
+import type { Store } from "../store/store.js";
 
 export const VERSION = "v".repeat(64);
 export const NOW = 1_700_000_000_000;
@@ -63,6 +64,13 @@ export const completed = (runId: string, taskId: string, children: string[]) => 
   output: "{}",
   children,
 });
+
+/** Runs chain `runId` (see `chain`) up to its last task, claimed: the steps before the one a budget measures. */
+export async function chainUpToLastTask(store: Store, runId: string): Promise<void> {
+  await store.step(request({ newRuns: [chain(runId)] }));
+  await store.step(request({ outcomes: [completed(runId, "a", ["b"])] }));
+  await store.step(request({ outcomes: [completed(runId, "b", ["c"])] }));
+}
 
 export const claimed = (result: StepResult) => result.claimed.map((c) => `${c.runId}/${c.taskId}`);
 

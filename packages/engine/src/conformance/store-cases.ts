@@ -5,7 +5,6 @@ import type { Store } from "../store/store.js";
 import type { CaseFn } from "./index.js";
 import { NOW, VERSION } from "./step-requests.js";
 
-
 /** A run a → {b, c} → d, straight into the store. */
 function diamond(runId: string): NewRun {
   return {
