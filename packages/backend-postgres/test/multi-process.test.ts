@@ -1,44 +1,17 @@
 import { createExecutor } from "@cloacina/backend-postgres";
 import { compareSeq, type ExecutorEvent, resetRegistry } from "@cloacina/engine";
-import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { admin, dropSchema, freshSchema, skipPostgres } from "./pg-test-db.js";
-import { readLog, startWorker, stopWorker } from "./workers.js";
+import { readLog, startWorker, stopWorker, workerFixture } from "./workers.js";
 
 resetRegistry();
 const { chain, tick, waitForCancel, wide, WIDTH } = await import("./fixtures/workflows.js");
 
 describe.skipIf(skipPostgres)("several worker processes share one PostgreSQL database", () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-
-  async function setup() {
-    const { schema, url } = freshSchema("mp");
-    const dir = mkdtempSync(path.join(tmpdir(), "cloacina-mp-"));
-    const log = path.join(dir, "tasks.log");
-    cleanups.push(async () => {
-      rmSync(dir, { recursive: true, force: true });
-      await dropSchema(schema);
-    });
-    // A client that only submits and watches runs: the workers do the work.
-    const client = await createExecutor(url, { runTasks: false });
-    cleanups.push(() => client.close());
-    const workers: ChildProcess[] = [];
-    const worker = async (env: Record<string, string> = {}) => {
-      const child = await startWorker({ DB_URL: url, TASK_LOG: log, ...env });
-      workers.push(child);
-      return child;
-    };
-    cleanups.push(async () => {
-      await Promise.all(workers.map((w) => stopWorker(w, "SIGKILL")));
-    });
-    return { client, worker, log };
-  }
+  const { setup, cleanups } = workerFixture("mp");
 
   test("4 workers drain a 1 → 2,000 → 1 workflow: every task runs exactly once, all 4 do work", async () => {
     const { client, worker, log } = await setup();

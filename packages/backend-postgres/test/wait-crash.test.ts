@@ -7,7 +7,8 @@
 import { resetRegistry } from "@cloacina/engine";
 import { describe, expect, test } from "vitest";
 import { skipPostgres } from "./pg-test-db.js";
-import { readTaskLog, stopProcess, storedSignals, taskRows, until, waitProcessFixture } from "./wait-processes.js";
+import { readTaskLog, stopProcess, storedSignals, taskRows, until, WAIT_WORKERS } from "./wait-processes.js";
+import { workerFixture } from "./workers.js";
 
 resetRegistry();
 const { approval, napping, NAP_MS, polling, POLLS } = await import("./fixtures/wait-workflows.js");
@@ -16,7 +17,7 @@ const { approval, napping, NAP_MS, polling, POLLS } = await import("./fixtures/w
 const LONG_LEASE_MS = "30000";
 
 describe.skipIf(skipPostgres)("a worker killed with SIGKILL while its task waits loses nothing", () => {
-  const fixture = waitProcessFixture("wcrash", { LEASE_MS: LONG_LEASE_MS });
+  const fixture = workerFixture("wcrash", { ...WAIT_WORKERS, LEASE_MS: LONG_LEASE_MS });
 
   async function setup() {
     const { schema, client, worker, log } = await fixture.setup();

@@ -1,20 +1,18 @@
 /**
- * Processes and observations for the waiting crash and race tests: worker and signalling
- * processes (fixtures/wait-process.ts), their task log, the stored rows of a run's tasks, and a
- * polling helper that waits on observable state rather than on a fixed sleep.
+ * Processes and observations for the waiting crash and race tests: the workers' settings (the
+ * workers and their fixture are workers.ts's), signalling processes (fixtures/wait-process.ts),
+ * the task log, the stored rows of a run's tasks, and a polling helper that waits on observable
+ * state rather than on a fixed sleep.
  */
-import { createExecutor } from "@cloacina/backend-postgres";
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { afterEach } from "vitest";
-import { admin, dropSchema, freshSchema } from "./pg-test-db.js";
+import { admin } from "./pg-test-db.js";
 
 const root = path.resolve(import.meta.dirname, "../../..");
 const fixture = path.join(import.meta.dirname, "fixtures/wait-process.ts");
 
-/** Starts a process of fixtures/wait-process.ts and resolves once it printed "ready". */
+/** Starts a signalling process (fixtures/wait-process.ts) and resolves once it printed "ready". */
 function launch(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, ["--import", "tsx", "--conditions=@cloacina/source", fixture], {
     cwd: root,
@@ -34,10 +32,8 @@ function launch(env: Record<string, string>): Promise<{ child: ChildProcess; out
   });
 }
 
-/** A worker process: runs the waiting workflows' tasks until it is stopped. */
-export async function startWaitWorker(env: Record<string, string>): Promise<ChildProcess> {
-  return (await launch({ ...env, ROLE: "worker" })).child;
-}
+/** Worker processes of `workerFixture` (workers.ts) that run the waiting workflows' tasks. */
+export const WAIT_WORKERS = { WORKFLOWS: "./wait-workflows.js" } as const;
 
 export interface SignalToSend {
   executionId: string;
@@ -56,7 +52,7 @@ export async function signallers(
   dbUrl: string,
   count: number,
 ): Promise<{ send: (lists: SignalToSend[][]) => Promise<SignalOutcome[][]> }> {
-  const senders = await Promise.all(Array.from({ length: count }, () => launch({ DB_URL: dbUrl, ROLE: "signal" })));
+  const senders = await Promise.all(Array.from({ length: count }, () => launch({ DB_URL: dbUrl })));
   const exits = senders.map(
     ({ child }) =>
       new Promise<void>((resolve, reject) =>
@@ -72,12 +68,8 @@ export async function signallers(
   };
 }
 
-export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill(signal);
-  await exited;
-}
+/** Stops a process (workers.ts's stopWorker, for any of these processes). */
+export { stopWorker as stopProcess } from "./workers.js";
 
 export interface LogLine {
   task: string;
@@ -129,38 +121,4 @@ export async function until(check: () => boolean | Promise<boolean>, what: strin
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-/**
- * Per test: a fresh schema, a temp dir with a task log, a client that runs no task, and worker
- * processes (each with `workerEnv`), all removed after the test. Call in a `describe`.
- */
-export function waitProcessFixture(prefix: string, workerEnv: Record<string, string> = {}) {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-  async function setup() {
-    const { schema, url } = freshSchema(prefix);
-    const dir = mkdtempSync(path.join(tmpdir(), `cloacina-${prefix}-`));
-    const log = path.join(dir, "tasks.log");
-    cleanups.push(async () => {
-      rmSync(dir, { recursive: true, force: true });
-      await dropSchema(schema);
-    });
-    // Submits, signals and watches; runs no task.
-    const client = await createExecutor(url, { runTasks: false });
-    cleanups.push(() => client.close());
-    const workers: ChildProcess[] = [];
-    const worker = async () => {
-      const child = await startWaitWorker({ DB_URL: url, TASK_LOG: log, ...workerEnv });
-      workers.push(child);
-      return child;
-    };
-    cleanups.push(async () => {
-      await Promise.all(workers.map((w) => stopProcess(w, "SIGKILL")));
-    });
-    return { schema, url, log, client, worker };
-  }
-  return { setup, cleanups };
 }

@@ -14,12 +14,13 @@ import { admin, skipPostgres } from "./pg-test-db.js";
 import {
   type SignalOutcome,
   signallers,
-  waitProcessFixture,
+  WAIT_WORKERS,
   stopProcess,
   storedSignals,
   taskRows,
   until,
 } from "./wait-processes.js";
+import { workerFixture } from "./workers.js";
 
 resetRegistry();
 const { againNow, gate, timed, TIMEOUT_MS } = await import("./fixtures/wait-workflows.js");
@@ -29,7 +30,7 @@ const RUNS = 8;
 const FINAL = ["Completed", "Failed", "Cancelled", "Skipped"];
 
 describe.skipIf(skipPostgres)("signals racing each other, a timeout and a cancel, across processes", () => {
-  const fixture = waitProcessFixture("wrace");
+  const fixture = workerFixture("wrace", WAIT_WORKERS);
   const { setup, cleanups } = fixture;
 
   /** Starts `count` runs of `wf` and waits until each one's only task is Waiting. */
