@@ -59,14 +59,16 @@ export function pgOpRunner(db: Kysely<any>, tx: PipelinedTransaction, schema: st
           await rows<{ run_id: string }>(sql`
             with created as (
               insert into ${runs} (run_id, workflow_name, workflow_version, status, input, unfinished, created_at,
-                                   idempotency_key, deadline)
-              select r.id, r.name, r.version, 'Running', r.input, r.n, ${now}, r.key, r.deadline
+                                   idempotency_key, deadline, parent_run_id, parent_task_id)
+              select r.id, r.name, r.version, 'Running', r.input, r.n, ${now}, r.key, r.deadline, r.parent_run, r.parent_task
               from unnest(${texts(list.map((r) => r.runId))}, ${texts(list.map((r) => r.workflowName))},
                           ${texts(list.map((r) => r.workflowVersion))}, ${texts(list.map((r) => r.input))},
                           ${ints(list.map((r) => r.tasks.length))},
                           ${sql`${list.map((r) => r.idempotencyKey ?? null)}::text[]`},
-                          ${sql`${list.map((r) => r.deadline ?? null)}::int8[]`})
-                   as r(id, name, version, input, n, key, deadline)
+                          ${sql`${list.map((r) => r.deadline ?? null)}::int8[]`},
+                          ${sql`${list.map((r) => r.parent?.runId ?? null)}::text[]`},
+                          ${sql`${list.map((r) => r.parent?.taskId ?? null)}::text[]`})
+                   as r(id, name, version, input, n, key, deadline, parent_run, parent_task)
               on conflict (idempotency_key) where idempotency_key is not null do nothing
               returning run_id
             ), created_tasks as (
@@ -148,7 +150,8 @@ export function pgOpRunner(db: Kysely<any>, tx: PipelinedTransaction, schema: st
               status = case when t.pending_deps = u.n then 'Ready' else t.status end,
               available_at = case when t.pending_deps = u.n then ${now} else t.available_at end
           from released u
-          where t.run_id = u.run_id and t.task_id = u.child and t.status = 'Pending'
+          where t.run_id = u.run_id and t.task_id = u.child
+            and (t.status = 'Pending' or (t.status = 'Waiting' and t.wait_kind = 'map'))
           returning t.run_id, t.task_id, t.status
         ), counted as (
           update ${runs} r set unfinished = r.unfinished - u.finished, failed = r.failed + u.failed
@@ -220,6 +223,51 @@ export function pgOpRunner(db: Kysely<any>, tx: PipelinedTransaction, schema: st
         signalled: signalledRows.map((r) => ({ runId: r.run_id, taskId: r.task_id })),
       };
     },
+    expandTasks: async ({ owner, now, tasks: list }) => {
+      const all = list.flatMap((x) =>
+        x.elements.map((element, i) => ({ ...x, element, i, waits: x.lanes !== null && i >= x.lanes ? 1 : 0 })),
+      );
+      // One statement: the held tasks wait for their instances; the instances are inserted (after
+      // the first `lanes`, each waits for the one `lanes` before it) and counted on their runs.
+      return held(
+        await rows<{ run_id: string; task_id: string; attempt: number }>(sql`
+          with parent as (
+            update ${tasks} t
+            set status = 'Waiting', wait_kind = 'map', wake_at = null, wait_state = null, pending_deps = u.n,
+                failed_deps = 0, skipped_deps = 0, attempt = t.attempt - 1, lease_owner = null, lease_expires_at = null
+            from unnest(${texts(list.map((x) => x.runId))}, ${texts(list.map((x) => x.taskId))},
+                        ${ints(list.map((x) => x.attempt))}, ${ints(list.map((x) => x.elements.length))})
+                 as u(run_id, task_id, attempt, n)
+            where t.run_id = u.run_id and t.task_id = u.task_id and t.attempt = u.attempt
+              and t.status = 'Running' and t.lease_owner = ${owner}
+            returning t.run_id, t.task_id, u.attempt, u.n, t.position, t.workflow_version
+          ), instances as (
+            insert into ${tasks} (run_id, task_id, position, workflow_version, status, max_attempts, pending_deps,
+                                  available_at, instance_of, instance_index, element)
+            select i.run_id, i.task_id || '[' || i.idx || ']', p.position, p.workflow_version,
+                   case when i.waits = 0 then 'Ready' else 'Pending' end, i.max_attempts, i.waits, ${now},
+                   i.task_id, i.idx, i.element
+            from unnest(${texts(all.map((x) => x.runId))}, ${texts(all.map((x) => x.taskId))},
+                        ${ints(all.map((x) => x.i))}, ${texts(all.map((x) => x.element))},
+                        ${ints(all.map((x) => x.waits))}, ${ints(all.map((x) => x.maxAttempts))})
+                 as i(run_id, task_id, idx, element, waits, max_attempts)
+            join parent p on p.run_id = i.run_id and p.task_id = i.task_id
+          ), counted as (
+            update ${runs} r set unfinished = r.unfinished + u.n
+            from (select run_id, sum(n)::int as n from parent group by run_id) u
+            where r.run_id = u.run_id
+          )
+          select run_id, task_id, attempt from parent`),
+      );
+    },
+    wakeTasks: async ({ tasks: list, kind, now }) =>
+      (
+        await rows<{ run_id: string; task_id: string }>(sql`
+          update ${tasks} t set status = 'Ready', available_at = ${now}
+          from unnest(${texts(list.map((x) => x.runId))}, ${texts(list.map((x) => x.taskId))}) as u(run_id, task_id)
+          where t.run_id = u.run_id and t.task_id = u.task_id and t.status = 'Waiting' and t.wait_kind = ${kind}
+          returning t.run_id, t.task_id`)
+      ).map((r) => ({ runId: r.run_id, taskId: r.task_id })),
     wakeDue: async ({ now, versions }) =>
       (
         await rows<{ run_id: string; task_id: string }>(sql`
@@ -272,10 +320,17 @@ export function pgOpRunner(db: Kysely<any>, tx: PipelinedTransaction, schema: st
     requestCancels: async ({ runIds }) =>
       (
         await rows<{ run_id: string }>(sql`
+          with recursive tree(run_id) as (
+            select unnest(${texts(runIds)})
+            union
+            select r.run_id from ${runs} r join tree on r.parent_run_id = tree.run_id
+          )
           update ${runs} set cancel_requested = 1
-          where run_id = any(${texts(runIds)}) and status = 'Running'
+          where run_id in (select run_id from tree) and status = 'Running'
           returning run_id`)
-      ).map((r) => r.run_id),
+      )
+        .map((r) => r.run_id)
+        .sort(),
     cancelWaiting: async ({ runIds, now }) =>
       perRun(
         await rows<{ run_id: string }>(sql`
@@ -294,13 +349,19 @@ export function pgOpRunner(db: Kysely<any>, tx: PipelinedTransaction, schema: st
       ).map(counters),
     finishRuns: async ({ runs: list, now }) =>
       (
-        await rows<{ run_id: string }>(sql`
+        await rows<{ run_id: string; parent_run_id: string | null; parent_task_id: string | null }>(sql`
           update ${runs} r set status = u.status, finished_at = ${now}, error = u.error
           from unnest(${texts(list.map((x) => x.runId))}, ${texts(list.map((x) => x.status))},
                       ${sql`${list.map((x) => x.error ?? null)}::text[]`}) as u(run_id, status, error)
           where r.run_id = u.run_id and r.status = 'Running'
-          returning r.run_id`)
-      ).map((r) => r.run_id),
+          returning r.run_id, r.parent_run_id, r.parent_task_id`)
+      ).map((r) => ({
+        runId: r.run_id,
+        parent:
+          r.parent_run_id !== null && r.parent_task_id !== null
+            ? { runId: r.parent_run_id, taskId: r.parent_task_id }
+            : null,
+      })),
     claim: async ({ owner, now, leaseExpiresAt, versions, limit }) =>
       (
         await rows<{
@@ -316,6 +377,9 @@ export function pgOpRunner(db: Kysely<any>, tx: PipelinedTransaction, schema: st
           wait_state: string | null;
           calls: number;
           started_at: number;
+          instance_of: string | null;
+          instance_index: number | null;
+          element: string | null;
         }>(sql`
           update ${tasks} t
           set status = 'Running', attempt = t.attempt + 1, lease_owner = ${owner},
@@ -329,7 +393,8 @@ export function pgOpRunner(db: Kysely<any>, tx: PipelinedTransaction, schema: st
           ) c
           where t.run_id = c.run_id and t.task_id = c.task_id
           returning t.run_id, t.task_id, t.workflow_version, t.attempt, t.max_attempts, t.recoveries,
-                    t.failed_deps, t.skipped_deps, t.wait_kind, t.wait_state, t.calls, t.started_at`)
+                    t.failed_deps, t.skipped_deps, t.wait_kind, t.wait_state, t.calls, t.started_at,
+                    t.instance_of, t.instance_index, t.element`)
       ).map((r) => ({
         runId: r.run_id,
         taskId: r.task_id,
@@ -341,6 +406,8 @@ export function pgOpRunner(db: Kysely<any>, tx: PipelinedTransaction, schema: st
         skippedDependencies: r.skipped_deps,
         woken: r.wait_kind === null ? null : { kind: r.wait_kind, state: r.wait_state, calls: r.calls },
         firstStartedAt: r.started_at,
+        instance:
+          r.instance_of === null ? null : { of: r.instance_of, index: r.instance_index ?? 0, element: r.element ?? "" },
       })),
     nextAvailableAt: async ({ now, versions }) =>
       // The earliest of a retry delay's end, a wake time and a deadline, each on its partial index.
@@ -373,18 +440,27 @@ export function pgOpRunner(db: Kysely<any>, tx: PipelinedTransaction, schema: st
     resetTasks: async ({ runId, tasks: list, now }) => {
       // One statement (a result-less operation is sent without waiting: see pg-driver.ts):
       // signals kept for the tasks go too, so that a signal wait waits afresh.
+      // A task reset as new loses its instances (a map expands afresh); a mapped task reset with
+      // its instances waits for those reset (Ready to collect when none is).
+      const fresh = list.filter((x) => !x.keepsInstances).map((x) => x.taskId);
       await exec(sql`
         with forgotten as (
           delete from ${signals}
-          where run_id = ${runId} and task_id = any(${texts(list.map((x) => x.taskId))})
+          where run_id = ${runId} and task_id = any(${texts(fresh)})
+        ), dropped as (
+          delete from ${tasks} where run_id = ${runId} and instance_of = any(${texts(fresh)})
         )
         update ${tasks} t
-        set status = case when u.deps = 0 then 'Ready' else 'Pending' end, pending_deps = u.deps,
-            failed_deps = 0, skipped_deps = 0, max_attempts = u.max_attempts, recoveries = 0,
+        set status = case when u.deps = 0 then 'Ready' when u.keeps = 1 then 'Waiting' else 'Pending' end,
+            pending_deps = u.deps, failed_deps = 0, skipped_deps = 0, max_attempts = u.max_attempts, recoveries = 0,
             available_at = ${now}, lease_owner = null, lease_expires_at = null, output = null, error = null,
-            finished_at = null, started_at = null, wait_kind = null, wake_at = null, wait_state = null, calls = 0
+            finished_at = null, wake_at = null, wait_state = null,
+            started_at = case when u.keeps = 1 then t.started_at end,
+            wait_kind = case when u.keeps = 1 then 'map' end,
+            calls = case when u.keeps = 1 then t.calls else 0 end
         from unnest(${texts(list.map((x) => x.taskId))}, ${ints(list.map((x) => x.pendingDependencies))},
-                    ${ints(list.map((x) => x.maxAttempts))}) as u(task_id, deps, max_attempts)
+                    ${ints(list.map((x) => x.maxAttempts))}, ${ints(list.map((x) => (x.keepsInstances ? 1 : 0)))})
+             as u(task_id, deps, max_attempts, keeps)
         where t.run_id = ${runId} and t.task_id = u.task_id`);
     },
     cancelRequested: async ({ runIds }) =>

@@ -43,7 +43,7 @@ describe.skipIf(skipPostgres)("PostgreSQL operations", () => {
     const { schema, url } = tenant("mig");
     await Promise.all(Array.from({ length: 6 }, () => migrate(url)));
     const applied = await admin<{ name: string }>(`select name from "${schema}".cloacina_migrations`);
-    expect(applied.map((r) => r.name).sort()).toEqual(["0001_initial", "0002_events", "0003_waiting"]);
+    expect(applied.map((r) => r.name).sort()).toEqual(["0001_initial", "0002_events", "0003_waiting", "0004_maps"]);
     const tables = await admin<{ table_name: string }>(
       "select table_name from information_schema.tables where table_schema = $1 and table_name like 'cloacina\\_%' order by 1",
       [schema],

@@ -3,6 +3,7 @@ import {
   type ClaimedTask,
   delivered,
   type HeldAttempt,
+  instanceTaskId,
   refusedByKept,
   refusedByRow,
   type RunCounters,
@@ -71,6 +72,8 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
           now,
           key,
           run.deadline ?? null,
+          run.parent?.runId ?? null,
+          run.parent?.taskId ?? null,
         );
         if (inserted.changes === 0 && key !== null) {
           const existing = q.runByKey.get<{ run_id: string; workflow_name: string }>(key)!;
@@ -138,6 +141,43 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
       }
       return { held, signalled };
     },
+    expandTasks: ({ owner, now, tasks }) => {
+      const held: HeldAttempt[] = [];
+      const added: { runId: string; finished: number; failed: number }[] = [];
+      for (const t of tasks) {
+        const n = t.elements.length;
+        const parent = q.expandTask.get<{ position: number; workflow_version: string }>(
+          n,
+          t.runId,
+          t.taskId,
+          t.attempt,
+          owner,
+        );
+        if (!parent) continue;
+        held.push({ runId: t.runId, taskId: t.taskId, attempt: t.attempt });
+        t.elements.forEach((element, i) => {
+          // Past the first `lanes`, an instance waits for the one `lanes` before it.
+          const waits = t.lanes !== null && i >= t.lanes ? 1 : 0;
+          q.insertInstance.run(
+            t.runId,
+            instanceTaskId(t.taskId, i),
+            parent.position,
+            parent.workflow_version,
+            waits ? "Pending" : "Ready",
+            t.maxAttempts,
+            waits,
+            now,
+            t.taskId,
+            i,
+            element,
+          );
+        });
+        added.push({ runId: t.runId, finished: -n, failed: 0 }); // the instances are unfinished tasks of the run
+      }
+      countDown(added);
+      return held;
+    },
+    wakeTasks: ({ tasks, kind, now }) => tasks.filter((t) => q.wakeTask.run(now, t.runId, t.taskId, kind).changes > 0),
     wakeDue: ({ now, versions }) =>
       q.wakeDue
         .all<{ run_id: string; task_id: string }>(now, versionList(versions))
@@ -160,12 +200,26 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
     insertAttempts: ({ now, attempts }) => {
       for (const a of attempts) q.insertAttempt.run(a.runId, a.taskId, a.attempt, a.status, a.error, now);
     },
-    requestCancels: ({ runIds }) => runIds.filter((runId) => q.requestCancel.run(runId).changes > 0),
+    requestCancels: ({ runIds }) =>
+      q.requestCancels
+        .all<{ run_id: string }>(JSON.stringify(runIds))
+        .map((r) => r.run_id)
+        .sort(),
     cancelWaiting: ({ runIds, now }) =>
       perRun(runIds.map((runId) => [runId, q.cancelWaitingTasks.run(now, runId).changes])),
     countDown: ({ runs }) => countDown(runs),
     finishRuns: ({ runs, now }) =>
-      runs.filter((r) => q.finishRun.run(r.status, now, r.error ?? null, r.runId).changes > 0).map((r) => r.runId),
+      runs.flatMap((r) => {
+        const row = q.finishRun.get<{ parent_run_id: string | null; parent_task_id: string | null }>(
+          r.status,
+          now,
+          r.error ?? null,
+          r.runId,
+        );
+        if (!row) return [];
+        const { parent_run_id: runId, parent_task_id: taskId } = row;
+        return [{ runId: r.runId, parent: runId !== null && taskId !== null ? { runId, taskId } : null }];
+      }),
     claim: (a) =>
       q.claimable
         .all<
@@ -183,6 +237,9 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
             | "wait_state"
             | "calls"
             | "started_at"
+            | "instance_of"
+            | "instance_index"
+            | "element"
           > & {
             rowid: number;
           }
@@ -200,6 +257,10 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
             skippedDependencies: r.skipped_deps,
             woken: woken(r),
             firstStartedAt: r.started_at ?? a.now,
+            instance:
+              r.instance_of === null
+                ? null
+                : { of: r.instance_of, index: r.instance_index ?? 0, element: r.element ?? "" },
           };
         }),
     nextAvailableAt: (a) => q.nextAvailableAt.get<{ at: number | null }>(a.now, versionList(a.versions))?.at ?? null,
@@ -210,8 +271,13 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
     reopenRun: ({ runId, unfinished, deadline }) => q.reopenRun.run(unfinished, deadline, runId).changes > 0,
     resetTasks: ({ runId, tasks, now }) => {
       for (const t of tasks) {
+        if (t.keepsInstances) {
+          q.resetMappedTask.run(t.pendingDependencies, t.maxAttempts, now, runId, t.taskId);
+          continue;
+        }
         q.resetTask.run(t.pendingDependencies, t.maxAttempts, now, runId, t.taskId);
         q.forgetSignals.run(runId, t.taskId); // a signal wait waits afresh
+        q.forgetInstances.run(runId, t.taskId); // a map expands afresh
       }
     },
     appendEvents: ({ events }) => {

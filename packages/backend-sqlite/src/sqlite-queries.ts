@@ -27,8 +27,10 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
         now: number,
         key: string | null,
         deadline: number | null,
+        parentRunId: string | null,
+        parentTaskId: string | null,
       ]
-    >(8, (runId, name, version, input, unfinished, now, key, deadline) =>
+    >(10, (runId, name, version, input, unfinished, now, key, deadline, parentRunId, parentTaskId) =>
       db
         .insertInto("cloacina_runs")
         .values({
@@ -43,6 +45,8 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
           failed: 0,
           created_at: now,
           deadline,
+          parent_run_id: parentRunId,
+          parent_task_id: parentTaskId,
         })
         .onConflict((oc) => oc.column("idempotency_key").where("idempotency_key", "is not", null).doNothing()),
     ),
@@ -128,7 +132,10 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
           .values({ run_id: runId, task_id: taskId, attempt, status, error, finished_at: now })
           .onConflict((oc) => oc.doNothing()),
     ),
-    /** A Pending task loses `count` dependencies; at zero it becomes Ready, available now. */
+    /**
+     * A Pending task (or a mapped one Waiting for its instances) loses `count` dependencies; at
+     * zero it becomes Ready, available now.
+     */
     releaseTask: p<[count: number, failed: number, skipped: number, now: number, runId: string, taskId: string]>(
       6,
       (count, failed, skipped, now, runId, taskId) =>
@@ -143,7 +150,9 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
           }))
           .where("run_id", "=", runId)
           .where("task_id", "=", taskId)
-          .where("status", "=", "Pending")
+          .where((eb) =>
+            eb.or([eb("status", "=", "Pending"), eb.and([eb("status", "=", "Waiting"), eb("wait_kind", "=", "map")])]),
+          )
           .returning(["status"]),
     ),
     reopenRun: p<[unfinished: number, deadline: number | null, runId: string]>(3, (unfinished, deadline, runId) =>
@@ -188,12 +197,17 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
           .where("run_id", "=", runId)
           .where("task_id", "=", taskId),
     ),
-    requestCancel: p<[runId: string]>(1, (runId) =>
-      db
-        .updateTable("cloacina_runs")
-        .set({ cancel_requested: 1 })
-        .where("run_id", "=", runId)
-        .where("status", "=", "Running"),
+    /** These runs and their child runs at any depth (a JSON array of ids), while still running. */
+    requestCancels: p<[runIds: string]>(1, (runIds) =>
+      compilable(sql`
+        with recursive tree(run_id) as (
+          select value from json_each(${runIds})
+          union
+          select r.run_id from "cloacina_runs" r join tree on r.parent_run_id = tree.run_id
+        )
+        update "cloacina_runs" set cancel_requested = 1
+        where run_id in (select run_id from tree) and status = 'Running'
+        returning run_id`),
     ),
     cancelWaitingTasks: p<[now: number, runId: string]>(2, (now, runId) =>
       db
@@ -215,7 +229,100 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
         .updateTable("cloacina_runs")
         .set({ status, finished_at: now, error })
         .where("run_id", "=", runId)
-        .where("status", "=", "Running"),
+        .where("status", "=", "Running")
+        .returning(["parent_run_id", "parent_task_id"]),
+    ),
+    /** A held mapped task starts waiting for its `n` instances (its attempt not counted). */
+    expandTask: p<[n: number, runId: string, taskId: string, attempt: number, owner: string]>(
+      5,
+      (n, runId, taskId, attempt, owner) =>
+        db
+          .updateTable("cloacina_task_runs")
+          .set((eb) => ({
+            status: "Waiting",
+            wait_kind: "map",
+            wake_at: null,
+            wait_state: null,
+            pending_deps: n,
+            failed_deps: 0,
+            skipped_deps: 0,
+            attempt: eb("attempt", "-", 1),
+            lease_owner: null,
+            lease_expires_at: null,
+          }))
+          .where("run_id", "=", runId)
+          .where("task_id", "=", taskId)
+          .where("attempt", "=", attempt)
+          .where("status", "=", "Running")
+          .where("lease_owner", "=", owner)
+          .returning(["position", "workflow_version"]),
+    ),
+    insertInstance: p<
+      [
+        runId: string,
+        rowId: string,
+        position: number,
+        version: string,
+        status: string,
+        maxAttempts: number,
+        deps: number,
+        now: number,
+        of: string,
+        index: number,
+        element: string,
+      ]
+    >(11, (runId, rowId, position, version, status, maxAttempts, deps, now, of, index, element) =>
+      db.insertInto("cloacina_task_runs").values({
+        run_id: runId,
+        task_id: rowId,
+        position,
+        workflow_version: version,
+        status,
+        max_attempts: maxAttempts,
+        pending_deps: deps,
+        available_at: now,
+        instance_of: of,
+        instance_index: index,
+        element,
+      }),
+    ),
+    wakeTask: p<[now: number, runId: string, taskId: string, kind: string]>(4, (now, runId, taskId, kind) =>
+      db
+        .updateTable("cloacina_task_runs")
+        .set({ status: "Ready", available_at: now })
+        .where("run_id", "=", runId)
+        .where("task_id", "=", taskId)
+        .where("status", "=", "Waiting")
+        .where("wait_kind", "=", kind),
+    ),
+    /** A mapped task reset with its instances waits for those reset (Ready to collect when none is). */
+    resetMappedTask: p<[deps: number, maxAttempts: number, now: number, runId: string, taskId: string]>(
+      5,
+      (deps, maxAttempts, now, runId, taskId) =>
+        db
+          .updateTable("cloacina_task_runs")
+          .set((eb) => ({
+            status: eb.case().when(eb.val(deps), "=", 0).then("Ready").else("Waiting").end(),
+            pending_deps: deps,
+            failed_deps: 0,
+            skipped_deps: 0,
+            max_attempts: maxAttempts,
+            recoveries: 0,
+            available_at: now,
+            lease_owner: null,
+            lease_expires_at: null,
+            output: null,
+            error: null,
+            finished_at: null,
+            wait_kind: "map",
+            wake_at: null,
+            wait_state: null,
+          }))
+          .where("run_id", "=", runId)
+          .where("task_id", "=", taskId),
+    ),
+    forgetInstances: p<[runId: string, taskId: string]>(2, (runId, taskId) =>
+      db.deleteFrom("cloacina_task_runs").where("run_id", "=", runId).where("instance_of", "=", taskId),
     ),
     /**
      * Claim = this select, then `claimRow` per row, in the same immediate transaction (no other
@@ -239,6 +346,9 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
           "wait_state",
           "calls",
           "started_at",
+          "instance_of",
+          "instance_index",
+          "element",
         ])
         .where("status", "=", "Ready")
         .where("available_at", "<=", now)

@@ -8,11 +8,13 @@ import type { Migration } from "kysely";
 import { initial } from "./0001-initial.js";
 import { events } from "./0002-events.js";
 import { waiting } from "./0003-waiting.js";
+import { maps } from "./0004-maps.js";
 
 export function migrations(schema: string): Record<string, Migration> {
   return {
     "0001_initial": initial(schema),
     "0002_events": events(schema),
     "0003_waiting": waiting(schema),
+    "0004_maps": maps(schema),
   };
 }

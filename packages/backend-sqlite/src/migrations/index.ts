@@ -8,9 +8,11 @@ import type { Migration } from "kysely";
 import { initial } from "./0001-initial.js";
 import { events } from "./0002-events.js";
 import { waiting } from "./0003-waiting.js";
+import { maps } from "./0004-maps.js";
 
 export const migrations: Readonly<Record<string, Migration>> = {
   "0001_initial": initial,
   "0002_events": events,
   "0003_waiting": waiting,
+  "0004_maps": maps,
 };

@@ -97,6 +97,7 @@ async function findExact(
     workflowName: detail.workflow,
     workflowVersion: detail.workflowVersion,
     status: detail.status,
+    parentRunId: detail.parent?.executionId ?? null,
     createdAt: detail.createdAt.getTime(),
     finishedAt: detail.finishedAt?.getTime() ?? null,
   };

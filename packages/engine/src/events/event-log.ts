@@ -52,6 +52,9 @@ export function toExecutorEvent(record: EventRecord): ExecutorEvent {
       recovered?: boolean;
       waitingFor?: WaitKind;
       until?: number;
+      instance?: number;
+      instances?: number;
+      childRunId?: string;
     };
     if (data.workflow !== undefined) event.workflow = data.workflow;
     if (data.error !== undefined) event.error = data.error;
@@ -59,6 +62,9 @@ export function toExecutorEvent(record: EventRecord): ExecutorEvent {
     if (data.recovered !== undefined) event.recovered = data.recovered;
     if (data.waitingFor !== undefined) event.waitingFor = data.waitingFor;
     if (data.until !== undefined) event.until = new Date(data.until);
+    if (data.instance !== undefined) event.instance = data.instance;
+    if (data.instances !== undefined) event.instances = data.instances;
+    if (data.childRunId !== undefined) event.childRunId = data.childRunId;
   }
   return event;
 }

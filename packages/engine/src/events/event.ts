@@ -47,10 +47,19 @@ export interface ExecutorEvent {
   waitingFor?: WaitKind;
   /** For `task.waiting`: when it wakes (absent: only a signal wakes it). */
   until?: Date;
+  /** For events of one instance of a mapped task (`taskId` is the mapped task's): its element's index. */
+  instance?: number;
+  /** For `task.waiting` of a mapped task: how many instances it was expanded into. */
+  instances?: number;
+  /** For `task.waiting` of a child workflow task: the child run it started. */
+  childRunId?: string;
 }
 
-/** What a Waiting task waits for: its sleep to end, a signal, or the time of its next call. */
-export type WaitKind = "sleep" | "signal" | "again";
+/**
+ * What a Waiting task waits for: its sleep to end, a signal, the time of its next call, its
+ * instances (a map), or its child run.
+ */
+export type WaitKind = "sleep" | "signal" | "again" | "map" | "child";
 
 /** The run status a run event announces. */
 export function runStatusOf(type: RunEventType): FinalRunStatus | "Running" {

@@ -28,6 +28,8 @@ import { buildResult, readResult, runNotFound, type RunResult } from "./result.j
 import { buildRunDetail, type RunDetail } from "./run-detail.js";
 import type { EventsOptions, EventStream } from "../events/event.js";
 
+/** `inspect` lists at most this many child runs (`listRuns({ parent })` pages through all). */
+const MAX_LISTED_CHILDREN = 1000;
 /** How often an executor without notices between processes checks whether another process committed. */
 const CHANGE_CHECK_MS = 100;
 
@@ -717,12 +719,13 @@ class StoreExecutor implements Executor {
     this.#assertOpen();
     const run = await this.#store.runs.getRun(executionId);
     if (!run) throw runNotFound(executionId);
-    const [tasks, attempts, dependencies] = await Promise.all([
+    const [tasks, attempts, dependencies, children] = await Promise.all([
       this.#store.runs.getTasks(executionId),
       this.#store.runs.getAttempts(executionId),
       this.#dependenciesOf(run.workflowName, run.workflowVersion),
+      this.#store.runs.listRuns({ parent: executionId, limit: MAX_LISTED_CHILDREN }),
     ]);
-    return buildRunDetail(run, tasks, attempts, dependencies);
+    return buildRunDetail(run, tasks, attempts, dependencies, children);
   }
 
   /** A version's task dependencies: from the registry when registered here, else as stored. */

@@ -16,6 +16,8 @@ const listRunsSchema = z.strictObject({
   cursor: z.string().optional(),
   /** Only runs with a task Waiting (for a time, a signal or a later call). */
   waiting: z.boolean().optional(),
+  /** Only the child runs started by this run's tasks. */
+  parent: z.string().min(1).optional(),
 });
 
 export type ListRunsOptions = z.input<typeof listRunsSchema>;
@@ -25,7 +27,7 @@ export function parseListRunsOptions(options: ListRunsOptions): RunFilter {
   if (!parsed.success) {
     throw new ValidationError("INVALID_LIST_OPTIONS", `Invalid listRuns options:\n${z.prettifyError(parsed.error)}`);
   }
-  const { status, workflow, from, to, limit, cursor, waiting } = parsed.data;
+  const { status, workflow, from, to, limit, cursor, waiting, parent } = parsed.data;
   const filter: RunFilter = { limit };
   if (status !== undefined) filter.status = status;
   if (workflow !== undefined) filter.workflow = workflow;
@@ -33,6 +35,7 @@ export function parseListRunsOptions(options: ListRunsOptions): RunFilter {
   if (to !== undefined) filter.createdTo = to;
   if (cursor !== undefined) filter.after = decodeCursor(cursor);
   if (waiting === true) filter.waiting = true;
+  if (parent !== undefined) filter.parent = parent;
   return filter;
 }
 

@@ -3,8 +3,9 @@
  * dependencies, attempts, errors and decoded contexts.
  */
 import type { WaitKind } from "../events/event.js";
+import { parseInstanceId } from "../map/specs.js";
 import { decodeContext } from "../marshal/marshal.js";
-import type { AttemptRecord, RunRecord, TaskRecord } from "../store/records.js";
+import type { AttemptRecord, RunRecord, RunSummary, TaskRecord } from "../store/records.js";
 import type { Context, RunStatus, StoredError, TaskStatus } from "../types.js";
 
 export interface AttemptDetail {
@@ -38,6 +39,36 @@ export interface TaskDetail {
   waiting?: { for: WaitKind; until?: Date };
   /** How many times it waited (slept, waited for a signal, or asked to be called again). */
   calls: number;
+  /** A child workflow task: the child run it started (the latest, after retries). */
+  childRunId?: string;
+  /** A mapped task that expanded: its instances' counts, and each instance in element order. */
+  instances?: InstancesDetail;
+}
+
+/** A mapped task's instances. */
+export interface InstancesDetail {
+  total: number;
+  /** How many are in each status (only statuses some instance has). */
+  counts: Partial<Record<TaskStatus, number>>;
+  list: InstanceDetail[];
+}
+
+export interface InstanceDetail {
+  index: number;
+  status: TaskStatus;
+  attempts: number;
+  durationMs?: number;
+  /** The last attempt's error (Failed, or Ready to retry). */
+  error?: StoredError;
+  /** Mapped child workflows: the child run of this element. */
+  childRunId?: string;
+}
+
+/** A run started by another run's task, as its parent lists it. */
+export interface ChildRunDetail {
+  executionId: string;
+  workflow: string;
+  status: RunStatus;
 }
 
 export interface RunDetail {
@@ -54,6 +85,10 @@ export interface RunDetail {
   error?: StoredError;
   /** Tasks in the workflow's topological order. */
   tasks: TaskDetail[];
+  /** A child run: the run and task that started it (`instance`: the element, for a mapped task). */
+  parent?: { executionId: string; taskId: string; instance?: number };
+  /** The runs this run's tasks started (child workflows), newest first. */
+  children: ChildRunDetail[];
 }
 
 export function buildRunDetail(
@@ -61,7 +96,15 @@ export function buildRunDetail(
   tasks: readonly TaskRecord[],
   attempts: readonly AttemptRecord[],
   dependencies: ReadonlyMap<string, readonly string[]>,
+  children: readonly RunSummary[] = [],
 ): RunDetail {
+  const instancesOf = new Map<string, TaskRecord[]>();
+  for (const task of tasks) {
+    if (!task.instance) continue;
+    const list = instancesOf.get(task.instance.of) ?? [];
+    list.push(task);
+    instancesOf.set(task.instance.of, list);
+  }
   const detail: RunDetail = {
     executionId: run.runId,
     workflow: run.workflowName,
@@ -70,7 +113,9 @@ export function buildRunDetail(
     cancelRequested: run.cancelRequested,
     createdAt: new Date(run.createdAt),
     input: decodeContext(run.input),
-    tasks: tasks.map((task) => {
+    children: children.map((c) => ({ executionId: c.runId, workflow: c.workflowName, status: c.status })),
+    tasks: tasks.flatMap((task) => {
+      if (task.instance) return [];
       const t: TaskDetail = {
         id: task.taskId,
         status: task.status,
@@ -95,10 +140,35 @@ export function buildRunDetail(
           ...(task.waiting.until === null ? {} : { until: new Date(task.waiting.until) }),
         };
       }
-      return t;
+      if (task.childRunId !== null) t.childRunId = task.childRunId;
+      const instances = instancesOf.get(task.taskId);
+      if (instances) t.instances = instancesDetail(instances);
+      return [t];
     }),
   };
+  const parent = run.parent && parseParent(run.parent);
+  if (parent) detail.parent = parent;
   if (run.finishedAt !== null) detail.finishedAt = new Date(run.finishedAt);
   if (run.error) detail.error = run.error;
   return detail;
+}
+
+function instancesDetail(rows: readonly TaskRecord[]): InstancesDetail {
+  const counts: Partial<Record<TaskStatus, number>> = {};
+  const list = rows.map((row): InstanceDetail => {
+    counts[row.status] = (counts[row.status] ?? 0) + 1;
+    const instance: InstanceDetail = { index: row.instance!.index, status: row.status, attempts: row.attempt };
+    if (row.startedAt !== null && row.finishedAt !== null) instance.durationMs = row.finishedAt - row.startedAt;
+    if (row.error && row.status !== "Completed") instance.error = row.error;
+    if (row.childRunId !== null) instance.childRunId = row.childRunId;
+    return instance;
+  });
+  return { total: rows.length, counts, list };
+}
+
+function parseParent(parent: { runId: string; taskId: string }): RunDetail["parent"] {
+  const instance = parseInstanceId(parent.taskId);
+  return instance
+    ? { executionId: parent.runId, taskId: instance.taskId, instance: instance.index }
+    : { executionId: parent.runId, taskId: parent.taskId };
 }

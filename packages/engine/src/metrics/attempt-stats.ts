@@ -17,7 +17,16 @@ export interface DurationSummary {
  */
 export class AttemptStats {
   readonly #window: number;
-  readonly #outcomes: OutcomeCounts = { completed: 0, failed: 0, retry: 0, skipped: 0, cancelled: 0, wait: 0 };
+  readonly #outcomes: OutcomeCounts = {
+    completed: 0,
+    failed: 0,
+    retry: 0,
+    skipped: 0,
+    cancelled: 0,
+    wait: 0,
+    expand: 0,
+    startChild: 0,
+  };
   readonly #durations = new Map<string, { samples: Float64Array; next: number; filled: number }>();
 
   constructor(window = 512) {

@@ -17,6 +17,7 @@
 import type { Plan } from "./plan.js";
 import type {
   AttemptRecord,
+  InstanceRecord,
   EventHead,
   EventRecord,
   RunFilter,
@@ -79,9 +80,14 @@ export interface RunReads {
   getTasks(runId: string): Promise<TaskRecord[]>;
   /** The run and its tasks (in order) in one query: what a result needs. */
   getRunWithTasks(runId: string): Promise<{ run: RunRecord; tasks: TaskRecord[] } | undefined>;
+  /** The instances of a mapped task, in element order. */
+  getInstances(runId: string, taskId: string): Promise<InstanceRecord[]>;
   /** Attempts that did not complete their task, by task then attempt. */
   getAttempts(runId: string): Promise<AttemptRecord[]>;
-  /** Encoded input and outputs of completed tasks, for runs whose state is not in memory. */
+  /**
+   * Encoded input and outputs of completed tasks (not of instances: their outputs are their
+   * mapped task's), for runs whose state is not in memory.
+   */
   loadRunStates(runIds: readonly string[]): Promise<Map<string, RunState>>;
   /** Runs not yet finished, oldest first. */
   unfinishedRuns(): Promise<RunSummary[]>;

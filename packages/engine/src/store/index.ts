@@ -36,6 +36,7 @@ export {
 } from "./plan.js";
 export { stepPlan, recoverLeasesPlan, failRunsPlan, retryRunPlan, signalPlan } from "./step-plan.js";
 export { delivered, refusedByKept, refusedByRow, type SignalTarget } from "./signal-rule.js";
+export { instanceTaskId } from "../map/specs.js";
 export { runReads, scheduleReads, workflowReads, listRunsQuery } from "./sql-reads.js";
 export { sharedSqlOps, isSharedOp, type SharedOpName, type SqlOp } from "./sql-ops.js";
 export {

@@ -5,6 +5,7 @@
  * the commit (they share the database file).
  */
 import type { FinalRunStatus } from "../types.js";
+import type { FailedRuns } from "./step-plan.js";
 import type { RecoveryResult, StepRequest, StepResult, StoreEvent } from "./records.js";
 
 export interface Notices {
@@ -23,7 +24,8 @@ export function stepNotices(request: StepRequest, result: StepResult): Notices {
   // Other processes need waking only for work this worker left: it claimed as many as it could.
   const mayHaveReleased =
     request.newRuns.length > 0 || result.woke > 0 || request.outcomes.some((o) => o.kind !== "cancelled");
-  const leftWork = mayHaveReleased && result.claimed.length >= request.claim.limit;
+  // A child run's end made its parent task Ready after the claim: another process may run it.
+  const leftWork = (mayHaveReleased && result.claimed.length >= request.claim.limit) || result.lateReady > 0;
   const ready: StoreEvent = { type: "ready", from: request.owner };
   // In one process, executors may register different workflow versions: wake them on any change.
   const changed = request.newRuns.length > 0 || request.outcomes.length > 0;
@@ -38,14 +40,18 @@ export function signalNotices(woken: boolean): Notices {
 
 export function recoveryNotices(result: RecoveryResult): Notices {
   const list = [
-    ...(result.recovered > 0 ? [{ type: "ready", from: "" } as const] : []),
+    ...(result.recovered > 0 || result.woke > 0 ? [{ type: "ready", from: "" } as const] : []),
     ...finished(result.finishedRuns),
   ];
   return { shared: list, local: list };
 }
 
-export function failedRunsNotices(failed: readonly string[]): Notices {
-  const list = failed.map((runId): StoreEvent => ({ type: "finished", runId, status: "Failed" }));
+export function failedRunsNotices(result: FailedRuns): Notices {
+  const list: StoreEvent[] = [
+    ...(result.woke > 0 ? [{ type: "ready", from: "" } as const] : []),
+    ...finished(result.finished),
+    ...result.cancelled.map((runId): StoreEvent => ({ type: "cancelled", runId })),
+  ];
   return { shared: list, local: list };
 }
 

@@ -1,5 +1,6 @@
 import type { EventType, WaitKind } from "../events/event.js";
 import type { FinalRunStatus, StoredError } from "../types.js";
+import { parseInstanceId } from "../map/specs.js";
 import type { NewEvent } from "./records.js";
 
 const RUN_FINISHED: Record<FinalRunStatus, EventType> = {
@@ -25,14 +26,26 @@ export class PlanEvents {
     this.run(runId, RUN_FINISHED[status], error && { error });
   }
 
+  /** An event of a task row: an instance's (`count[3]`) is its mapped task's, with its index. */
   task(
     runId: string,
-    taskId: string,
+    rowId: string,
     type: EventType,
     attempt: number | null,
-    data?: { error?: StoredError; retryAt?: number; recovered?: boolean; waitingFor?: WaitKind; until?: number },
+    data?: {
+      error?: StoredError;
+      retryAt?: number;
+      recovered?: boolean;
+      waitingFor?: WaitKind;
+      until?: number;
+      instances?: number;
+      childRunId?: string;
+    },
   ): void {
-    this.list.push({ runId, taskId, type, attempt, at: this.#now, data: json(data) });
+    const instance = parseInstanceId(rowId);
+    const taskId = instance?.taskId ?? rowId;
+    const fields = instance ? { instance: instance.index, ...data } : data;
+    this.list.push({ runId, taskId, type, attempt, at: this.#now, data: json(fields) });
   }
 }
 

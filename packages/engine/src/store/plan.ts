@@ -51,8 +51,9 @@ export interface StoreOps {
    * Finish the tasks whose attempt `owner` still holds (the others are stale: their lease was
    * lost). A Skipped task's attempt count goes back by one: it was claimed to decide its trigger
    * rule, but did not run. For each task it finished, and only for those:
-   * - each of its `release.children` that is Pending loses one dependency (and gains one failed or
-   *   skipped, as `release` says); one reaching zero pending becomes Ready, available now;
+   * - each of its `release.children` that is Pending, or Waiting for its instances (a mapped
+   *   task released by an instance), loses one dependency (and gains one failed or skipped, as
+   *   `release` says); one reaching zero pending becomes Ready, available now;
    * - its run counts one task fewer unfinished (and one more failed if `failsRun`).
    *
    * One operation, not three, because what it releases and counts down depends on what it
@@ -83,6 +84,25 @@ export interface StoreOps {
     args: { owner: string; now: number; tasks: readonly (HeldAttempt & TaskWait)[] };
     result: { held: HeldAttempt[]; signalled: { runId: string; taskId: string }[] };
   };
+  /**
+   * Held mapped tasks expand: each inserts one instance row per element (`taskId[i]`, with its
+   * element, Ready — or Pending on one dependency for those past the first `lanes`), and waits
+   * for them (Waiting, its attempt not counted, as many pending dependencies as elements); its
+   * run counts the instances as unfinished tasks. Returns the ones it did.
+   */
+  expandTasks: {
+    args: {
+      owner: string;
+      now: number;
+      tasks: readonly (HeldAttempt & { elements: readonly string[]; lanes: number | null; maxAttempts: number })[];
+    };
+    result: HeldAttempt[];
+  };
+  /** These tasks, if Waiting for `kind`, become Ready now (a child run ended); returns those. */
+  wakeTasks: {
+    args: { tasks: readonly { runId: string; taskId: string }[]; kind: "child"; now: number };
+    result: { runId: string; taskId: string }[];
+  };
   /** Waiting tasks of the given versions whose wake time has come become Ready; returns them. */
   wakeDue: { args: { now: number; versions: readonly string[] }; result: { runId: string; taskId: string }[] };
   /**
@@ -108,7 +128,10 @@ export interface StoreOps {
     args: { now: number; attempts: readonly (HeldAttempt & { status: "Failed" | "Cancelled"; error: string })[] };
     result: void;
   };
-  /** Set the cancel flag of these runs that are still running; returns those. */
+  /**
+   * Set the cancel flag of these runs, and of the runs their tasks started (child runs, at any
+   * depth), that are still running; returns those.
+   */
   requestCancels: { args: { runIds: readonly string[] }; result: string[] };
   /** Pending, Ready and Waiting tasks of these runs become Cancelled; returns how many per run. */
   cancelWaiting: { args: { runIds: readonly string[]; now: number }; result: Map<string, number> };
@@ -120,8 +143,8 @@ export interface StoreOps {
   /** Give running runs their final status (and a run-level error, JSON, when one is given). */
   finishRuns: {
     args: { runs: readonly { runId: string; status: FinalRunStatus; error?: string }[]; now: number };
-    /** The runs it finished (those still running). */
-    result: string[];
+    /** The runs it finished (those still running), with the task that started each child run. */
+    result: { runId: string; parent: { runId: string; taskId: string } | null }[];
   };
   /** Claim up to `limit` Ready, due tasks of the given versions, oldest first, with a lease. */
   claim: {

@@ -25,6 +25,8 @@ export interface NewRun {
   idempotencyKey?: string;
   /** When the run fails with RUN_TIMEOUT if still unfinished (epoch ms). */
   deadline?: number;
+  /** A child run: the run and the task row that started it (and that its end wakes). */
+  parent?: { runId: string; taskId: string };
 }
 
 /** What a task asked to wait for, as a store keeps it. */
@@ -92,6 +94,37 @@ export type TaskOutcome =
       taskId: string;
       attempt: number;
       wait: TaskWait;
+    }
+  | {
+      /**
+       * A mapped task expands into one instance row per element (`task[i]`), and waits for them
+       * (its attempt is not counted): each instance that finishes releases it, the last makes it
+       * Ready, and its next attempt collects their outputs.
+       */
+      kind: "expand";
+      runId: string;
+      taskId: string;
+      attempt: number;
+      /** The elements, encoded, in order. */
+      elements: readonly string[];
+      /**
+       * At most this many instances run at once (`maxParallel`): instance i + lanes starts when
+       * instance i finishes. Null: all are Ready at once.
+       */
+      lanes: number | null;
+      /** Each instance's attempt budget. */
+      maxAttempts: number;
+    }
+  | {
+      /**
+       * The task (or an instance) starts a child run and waits for it (its attempt is not
+       * counted); the child's end makes it Ready, and its next attempt reads the child's result.
+       */
+      kind: "startChild";
+      runId: string;
+      taskId: string;
+      attempt: number;
+      child: NewRun;
     };
 
 export interface StepRequest {
@@ -133,6 +166,8 @@ export interface ClaimedTask {
   woken: { kind: WaitKind; state: string | null; calls: number } | null;
   /** When the task was first claimed (its first call, for bounds on being called again). */
   firstStartedAt: number;
+  /** An instance of a mapped task: that task's id, its index, and its element (encoded). */
+  instance: { of: string; index: number; element: string } | null;
 }
 
 export interface StepResult {
@@ -158,12 +193,19 @@ export interface StepResult {
   events: number;
   /** How many Waiting tasks this step made Ready (a wake time came, or a signal was already kept). */
   woke: number;
+  /**
+   * How many tasks became Ready after this step claimed (a child run's end woke its parent
+   * task): the next step, here or in another process, claims them.
+   */
+  lateReady: number;
 }
 
 /** What `recoverLeases` did: tasks put back, and runs that finished (a cancelled run's last task). */
 export interface RecoveryResult {
   recovered: number;
   finishedRuns: { runId: string; status: FinalRunStatus }[];
+  /** Parent tasks the finished (child) runs woke. */
+  woke: number;
 }
 
 export interface RunRecord {
@@ -177,6 +219,8 @@ export interface RunRecord {
   finishedAt: number | null;
   /** Why the run itself failed, when no task's failure says it (a workflow version mismatch). */
   error: StoredError | null;
+  /** A child run: the run and the task row that started it. */
+  parent: { runId: string; taskId: string } | null;
 }
 
 export interface TaskRecord {
@@ -196,6 +240,24 @@ export interface TaskRecord {
   waiting: { for: WaitKind; until: number | null } | null;
   /** How many times it asked to be called again (or waited). */
   calls: number;
+  /** An instance row of a mapped task: that task's id and the element's index. */
+  instance: { of: string; index: number } | null;
+  /** A child workflow task (or instance): the child run it started. */
+  childRunId: string | null;
+}
+
+/** One instance of a mapped task, as its mapped task collects it and tools show it. */
+export interface InstanceRecord {
+  index: number;
+  status: TaskStatus;
+  attempt: number;
+  /** Encoded output (any storable value), for Completed instances. */
+  output: string | null;
+  error: StoredError | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  /** While it waits for a child run: which (the child run's id is its wait state). */
+  childRunId: string | null;
 }
 
 /** One attempt that did not complete its task (the completing attempt lives on the task row). */
@@ -214,6 +276,8 @@ export interface RunSummary {
   status: RunStatus;
   createdAt: number;
   finishedAt: number | null;
+  /** A child run: the run that started it. */
+  parentRunId: string | null;
 }
 
 /** Filters and keyset pagination for `listRuns`: newest first. */
@@ -227,6 +291,8 @@ export interface RunFilter {
   limit: number;
   /** Only runs with a Waiting task. */
   waiting?: boolean;
+  /** Only child runs started by this run's tasks. */
+  parent?: string;
   /** Continue after this position (from the previous page's last run). */
   after?: { createdAt: number; runId: string };
 }
@@ -236,6 +302,12 @@ export interface TaskReset {
   taskId: string;
   pendingDependencies: number;
   maxAttempts: number;
+  /**
+   * A mapped task whose unfinished instances are reset too: it waits for them
+   * (`pendingDependencies` of them; 0: Ready to collect at once) and keeps its instance rows.
+   * Otherwise a task is reset as new and loses its instances (it expands afresh).
+   */
+  keepsInstances?: boolean;
 }
 
 /** A notice from another process sharing the database (stores that support `listen`). */

@@ -12,13 +12,22 @@ import {
   type CloacinaDatabase,
   type TaskRunsRow,
   toAttemptRecord,
+  toInstanceRecord,
   toRunRecord,
   toRunSummary,
   toScheduleRecord,
   toTaskRecord,
 } from "./tables.js";
 
-const SUMMARY = ["run_id", "workflow_name", "workflow_version", "status", "created_at", "finished_at"] as const;
+const SUMMARY = [
+  "run_id",
+  "workflow_name",
+  "workflow_version",
+  "status",
+  "created_at",
+  "finished_at",
+  "parent_run_id",
+] as const;
 
 export function runReads(db: Kysely<CloacinaDatabase>): RunReads {
   return {
@@ -32,8 +41,29 @@ export function runReads(db: Kysely<CloacinaDatabase>): RunReads {
         .selectAll()
         .where("run_id", "=", runId)
         .orderBy("position")
+        .orderBy("instance_index")
         .execute();
       return rows.map(toTaskRecord);
+    },
+    async getInstances(runId, taskId) {
+      const rows = await db
+        .selectFrom("cloacina_task_runs")
+        .select([
+          "instance_index",
+          "status",
+          "attempt",
+          "output",
+          "error",
+          "started_at",
+          "finished_at",
+          "wait_kind",
+          "wait_state",
+        ])
+        .where("run_id", "=", runId)
+        .where("instance_of", "=", taskId)
+        .orderBy("instance_index")
+        .execute();
+      return rows.map(toInstanceRecord);
     },
     async getRunWithTasks(runId) {
       // One row per task, the run's columns on each (a run has at least one task).
@@ -52,8 +82,13 @@ export function runReads(db: Kysely<CloacinaDatabase>): RunReads {
           "t.error as task_error",
           "t.started_at",
           "t.finished_at as task_finished_at",
+          "t.wait_kind",
+          "t.wait_state",
+          "t.calls",
         ])
         .where("r.run_id", "=", runId)
+        // A result needs the tasks; a map's instances are in its output (getInstances lists them).
+        .where("t.instance_of", "is", null)
         .orderBy("t.position")
         .execute();
       const first = rows[0];
@@ -66,6 +101,8 @@ export function runReads(db: Kysely<CloacinaDatabase>): RunReads {
             status: row.task_status,
             error: row.task_error,
             finished_at: row.task_finished_at,
+            instance_of: null,
+            instance_index: null,
           } as unknown as TaskRunsRow),
         ),
       };
@@ -95,6 +132,7 @@ export function runReads(db: Kysely<CloacinaDatabase>): RunReads {
         .select(["run_id", "task_id", "output"])
         .where("run_id", "in", ids)
         .where("status", "=", "Completed")
+        .where("instance_of", "is", null)
         .execute();
       for (const row of outputs) if (row.output !== null) states.get(row.run_id)?.outputs.set(row.task_id, row.output);
       return states;
@@ -140,6 +178,7 @@ export function listRunsQuery(db: Kysely<CloacinaDatabase>, filter: RunFilter) {
   let query = db.selectFrom("cloacina_runs").select(SUMMARY);
   if (filter.status !== undefined) query = query.where("status", "=", filter.status);
   if (filter.workflow !== undefined) query = query.where("workflow_name", "=", filter.workflow);
+  if (filter.parent !== undefined) query = query.where("parent_run_id", "=", filter.parent);
   if (filter.createdFrom !== undefined) query = query.where("created_at", ">=", filter.createdFrom);
   if (filter.createdTo !== undefined) query = query.where("created_at", "<", filter.createdTo);
   if (filter.waiting === true) {

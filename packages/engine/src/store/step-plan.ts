@@ -41,6 +41,7 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
   const finishing: FinishingTask[] = [];
   const retrying: StoreOps["retryTasks"]["args"]["tasks"][number][] = [];
   const waiting: StoreOps["waitTasks"]["args"]["tasks"][number][] = [];
+  const expanding: StoreOps["expandTasks"]["args"]["tasks"][number][] = [];
   const byKey = new Map<string, TaskOutcome>();
   for (const outcome of request.outcomes) {
     const { runId, taskId, attempt } = outcome;
@@ -79,6 +80,21 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
       case "wait":
         waiting.push({ runId, taskId, attempt, ...outcome.wait });
         break;
+      case "startChild":
+        // The child run is created below, once this wait is known to be held (fencing): a stale
+        // attempt never starts one. Its id is the wait's state, so the woken task finds it.
+        waiting.push({ runId, taskId, attempt, kind: "child", wakeAt: null, state: outcome.child.runId });
+        break;
+      case "expand":
+        expanding.push({
+          runId,
+          taskId,
+          attempt,
+          elements: outcome.elements,
+          lanes: outcome.lanes,
+          maxAttempts: outcome.maxAttempts,
+        });
+        break;
     }
   }
 
@@ -94,6 +110,7 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
     request.cancelRuns.length > 0 ||
     retrying.length > 0 ||
     waiting.length > 0 ||
+    expanding.length > 0 ||
     lookForDue ||
     finishing.some((f) => f.status === "Cancelled");
   const first = yield* together({
@@ -101,6 +118,7 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
     finished: finishing.length > 0 ? op("finishTasks", { owner, now, tasks: byRunAndTask(finishing) }) : undefined,
     retried: retrying.length > 0 ? op("retryTasks", { owner, tasks: byRunAndTask(retrying) }) : undefined,
     waited: waiting.length > 0 ? op("waitTasks", { owner, now, tasks: byRunAndTask(waiting) }) : undefined,
+    expanded: expanding.length > 0 ? op("expandTasks", { owner, now, tasks: byRunAndTask(expanding) }) : undefined,
     // After waitTasks in this batch: a wait already due when stored (a short callAgainIn) wakes now.
     woke:
       (lookForDue || waiting.some((w) => w.wakeAt !== null && w.wakeAt <= now)) && canClaim
@@ -121,7 +139,17 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
   const finished = first.finished ?? { held: [], ready: [], runs: [] };
   const retried = first.retried ?? [];
   const waited = first.waited ?? { held: [], signalled: [] };
-  const held = [...finished.held, ...retried, ...waited.held].map((h) => byKey.get(key(h))!);
+  const expanded = first.expanded ?? [];
+  const held = [...finished.held, ...retried, ...waited.held, ...expanded].map((h) => byKey.get(key(h))!);
+  const children = held.flatMap((o) => (o.kind === "startChild" ? [o.child] : []));
+  if (children.length > 0) {
+    // Keyed by parent run, task row and attempt: exactly one child per waiting attempt.
+    yield* call("insertRuns", { runs: children, now });
+    for (const child of children) events.run(child.runId, "run.started", { workflow: child.workflowName });
+    for (const child of children)
+      for (const t of child.tasks)
+        if (t.pendingDependencies === 0) events.task(child.runId, t.taskId, "task.ready", null);
+  }
 
   const attempts: StoreOps["insertAttempts"]["args"]["attempts"][number][] = [];
   for (const outcome of held) {
@@ -153,6 +181,15 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
         });
         break;
       }
+      case "startChild":
+        events.task(runId, taskId, "task.waiting", attempt, { waitingFor: "child", childRunId: outcome.child.runId });
+        break;
+      case "expand":
+        events.task(runId, taskId, "task.waiting", attempt, {
+          waitingFor: "map",
+          instances: outcome.elements.length,
+        });
+        break;
     }
   }
   for (const ready of [...finished.ready, ...waited.signalled, ...(first.woke ?? [])]) {
@@ -167,12 +204,13 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
   let cancelled: string[] = [];
   // Runs past their deadline end Failed (RUN_TIMEOUT) here: their waiting tasks are cancelled and
   // their running attempts told to stop (the "cancelled" notice), in this transaction.
-  const timedOut = first.expired?.length ? yield* failRunsPlan(first.expired.map(runTimedOut), now, events) : [];
+  const timeouts = first.expired?.length ? yield* failRunsPlan(first.expired.map(runTimedOut), now, events) : null;
+  const timedOut = timeouts?.failed ?? [];
   if (mayCancel) {
     const cancelIds = new Set(request.cancelRuns);
     for (const outcome of held) if (outcome.kind === "cancelled") cancelIds.add(outcome.runId);
     if (cancelIds.size > 0) cancelled = yield* call("requestCancels", { runIds: [...cancelIds].sort() });
-    const putBack = [...new Set([...retried, ...waited.held].map((r) => r.runId))].filter(
+    const putBack = [...new Set([...retried, ...waited.held, ...expanded].map((r) => r.runId))].filter(
       (runId) => !cancelled.includes(runId) && !timedOut.includes(runId),
     );
     if (putBack.length > 0) cancelled.push(...(yield* call("cancelRequested", { runIds: putBack.sort() })));
@@ -182,7 +220,7 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
       }
     }
   }
-  cancelled.push(...timedOut);
+  cancelled.push(...timedOut, ...(timeouts?.cancelled ?? []));
   const claimed = first.claimed ?? (mayCancel && claim ? yield* call(claim.op, claim.args) : []);
   for (const c of claimed) events.task(c.runId, c.taskId, "task.started", c.attempt);
   const counted = counts.size > 0 ? yield* countDown(counts) : [];
@@ -190,10 +228,10 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
   const rows = [...finished.runs, ...counted].map((row) =>
     cancelled.includes(row.runId) ? { ...row, cancelRequested: true } : row,
   );
-  const finishedRuns = [
-    ...timedOut.map((runId) => ({ runId, status: "Failed" as const })),
-    ...(yield* settle(rows, now, events)),
-  ];
+  const settled = yield* settle(rows, now, events);
+  const finishedRuns = [...(timeouts?.finished ?? []), ...settled.finished];
+  // A child run's end made its parent task Ready after this step claimed: others may claim it.
+  const lateReady = (timeouts?.woke ?? 0) + settled.woke;
   if (events.list.length > 0) yield* call("appendEvents", { events: events.list });
   const lookAhead =
     lookForDue || retried.length > 0 || waited.held.length > 0 || request.newRuns.some((r) => r.deadline !== undefined);
@@ -209,6 +247,7 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
     staleOutcomes,
     nextAvailableAt,
     woke,
+    lateReady,
     events: events.list.length,
   };
 }
@@ -250,30 +289,68 @@ function countDown(counts: RunCounts): Plan<RunCounters[]> {
   return single("countDown", { runs });
 }
 
+/** What finishing runs did: the runs finished, and the parent tasks their ends woke. */
+interface Settled {
+  finished: { runId: string; status: FinalRunStatus }[];
+  woke: number;
+}
+
 /**
  * Gives each run that reached zero unfinished tasks its final status. `rows` are counters after
  * count-downs, oldest first: a run counted down twice in one plan keeps its last.
  */
-function* settle(
-  rows: readonly RunCounters[],
-  now: number,
-  events: PlanEvents,
-): Plan<{ runId: string; status: FinalRunStatus }[]> {
+function* settle(rows: readonly RunCounters[], now: number, events: PlanEvents): Plan<Settled> {
   const latest = new Map(rows.map((row) => [row.runId, row]));
-  const finished: { runId: string; status: FinalRunStatus }[] = [];
+  const finishing: { runId: string; status: FinalRunStatus }[] = [];
   for (const row of latest.values()) {
     if (row.unfinished > 0 || row.status !== "Running") continue;
-    finished.push({
+    finishing.push({
       runId: row.runId,
       status: row.cancelRequested ? "Cancelled" : row.failed > 0 ? "Failed" : "Completed",
     });
   }
-  if (finished.length === 0) return finished;
-  finished.sort((a, b) => (a.runId < b.runId ? -1 : 1));
-  const done = new Set(yield* call("finishRuns", { runs: finished, now }));
-  const settled = finished.filter((run) => done.has(run.runId));
-  for (const run of settled) events.runFinished(run.runId, run.status);
-  return settled;
+  return yield* finishRuns(finishing, now, events);
+}
+
+/**
+ * Finishes running runs (with an error, for runs failed as a whole), with their events; a child
+ * run's end wakes the task that started it (its next attempt reads the child's result).
+ */
+function* finishRuns(
+  runs: { runId: string; status: FinalRunStatus; error?: StoredError }[],
+  now: number,
+  events: PlanEvents,
+): Plan<Settled> {
+  if (runs.length === 0) return { finished: [], woke: 0 };
+  runs.sort((a, b) => (a.runId < b.runId ? -1 : 1));
+  const args = runs.map(({ runId, status, error }) => ({
+    runId,
+    status,
+    ...(error === undefined ? {} : { error: JSON.stringify(error) }),
+  }));
+  const done = yield* call("finishRuns", { runs: args, now });
+  const doneIds = new Set(done.map((d) => d.runId));
+  // Only runs still running are finished (another process may have finished one meanwhile).
+  const finished = runs.filter((run) => doneIds.has(run.runId));
+  for (const run of finished) events.runFinished(run.runId, run.status, run.error);
+  const parents = done.flatMap((d) => (d.parent ? [d.parent] : []));
+  if (parents.length === 0) return { finished: finished.map(({ runId, status }) => ({ runId, status })), woke: 0 };
+  const woken = yield* call("wakeTasks", { tasks: byRunAndTask(parents), kind: "child", now });
+  for (const w of woken) events.task(w.runId, w.taskId, "task.ready", null);
+  return { finished: finished.map(({ runId, status }) => ({ runId, status })), woke: woken.length };
+}
+
+/**
+ * Cancels the child runs (at any depth) of runs that just ended as a whole: their waiting tasks
+ * Cancelled, running ones told to stop; a child with nothing running finishes Cancelled now.
+ */
+function* cancelChildren(runIds: readonly string[], now: number, events: PlanEvents): Plan<Settled & { cancelled: string[] }> {
+  const cancelled = runIds.length > 0 ? yield* call("requestCancels", { runIds: [...runIds].sort() }) : [];
+  if (cancelled.length === 0) return { cancelled, finished: [], woke: 0 };
+  const counts = new RunCounts();
+  for (const [runId, n] of yield* call("cancelWaiting", { runIds: [...cancelled].sort(), now })) counts.add(runId, n);
+  const rows = counts.size > 0 ? yield* countDown(counts) : [];
+  return { cancelled, ...(yield* settle(rows.map((r) => ({ ...r, cancelRequested: true })), now, events)) };
 }
 
 /**
@@ -282,7 +359,7 @@ function* settle(
  */
 export function* recoverLeasesPlan(now: number, deadOwners: readonly string[]): Plan<RecoveryResult> {
   const recovered = yield* call("recoverLeases", { now, deadOwners });
-  if (recovered.length === 0) return { recovered: 0, finishedRuns: [] };
+  if (recovered.length === 0) return { recovered: 0, finishedRuns: [], woke: 0 };
   const events = new PlanEvents(now);
   for (const r of byRunAndTask(recovered)) events.task(r.runId, r.taskId, "task.ready", r.attempt, { recovered: true });
   const cancelled = yield* call("cancelRequested", { runIds: [...new Set(recovered.map((r) => r.runId))].sort() });
@@ -290,29 +367,45 @@ export function* recoverLeasesPlan(now: number, deadOwners: readonly string[]): 
   if (cancelled.length > 0) {
     for (const [runId, n] of yield* call("cancelWaiting", { runIds: cancelled, now })) counts.add(runId, n);
   }
-  const finishedRuns = counts.size > 0 ? yield* settle(yield* countDown(counts), now, events) : [];
+  const settled = counts.size > 0 ? yield* settle(yield* countDown(counts), now, events) : { finished: [], woke: 0 };
   yield* call("appendEvents", { events: events.list });
-  return { recovered: recovered.length, finishedRuns };
+  return { recovered: recovered.length, finishedRuns: settled.finished, woke: settled.woke };
+}
+
+/** What failing runs as a whole did (see {@link failRunsPlan}). */
+export interface FailedRuns extends Settled {
+  /** The runs it failed. */
+  failed: string[];
+  /** Their child runs it cancelled. */
+  cancelled: string[];
 }
 
 /**
- * The whole of `Store.failRuns`: waiting tasks Cancelled, the run Failed with its error. Returns
- * the runs it failed. Inside another plan, pass its `events` (they are appended with its own).
+ * The whole of `Store.failRuns`: waiting tasks Cancelled, the run Failed with its error, its
+ * child runs cancelled. Inside another plan, pass its `events` (they are appended with its own).
  */
 export function* failRunsPlan(
   runs: readonly { runId: string; error: StoredError }[],
   now: number,
   into?: PlanEvents,
-): Plan<string[]> {
-  if (runs.length === 0) return [];
-  yield* call("cancelWaiting", { runIds: runs.map((r) => r.runId).sort(), now });
-  const failed = runs.map((r) => ({ runId: r.runId, status: "Failed" as const, error: JSON.stringify(r.error) }));
-  // Only runs still running are failed (another process may have finished one meanwhile).
-  const done = new Set(yield* call("finishRuns", { runs: failed, now }));
+): Plan<FailedRuns> {
+  if (runs.length === 0) return { failed: [], cancelled: [], finished: [], woke: 0 };
   const events = into ?? new PlanEvents(now);
-  for (const run of runs) if (done.has(run.runId)) events.runFinished(run.runId, "Failed", run.error);
+  yield* call("cancelWaiting", { runIds: runs.map((r) => r.runId).sort(), now });
+  const ended = yield* finishRuns(
+    runs.map((r) => ({ runId: r.runId, status: "Failed" as const, error: r.error })),
+    now,
+    events,
+  );
+  const failed = ended.finished.map((r) => r.runId);
+  const children = yield* cancelChildren(failed, now, events);
   if (!into && events.list.length > 0) yield* call("appendEvents", { events: events.list });
-  return [...done];
+  return {
+    failed,
+    cancelled: children.cancelled,
+    finished: [...ended.finished, ...children.finished],
+    woke: ended.woke + children.woke,
+  };
 }
 
 /** The whole of `Store.retryRun`. */

@@ -89,13 +89,14 @@ export class Store {
   }
 
   /** Fails running runs as a whole (waiting tasks Cancelled); returns those it failed. */
-  failRuns(runs: readonly { runId: string; error: StoredError }[], now: number): Promise<string[]> {
-    return this.#write(
+  async failRuns(runs: readonly { runId: string; error: StoredError }[], now: number): Promise<string[]> {
+    const result = await this.#write(
       "failRuns",
       () => failRunsPlan(runs, now),
       failedRunsNotices,
-      (failed) => failed.length > 0,
+      (r) => r.failed.length > 0,
     );
+    return result.failed;
   }
 
   /** Runs a finished run again from the given tasks; false if the run is not finished. */

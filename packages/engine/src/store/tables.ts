@@ -2,7 +2,14 @@ import type { Generated, Selectable } from "kysely";
 import type { WaitKind } from "../events/event.js";
 import type { RunStatus, StoredError, TaskStatus } from "../types.js";
 import type { EventTablesDatabase } from "./event-tables.js";
-import type { AttemptRecord, RunRecord, RunSummary, ScheduleRecord, TaskRecord } from "./records.js";
+import type {
+  AttemptRecord,
+  InstanceRecord,
+  RunRecord,
+  RunSummary,
+  ScheduleRecord,
+  TaskRecord,
+} from "./records.js";
 
 /**
  * The data model every SQL backend stores, as kysely table types (one shape on every backend;
@@ -25,6 +32,9 @@ export interface RunsTable {
   error: string | null;
   /** When the run fails with RUN_TIMEOUT if still unfinished (epoch ms). */
   deadline: number | null;
+  /** A child run: the run, and the task row, that started it. */
+  parent_run_id: string | null;
+  parent_task_id: string | null;
 }
 
 export interface TaskRunsTable {
@@ -55,6 +65,12 @@ export interface TaskRunsTable {
   wait_state: string | null;
   /** How many times the task asked to be called again. */
   calls: Generated<number>;
+  /** An instance row of a mapped task: that task's id (null on every other row). */
+  instance_of: string | null;
+  /** An instance's index in the array mapped over. */
+  instance_index: number | null;
+  /** An instance's element (encoded). */
+  element: string | null;
 }
 
 export interface TaskAttemptsTable {
@@ -110,7 +126,16 @@ export function toRunRecord(row: Selectable<RunsTable>): RunRecord {
     createdAt: row.created_at,
     finishedAt: row.finished_at,
     error: row.error === null ? null : (JSON.parse(row.error) as StoredError),
+    parent:
+      row.parent_run_id === null || row.parent_task_id === null
+        ? null
+        : { runId: row.parent_run_id, taskId: row.parent_task_id },
   };
+}
+
+/** The child run a task row started: kept as its wait state, after the wait too. */
+function childRunOf(row: Pick<TaskRunsRow, "wait_kind" | "wait_state">): string | null {
+  return row.wait_kind === "child" ? row.wait_state : null;
 }
 
 export function toTaskRecord(row: TaskRunsRow): TaskRecord {
@@ -129,6 +154,29 @@ export function toTaskRecord(row: TaskRunsRow): TaskRecord {
         ? { for: row.wait_kind as WaitKind, until: row.wake_at }
         : null,
     calls: row.calls,
+    instance:
+      row.instance_of === null || row.instance_index === null
+        ? null
+        : { of: row.instance_of, index: row.instance_index },
+    childRunId: childRunOf(row),
+  };
+}
+
+export function toInstanceRecord(
+  row: Pick<
+    TaskRunsRow,
+    "instance_index" | "status" | "attempt" | "output" | "error" | "started_at" | "finished_at" | "wait_kind" | "wait_state"
+  >,
+): InstanceRecord {
+  return {
+    index: row.instance_index ?? 0,
+    status: row.status as TaskStatus,
+    attempt: row.attempt,
+    output: row.output,
+    error: row.error === null ? null : (JSON.parse(row.error) as StoredError),
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    childRunId: childRunOf(row),
   };
 }
 
@@ -143,7 +191,10 @@ export function toAttemptRecord(row: Selectable<TaskAttemptsTable>): AttemptReco
 }
 
 export function toRunSummary(
-  row: Pick<RunsTable, "run_id" | "workflow_name" | "workflow_version" | "status" | "created_at" | "finished_at">,
+  row: Pick<
+    RunsTable,
+    "run_id" | "workflow_name" | "workflow_version" | "status" | "created_at" | "finished_at" | "parent_run_id"
+  >,
 ): RunSummary {
   return {
     runId: row.run_id,
@@ -152,6 +203,7 @@ export function toRunSummary(
     status: row.status as RunStatus,
     createdAt: row.created_at,
     finishedAt: row.finished_at,
+    parentRunId: row.parent_run_id,
   };
 }
 
