@@ -109,6 +109,8 @@ export function operationsCases(it: CaseFn): void {
       skipped: 1,
       cancelled: 0,
       wait: 0,
+      expand: 0,
+      startChild: 0,
       active: 0,
     });
     const slow = metrics.durations.byTask[id("slow")]!;

@@ -99,6 +99,7 @@ export function storeCases(it: CaseFn): void {
         skippedDependencies: 0,
         woken: null,
         firstStartedAt: NOW,
+        instance: null,
       },
     ]);
     expect(await statuses(store, "r1")).toEqual({ a: "Running", b: "Pending", c: "Pending", d: "Pending" });
@@ -273,9 +274,9 @@ export function storeCases(it: CaseFn): void {
     await store.step(request({ owner: "owner-2", claim: { limit: 1, leaseMs: 1000 } }));
     expect((await store.runs.leaseOwners()).sort()).toEqual(["owner-1", "owner-2"]);
     await store.renewLeases("owner-1", NOW + 60_000);
-    expect(await store.recoverLeases(NOW + 2000, [])).toEqual({ recovered: 1, finishedRuns: [] }); // owner-2's lease ran out
+    expect(await store.recoverLeases(NOW + 2000, [])).toEqual({ recovered: 1, finishedRuns: [], woke: 0 }); // owner-2's lease ran out
     expect(await statuses(store, "r2")).toMatchObject({ a: "Ready" });
-    expect(await store.recoverLeases(NOW + 2000, ["owner-1"])).toEqual({ recovered: 1, finishedRuns: [] });
+    expect(await store.recoverLeases(NOW + 2000, ["owner-1"])).toEqual({ recovered: 1, finishedRuns: [], woke: 0 });
     const reclaimed = await store.step(request({ now: NOW + 2000, claim: { limit: 5 } }));
     expect(reclaimed.claimed.map((c) => [c.runId, c.attempt, c.recoveries]).sort()).toEqual([
       ["r1", 2, 1],

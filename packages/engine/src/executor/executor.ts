@@ -9,7 +9,7 @@ import { Runtime } from "../runtime/runtime.js";
 import { Scheduler, type ScheduleInfo } from "../schedule/scheduler.js";
 import type { ScheduleOptions } from "../schedule/schedule-options.js";
 import { toStoredError } from "../runtime/stored-error.js";
-import type { NewRun, RunSummary, StoreEvent } from "../store/records.js";
+import type { NewRun, RunSummary, StoreEvent, TaskRecord, TaskReset } from "../store/records.js";
 import { Store } from "../store/store.js";
 import type { StoreDriver } from "../store/driver.js";
 import { StoreEventLog } from "../events/event-log.js";
@@ -262,6 +262,11 @@ class StoreExecutor implements Executor {
       now: this.#now,
       onError: (error) => this.#reportError(error),
       tracing,
+      services: {
+        instances: (runId, taskId) => store.runs.getInstances(runId, taskId),
+        childRun: (wf, input, parent, key) => this.#childRun(wf, input, parent, key),
+        result: (runId) => readResult(store, runId),
+      },
     });
     this.#scheduler = new Scheduler({
       store,
@@ -430,8 +435,8 @@ class StoreExecutor implements Executor {
     return this.#handle<ContextOf<W>>(await this.#submit(run, wf));
   }
 
-  /** Submits a run, with a run span (opened first: its tasks may start before `submit` returns). */
-  async #submit(run: NewRun, wf: Workflow<any, any>): Promise<string> {
+  /** Stores a workflow version's shape (for tools that draw its runs) once per version. */
+  #saveVersion(wf: Workflow<any, any>): Promise<void> {
     let saved = this.#savedVersions.get(wf.version);
     if (!saved) {
       // Once per version, shared by the starts that arrive meanwhile; retried after a failure.
@@ -444,7 +449,25 @@ class StoreExecutor implements Executor {
       this.#savedVersions.set(wf.version, saved);
       saved.catch(() => this.#savedVersions.delete(wf.version));
     }
-    await saved;
+    return saved;
+  }
+
+  /** A child run, checked as a start is (its input, the workflow), for a task to store with its wait. */
+  async #childRun(
+    wf: Workflow<any, any>,
+    input: unknown,
+    parent: { runId: string; taskId: string },
+    key: string,
+  ): Promise<NewRun> {
+    const checked = this.#checkedInput(wf, input);
+    const run = this.#newRun(wf, checked instanceof Promise ? await checked : checked, { idempotencyKey: key });
+    await this.#saveVersion(wf);
+    return { ...run, parent };
+  }
+
+  /** Submits a run, with a run span (opened first: its tasks may start before `submit` returns). */
+  async #submit(run: NewRun, wf: Workflow<any, any>): Promise<string> {
+    await this.#saveVersion(wf);
     this.#tracing.runStarted(run.runId, run.workflowName);
     try {
       const runId = await this.#runtime.submit(run);
@@ -582,15 +605,7 @@ class StoreExecutor implements Executor {
           `which is not registered in this process: retry it where that version is registered.`,
       );
     }
-    const tasks = await this.#store.runs.getTasks(executionId);
-    const done = new Set(tasks.filter((t) => t.status === "Completed").map((t) => t.taskId));
-    const resets = tasks
-      .filter((t) => !done.has(t.taskId))
-      .map((t) => ({
-        taskId: t.taskId,
-        pendingDependencies: (wf.dependencies.get(t.taskId) ?? []).filter((dep) => !done.has(dep)).length,
-        maxAttempts: t.attempt + (wf.tasks.get(t.taskId)?.retry.maxAttempts ?? 1),
-      }));
+    const resets = retryResets(wf, await this.#store.runs.getTasks(executionId));
     this.#runtime.forgetCancel(executionId);
     // A retry is a new attempt at the run: its deadline, if its workflow has a timeout, starts now.
     const deadline = wf.timeoutMs === undefined ? null : this.#now() + wf.timeoutMs;
@@ -799,4 +814,33 @@ class StoreExecutor implements Executor {
 
 export function defaultOnError(error: unknown): void {
   console.error(`[cloacina] ${redactUrls(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
+}
+
+/**
+ * What a manual retry runs again: every task that did not complete, each with its retry budget
+ * again. A mapped task whose dependencies all completed re-runs only its instances that did not
+ * (then collects); one that must expand afresh loses its instances.
+ */
+function retryResets(wf: Workflow<any, any>, rows: readonly TaskRecord[]): TaskReset[] {
+  const instancesOf = new Map<string, TaskRecord[]>();
+  const tasks: TaskRecord[] = [];
+  for (const row of rows) {
+    if (!row.instance) tasks.push(row);
+    else instancesOf.set(row.instance.of, [...(instancesOf.get(row.instance.of) ?? []), row]);
+  }
+  const done = new Set(tasks.filter((t) => t.status === "Completed").map((t) => t.taskId));
+  const budget = (taskId: string) => wf.tasks.get(taskId)?.retry.maxAttempts ?? 1;
+  return tasks
+    .filter((t) => !done.has(t.taskId))
+    .flatMap((t): TaskReset[] => {
+      const pendingDependencies = (wf.dependencies.get(t.taskId) ?? []).filter((dep) => !done.has(dep)).length;
+      const reset = { taskId: t.taskId, pendingDependencies, maxAttempts: t.attempt + budget(t.taskId) };
+      const instances = instancesOf.get(t.taskId);
+      if (!instances || pendingDependencies > 0) return [reset];
+      const again = instances.filter((i) => i.status !== "Completed");
+      return [
+        { ...reset, pendingDependencies: again.length, keepsInstances: true },
+        ...again.map((i) => ({ taskId: i.taskId, pendingDependencies: 0, maxAttempts: i.attempt + budget(t.taskId) })),
+      ];
+    });
 }

@@ -11,6 +11,8 @@ import { mergeAncestors, type MergedContext } from "./task-context.js";
 import { callAgainIn, isCallAgain } from "../wait/wait-request.js";
 import { waitSpecOf } from "../wait/wait-tasks.js";
 import { callAgainResult, runWaitTask, stateOf, type WaitResult } from "./waiting.js";
+import { childSpecOf, instanceTaskId, type MapRunInfo, mapSpecOf } from "../map/specs.js";
+import { childEnded, collect, elementOf, expand, type ShapeServices, startChild } from "./shapes.js";
 
 export interface AttemptInput {
   task: ClaimedTask;
@@ -22,6 +24,7 @@ export interface AttemptInput {
   now: () => number;
   maxContextBytes: number;
   recoveryBudget: number;
+  services: ShapeServices;
 }
 
 /**
@@ -30,7 +33,9 @@ export interface AttemptInput {
  */
 export async function runAttempt(input: AttemptInput): Promise<TaskOutcome> {
   const { task, workflow: wf } = input;
-  const definition = wf?.tasks.get(task.taskId);
+  // An instance of a mapped task runs that task's definition, on its element.
+  const definitionId = task.instance?.of ?? task.taskId;
+  const definition = wf?.tasks.get(definitionId);
   if (!wf || !definition) {
     return fail(input, wf, internalError(`Task "${task.taskId}" of run ${task.runId} has no definition here.`));
   }
@@ -60,8 +65,38 @@ export async function runAttempt(input: AttemptInput): Promise<TaskOutcome> {
   try {
     const state = input.state;
     // Ancestors that failed or were skipped have no output: the context merges the completed ones.
-    const completed = ancestorsInOrder(wf, task.taskId).filter((id) => state.outputs.has(id));
-    const context = mergeAncestors(state.input, completed, state.outputs, state);
+    const ancestors = ancestorsInOrder(wf, definitionId).filter((id) => state.outputs.has(id));
+    const context = mergeAncestors(state.input, ancestors, state.outputs, state);
+    const mapSpec = mapSpecOf(definition);
+    const childSpec = childSpecOf(definition);
+    const { maxContextBytes: maxBytes, services } = input;
+    if (task.instance) {
+      const element = elementOf(task);
+      const { index } = task.instance;
+      if (childSpec) {
+        return finishWait(
+          input,
+          wf,
+          task.woken?.kind === "child"
+            ? await childEnded(task, undefined, services, maxBytes)
+            : await startChild(childSpec, task, context, { element, index }, services),
+        );
+      }
+      const each = mapSpec?.each;
+      if (!each) return fail(input, wf, internalError(`Task "${definitionId}" is not a map here.`));
+      const info: MapRunInfo = { ...runInfo(input, wf.name), taskId: definitionId, index };
+      value = await invokeUntilAborted(() => each(element, context, info), input.controller, definition.timeout, task);
+      return completed(
+        input,
+        wf,
+        encode(value ?? null, `the output of instance ${index} of task "${definitionId}"`, maxBytes),
+      );
+    }
+    // A task woken from its instances or its child run had its trigger rule decided before.
+    if (task.woken?.kind === "map" && mapSpec)
+      return finishWait(input, wf, await collect(mapSpec, task, services, maxBytes));
+    if (task.woken?.kind === "child" && childSpec)
+      return finishWait(input, wf, await childEnded(task, childSpec.into, services, maxBytes));
     const deps = { failed: task.failedDependencies, skipped: task.skippedDependencies };
     if (!shouldRun(definition.trigger, deps, () => context)) {
       return {
@@ -69,9 +104,11 @@ export async function runAttempt(input: AttemptInput): Promise<TaskOutcome> {
         runId: task.runId,
         taskId: task.taskId,
         attempt: task.attempt,
-        children: childrenOf(wf, task.taskId),
+        children: childrenOf(wf, task.taskId, task),
       };
     }
+    if (mapSpec) return finishWait(input, wf, expand(mapSpec, task, context, definition.retry.maxAttempts, maxBytes));
+    if (childSpec) return finishWait(input, wf, await startChild(childSpec, task, context, undefined, services));
     const spec = waitSpecOf(definition);
     if (spec)
       return finishWait(
@@ -79,16 +116,7 @@ export async function runAttempt(input: AttemptInput): Promise<TaskOutcome> {
         wf,
         runWaitTask(spec, task, () => context, input.now(), input.maxContextBytes),
       );
-    const info: TaskRunInfo = {
-      signal: input.controller.signal,
-      executionId: task.runId,
-      workflow: wf.name,
-      taskId: task.taskId,
-      attempt: task.attempt,
-      calls: task.woken?.kind === "again" ? task.woken.calls : 0,
-      state: stateOf(task),
-      callAgainIn,
-    };
+    const info = runInfo(input, wf.name);
     const { input: inSchema, output: outSchema } = definition;
     // Schemas run inside the attempt: a failure (or a schema that throws) fails this attempt,
     // and its retry policy applies. Without schemas nothing here awaits anything extra.
@@ -129,6 +157,20 @@ export async function runAttempt(input: AttemptInput): Promise<TaskOutcome> {
   return completed(input, wf, output);
 }
 
+function runInfo(input: AttemptInput, workflow: string): TaskRunInfo {
+  const { task } = input;
+  return {
+    signal: input.controller.signal,
+    executionId: task.runId,
+    workflow,
+    taskId: task.taskId,
+    attempt: task.attempt,
+    calls: task.woken?.kind === "again" ? task.woken.calls : 0,
+    state: stateOf(task),
+    callAgainIn,
+  };
+}
+
 function completed(input: AttemptInput, wf: Workflow, output: string): TaskOutcome {
   const { task } = input;
   return {
@@ -137,7 +179,7 @@ function completed(input: AttemptInput, wf: Workflow, output: string): TaskOutco
     taskId: task.taskId,
     attempt: task.attempt,
     output,
-    children: childrenOf(wf, task.taskId),
+    children: childrenOf(wf, task.taskId, task),
   };
 }
 
@@ -211,7 +253,7 @@ function invokeUntilAborted(
 function failOrRetry(input: AttemptInput, wf: Workflow, thrown: unknown): TaskOutcome {
   const { task } = input;
   const error = toStoredError(thrown);
-  const policy = wf.tasks.get(task.taskId)?.retry;
+  const policy = wf.tasks.get(task.instance?.of ?? task.taskId)?.retry;
   // The row's maxAttempts is the budget (a manual retry of the run extends it); the policy's
   // backoff counts attempts from the start of this budget.
   const firstOfBudget = task.maxAttempts - (policy?.maxAttempts ?? 1);
@@ -236,12 +278,20 @@ function fail(input: AttemptInput, wf: Workflow | undefined, error: StoredError)
     taskId: task.taskId,
     attempt: task.attempt,
     error,
-    children: wf ? childrenOf(wf, task.taskId) : [],
+    children: wf ? childrenOf(wf, task.taskId, task) : [],
   };
 }
 
-function childrenOf(wf: Workflow, taskId: string): readonly string[] {
-  return wf.children.get(taskId) ?? [];
+/**
+ * What a finished task row releases: a task its dependents; an instance its mapped task (whose
+ * count of unfinished instances it brings down) and, with `maxParallel` lanes, the instance that
+ * waits for it in its lane.
+ */
+function childrenOf(wf: Workflow, taskId: string, task?: ClaimedTask): readonly string[] {
+  const instance = task?.instance;
+  if (!instance) return wf.children.get(taskId) ?? [];
+  const lanes = mapSpecOf(wf.tasks.get(instance.of)!)?.maxParallel;
+  return lanes === undefined ? [instance.of] : [instance.of, instanceTaskId(instance.of, instance.index + lanes)];
 }
 
 function internalError(message: string): StoredError {

@@ -8,6 +8,7 @@ import type { MergedContext } from "./task-context.js";
 import { AttemptStats } from "../metrics/attempt-stats.js";
 import type { Tracing } from "../metrics/tracing.js";
 import { runAttempt } from "./attempt.js";
+import type { ShapeServices } from "./shapes.js";
 
 export interface RuntimeOptions {
   store: Store;
@@ -24,6 +25,8 @@ export interface RuntimeOptions {
   /** Where failures that no caller awaits are reported (store errors in the background loop). */
   onError: (error: unknown) => void;
   tracing: Tracing;
+  /** What map and child workflow attempts read and make. */
+  services: ShapeServices;
 }
 
 /** Encoded input and the outputs known so far of a run this process is working on. */
@@ -308,7 +311,8 @@ export class Runtime {
     }
     for (const { runId, status } of result.finishedRuns) this.#finished(runId, status);
     // A poke that came while this step was in flight (a notice, a retry coming due) still counts.
-    this.#mayHaveReady = (claim > 0 && result.claimed.length === claim) || this.#pokes !== pokesBefore;
+    this.#mayHaveReady =
+      (claim > 0 && result.claimed.length === claim) || this.#pokes !== pokesBefore || result.lateReady > 0;
     if (result.nextAvailableAt !== null) this.#scheduleWake(result.nextAvailableAt);
     await this.#startAll(result.claimed, byVersion);
   }
@@ -378,7 +382,8 @@ export class Runtime {
     for (const task of claimed) {
       const state = this.#runs.get(task.runId);
       const wf = byVersion.get(task.workflowVersion);
-      if (!state || (wf && ancestorsInOrder(wf, task.taskId).some((id) => !state.outputs.has(id))))
+      const definitionId = task.instance?.of ?? task.taskId;
+      if (!state || (wf && ancestorsInOrder(wf, definitionId).some((id) => !state.outputs.has(id))))
         stale.add(task.runId);
     }
     if (stale.size > 0) {
@@ -410,12 +415,15 @@ export class Runtime {
       now: this.#o.now,
       maxContextBytes: this.#o.maxContextBytes,
       recoveryBudget: this.#o.recoveryBudget,
+      services: this.#o.services,
     }).then((outcome) => {
       this.#running.delete(key);
-      this.stats.record(task.taskId, outcome.kind, performance.now() - startedAt);
+      // An instance's durations are its mapped task's (one ring per task, not per element).
+      this.stats.record(task.instance?.of ?? task.taskId, outcome.kind, performance.now() - startedAt);
       this.#o.tracing.attemptFinished(span, outcome.kind, "error" in outcome ? outcome.error : undefined);
       if (this.#stopped) return; // its lease was handed back: the next executor runs it again
-      if (outcome.kind === "completed") state?.outputs.set(task.taskId, outcome.output);
+      // An instance's output is not a context patch: its mapped task collects it from the store.
+      if (outcome.kind === "completed" && !task.instance) state?.outputs.set(task.taskId, outcome.output);
       this.#outcomes.push(outcome);
       this.#schedule();
     });

@@ -5,6 +5,7 @@
 import type { FinalRunStatus, StoredError } from "../types.js";
 import { call, type FinishingTask, op, type Plan, type RunCounters, single, type StoreOps, together } from "./plan.js";
 import { PlanEvents } from "./plan-events.js";
+import { parseInstanceId } from "../map/specs.js";
 import type { RecoveryResult, StepRequest, StepResult, TaskOutcome, TaskReset } from "./records.js";
 
 /** Per-run tallies of tasks that reached a final status in one transaction. */
@@ -71,7 +72,8 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
         finish(
           "Failed",
           { output: null, error: JSON.stringify(outcome.error), release: released(outcome.children, 1, 0) },
-          true,
+          // An instance's failure is its mapped task's to count (that task fails when it collects).
+          parseInstanceId(taskId) === null,
         );
         break;
       case "cancelled":
@@ -344,13 +346,24 @@ function* finishRuns(
  * Cancels the child runs (at any depth) of runs that just ended as a whole: their waiting tasks
  * Cancelled, running ones told to stop; a child with nothing running finishes Cancelled now.
  */
-function* cancelChildren(runIds: readonly string[], now: number, events: PlanEvents): Plan<Settled & { cancelled: string[] }> {
+function* cancelChildren(
+  runIds: readonly string[],
+  now: number,
+  events: PlanEvents,
+): Plan<Settled & { cancelled: string[] }> {
   const cancelled = runIds.length > 0 ? yield* call("requestCancels", { runIds: [...runIds].sort() }) : [];
   if (cancelled.length === 0) return { cancelled, finished: [], woke: 0 };
   const counts = new RunCounts();
   for (const [runId, n] of yield* call("cancelWaiting", { runIds: [...cancelled].sort(), now })) counts.add(runId, n);
   const rows = counts.size > 0 ? yield* countDown(counts) : [];
-  return { cancelled, ...(yield* settle(rows.map((r) => ({ ...r, cancelRequested: true })), now, events)) };
+  return {
+    cancelled,
+    ...(yield* settle(
+      rows.map((r) => ({ ...r, cancelRequested: true })),
+      now,
+      events,
+    )),
+  };
 }
 
 /**
