@@ -14,6 +14,7 @@ import { schemaCases } from "./schema-cases.js";
 import { type ConformanceTarget, Session } from "./harness.js";
 import { storeCases } from "./store-cases.js";
 import { waitingCases } from "./waiting-cases.js";
+import { mapCases } from "./map-cases.js";
 import { eventCases, type TransportUnderTest } from "./event-cases.js";
 
 export {
@@ -53,6 +54,7 @@ export function runConformanceSuite(target: ConformanceTarget): void {
     describe("operations", () => operationsCases(it));
     describe("schedules", () => scheduleCases(it));
     describe("waiting without a worker", () => waitingCases(it));
+    describe("maps and child workflows", () => mapCases(it));
     describe("store contract", () => storeCases(it));
     describe("schema", () => schemaCases(it, target.schemaAdditions ?? []));
     for (const transport of target.eventTransports ?? [{ name: "default", events: undefined }]) {
