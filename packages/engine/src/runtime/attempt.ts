@@ -12,7 +12,7 @@ import { callAgainIn, isCallAgain } from "../wait/wait-request.js";
 import { waitSpecOf } from "../wait/wait-tasks.js";
 import { callAgainResult, runWaitTask, stateOf, type WaitResult } from "./waiting.js";
 import { childSpecOf, instanceTaskId, type MapRunInfo, mapSpecOf } from "../map/specs.js";
-import { childEnded, collect, elementOf, expand, type ShapeServices, startChild } from "./shapes.js";
+import { childEnded, collect, elementOf, expand, type ShapeServices, startChild, wokenByChild } from "./shapes.js";
 
 export interface AttemptInput {
   task: ClaimedTask;
@@ -77,7 +77,7 @@ export async function runAttempt(input: AttemptInput): Promise<TaskOutcome> {
         return finishWait(
           input,
           wf,
-          task.woken?.kind === "child"
+          wokenByChild(task)
             ? await childEnded(task, undefined, services, maxBytes)
             : await startChild(childSpec, task, context, { element, index }, services),
         );
@@ -95,7 +95,7 @@ export async function runAttempt(input: AttemptInput): Promise<TaskOutcome> {
     // A task woken from its instances or its child run had its trigger rule decided before.
     if (task.woken?.kind === "map" && mapSpec)
       return finishWait(input, wf, await collect(mapSpec, task, services, maxBytes));
-    if (task.woken?.kind === "child" && childSpec)
+    if (childSpec && wokenByChild(task))
       return finishWait(input, wf, await childEnded(task, childSpec.into, services, maxBytes));
     const deps = { failed: task.failedDependencies, skipped: task.skippedDependencies };
     if (!shouldRun(definition.trigger, deps, () => context)) {
@@ -267,6 +267,7 @@ function failOrRetry(input: AttemptInput, wf: Workflow, thrown: unknown): TaskOu
     attempt: task.attempt,
     error,
     availableAt: input.now() + delay,
+    ...(task.woken?.kind === "child" ? { forgetWait: true } : {}),
   };
 }
 
