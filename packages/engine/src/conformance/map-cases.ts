@@ -146,6 +146,21 @@ export function mapCases(it: CaseFn): void {
     expect(Object.fromEntries(calls)).toEqual({ 1: 1, 2: 1, 3: 3, 4: 1 }); // only the failed one ran again
   });
 
+  it("instances share one read-only context: an instance cannot change what another sees", async (session) => {
+    const p = unique();
+    const each = mapTask({ id: `${p}.each`, over: "items" }, (item: number, ctx) => {
+      if (item === 0) (ctx as { items: number[] }).items.push(99); // throws: the context is frozen
+      return (ctx as { items: number[] }).items.length;
+    });
+    const executor = await session.executor({ concurrency: 1 });
+    const result = await executor.execute(workflow({ name: `${p}.wf`, tasks: [each] }), { items: [0, 1, 2] });
+    expect(result.status).toBe("Failed");
+    const detail = await executor.inspect(result.executionId);
+    const list = detail.tasks[0]!.instances!.list;
+    expect(list[0]).toMatchObject({ status: "Failed", error: { name: "TypeError" } });
+    expect(list.slice(1).map((i) => i.status)).toEqual(["Completed", "Completed"]);
+  });
+
   it("a map of 10,000 elements completes, its instances created in one step", async (session) => {
     const p = unique();
     const n = 10_000;

@@ -7,7 +7,7 @@ import type { Context, StoredError, TaskRunInfo } from "../types.js";
 import { ancestorsInOrder, type Workflow } from "../workflow/workflow.js";
 import { shouldRun } from "../task/trigger-rule.js";
 import { toStoredError } from "./stored-error.js";
-import { mergeAncestors, type MergedContext } from "./task-context.js";
+import { mergeAncestors, type MergedContext, sharedContext, type SharedContext } from "./task-context.js";
 import { callAgainIn, isCallAgain } from "../wait/wait-request.js";
 import { waitSpecOf } from "../wait/wait-tasks.js";
 import { callAgainResult, runWaitTask, stateOf, type WaitResult } from "./waiting.js";
@@ -19,7 +19,14 @@ export interface AttemptInput {
   /** The registered workflow with the run's version (claims are filtered by it, so it is there). */
   workflow: Workflow | undefined;
   /** Encoded input and outputs of the run (undefined only if the run vanished from the store). */
-  state: { input: string; outputs: ReadonlyMap<string, string>; merged?: MergedContext } | undefined;
+  state:
+    | {
+        input: string;
+        outputs: ReadonlyMap<string, string>;
+        merged?: MergedContext;
+        instanceContext?: SharedContext;
+      }
+    | undefined;
   controller: AbortController;
   now: () => number;
   maxContextBytes: number;
@@ -66,7 +73,10 @@ export async function runAttempt(input: AttemptInput): Promise<TaskOutcome> {
     const state = input.state;
     // Ancestors that failed or were skipped have no output: the context merges the completed ones.
     const ancestors = ancestorsInOrder(wf, definitionId).filter((id) => state.outputs.has(id));
-    const context = mergeAncestors(state.input, ancestors, state.outputs, state);
+    const merge = () => mergeAncestors(state.input, ancestors, state.outputs, state);
+    // Instances share one read-only context: decoding it for each of 10,000 elements (when it
+    // holds the array mapped over) would cost 10,000 times its size.
+    const context = task.instance ? sharedContext(state, definitionId, merge) : merge();
     const mapSpec = mapSpecOf(definition);
     const childSpec = childSpecOf(definition);
     const { maxContextBytes: maxBytes, services } = input;
