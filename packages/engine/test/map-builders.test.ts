@@ -7,6 +7,7 @@ import {
   resetRegistry,
   task,
   workflow,
+  type Context,
   type TaskRunInfo,
   type Workflow,
 } from "@cloacina/engine";
@@ -77,7 +78,7 @@ describe("mapTask's spec", () => {
   });
 
   test("over as a function is used as given, and labelled for messages", () => {
-    const over = (ctx: { rows: number[] }) => ctx.rows;
+    const over = (ctx: Context) => ctx.rows as number[];
     const ref = mapTask({ id: "m", over }, noop);
     expect(mapSpecOf(ref.definition)).toMatchObject({ over, overLabel: "the function given to over" });
   });
