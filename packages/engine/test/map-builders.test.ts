@@ -175,6 +175,7 @@ describe("childWorkflow refuses bad options when declared", () => {
     ["a bad maxParallel", (wf) => ({ id: "c", workflow: wf, over: "xs", maxParallel: -1 }), /maxParallel is -1/],
     ["an empty into", (wf) => ({ id: "c", workflow: wf, into: "" }), /into is ""/],
     ["a bad id", (wf) => ({ id: "a b", workflow: wf }), /id/],
+    ["a timeout (it runs no code to time out)", (wf) => ({ id: "c", workflow: wf, timeout: 5 }), /no timeout/],
   ];
   test.each(invalid)("%s is INVALID_TASK_OPTIONS", (_what, options, mentions) => {
     const wf = child();

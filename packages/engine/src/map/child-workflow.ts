@@ -30,8 +30,11 @@ interface ChildWorkflowBase<Id extends string, Deps, Trigger, W, Into extends st
   trigger?: Trigger;
   /** Starts the child again when it failed, as a task's retry runs it again. */
   retry?: RetryOptions;
-  /** Milliseconds the task may wait for its child. */
-  timeout?: number;
+  /**
+   * Not taken: a child workflow task runs no code of its own to time out. Bound the child with
+   * its workflow's `timeout`; a parent's deadline ends its children too.
+   */
+  timeout?: never;
   /**
    * The workflow to start: the object `workflow()` returned, or a function returning it, for a
    * workflow declared later in the module (or this one: a cycle is refused when a run starts).
@@ -117,6 +120,13 @@ export function childWorkflow(
   options: ChildWorkflowOptions<string, readonly TaskDependency[], TriggerRule, Workflow, any>,
 ): TaskRef {
   const label = builderLabel("childWorkflow", options);
+  if ((options as { timeout?: unknown } | null)?.timeout !== undefined) {
+    throw new WorkflowDefinitionError(
+      "INVALID_TASK_OPTIONS",
+      `${label}: takes no timeout (it runs no code of its own): give the child workflow a timeout, ` +
+        `workflow({ timeout }); a parent's deadline ends its children too.`,
+    );
+  }
   const { base, own } = splitOptions(options, label, ["workflow", "input", "over", "into", "maxParallel"], {
     output: "childWorkflow takes no output schema: its output is the child's final context.",
   });
