@@ -8,6 +8,7 @@ import { expect } from "vitest";
 import type { ExecutorEvent } from "../events/event.js";
 import { childWorkflow } from "../map/child-workflow.js";
 import { mapTask } from "../map/map-task.js";
+import { MAX_MAP_LENGTH } from "../map/specs.js";
 import { task } from "../task/task.js";
 import { waitForSignal } from "../wait/wait-tasks.js";
 import { workflow, type Workflow } from "../workflow/workflow.js";
@@ -116,6 +117,9 @@ export function mapCases(it: CaseFn): void {
     const unstorable = await run(() => [1, () => 2], {});
     expect(codeOf(unstorable)).toBe("MAP_ELEMENT_NOT_STORABLE");
     expect(unstorable.tasks[0]?.error?.message).toMatch(/element 1/);
+    const tooLarge = await run(() => Array.from({ length: MAX_MAP_LENGTH + 1 }, () => 0), {});
+    expect(codeOf(tooLarge)).toBe("MAP_TOO_LARGE");
+    expect(tooLarge.tasks[0]?.error?.message).toMatch(new RegExp(`at most ${MAX_MAP_LENGTH}`));
   });
 
   it("a failed instance fails its task after its retries, dependents follow their trigger rules, and retry re-runs only the failed instances", async (session) => {
@@ -314,6 +318,32 @@ export function mapCases(it: CaseFn): void {
     const children = await executor.listRuns({ parent: result.executionId, limit: 1000 });
     expect(children.runs).toHaveLength(n);
     expect(new Set(children.runs.map((r) => r.status))).toEqual(new Set(["Completed"]));
+  });
+
+  it("a child workflow that cannot be resolved where the task runs fails it with CHILD_WORKFLOW_NOT_REGISTERED", async (session) => {
+    const p = unique();
+    const child = workflow({ name: `${p}.child`, tasks: [task({ id: `${p}.c` }, () => ({}))] });
+    let available = true; // found when the run starts (and checked), gone when its task runs
+    const gateOpen = gate();
+    const first = task({ id: `${p}.first` }, async () => (await gateOpen.promise, {}));
+    const start = childWorkflow({
+      id: `${p}.start`,
+      dependsOn: [first],
+      workflow: () => {
+        if (!available) throw new Error(`no workflow "${p}.child" in this process`);
+        return child;
+      },
+    });
+    const parent = workflow({ name: `${p}.parent`, tasks: [first, start] });
+    const executor = await session.executor();
+    const handle = await executor.start(parent, {});
+    available = false;
+    gateOpen.open();
+    const result = await handle.result();
+    expect(result.status).toBe("Failed");
+    const failed = result.tasks.find((t) => t.id === `${p}.start`);
+    expect((failed?.error as { code?: string } | undefined)?.code).toBe("CHILD_WORKFLOW_NOT_REGISTERED");
+    expect(failed?.error?.message).toMatch(/no workflow/);
   });
 
   it("a workflow that starts itself through child workflows is refused before anything runs", async (session) => {
