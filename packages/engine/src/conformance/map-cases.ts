@@ -172,6 +172,19 @@ export function mapCases(it: CaseFn): void {
     expect(list.slice(1).map((i) => i.status)).toEqual(["Completed", "Completed"]);
   });
 
+  it("an instance can poll on its own: run.callAgainIn releases its slot and calls it again", async (session) => {
+    const p = unique();
+    const poll = mapTask({ id: `${p}.poll`, over: "items", into: "polled" }, (item, _ctx: { items: number[] }, run) =>
+      run.calls < 2 ? run.callAgainIn(1) : { item, calls: run.calls },
+    );
+    const executor = await session.executor({ concurrency: 1 });
+    const result = await executor.execute(workflow({ name: `${p}.wf`, tasks: [poll] }), { items: [7, 8] });
+    expect(completedContext(result).polled).toEqual([
+      { item: 7, calls: 2 },
+      { item: 8, calls: 2 },
+    ]);
+  });
+
   it("a map of 10,000 elements completes, its instances created in one step", async (session) => {
     const p = unique();
     const n = 10_000;
@@ -294,6 +307,32 @@ export function mapCases(it: CaseFn): void {
     expect(ended.status).toBe("Failed");
     expect((ended.error as { code?: string } | undefined)?.code).toBe("RUN_TIMEOUT");
     expect((await (await executor.get(boundedChild)).result()).status).toBe("Cancelled");
+  });
+
+  it("cancelling a parent stops its child's running task at once", async (session) => {
+    const p = unique();
+    const started = gate();
+    let sawAbort = false;
+    let signal: AbortSignal | undefined;
+    const busy = task({ id: `${p}.busy` }, async (_ctx, run) => {
+      signal = run.signal;
+      started.open();
+      await new Promise<void>((resolve) => run.signal.addEventListener("abort", () => resolve(), { once: true }));
+      sawAbort = true;
+      return {};
+    });
+    const child = workflow({ name: `${p}.child`, tasks: [busy] });
+    const parent = workflow({ name: `${p}.parent`, tasks: [childWorkflow({ id: `${p}.start`, workflow: child })] });
+    const executor = await session.executor({ closeGraceMs: 0 });
+    const handle = await executor.start(parent, {});
+    await started.promise;
+    await handle.cancel();
+    // Stopped by the step that cancelled the parent, not later by a poll or a notice.
+    expect(signal?.aborted).toBe(true);
+    expect((await handle.result()).status).toBe("Cancelled");
+    const [childRun] = (await executor.listRuns({ parent: handle.executionId })).runs;
+    expect((await (await executor.get(childRun!.runId)).result()).status).toBe("Cancelled");
+    expect(sawAbort).toBe(true);
   });
 
   it("a map of 1,000 child runs: one child per element, started once each, collected in order", async (session) => {

@@ -96,6 +96,8 @@ export async function runAttempt(input: AttemptInput): Promise<TaskOutcome> {
       if (!each) return fail(input, wf, internalError(`Task "${definitionId}" is not a map here.`));
       const info: MapRunInfo = { ...runInfo(input, wf.name), taskId: definitionId, index };
       value = await invokeUntilAborted(() => each(element, context, info), input.controller, definition.timeout, task);
+      // An instance is a task row like any other: it may poll (`run.callAgainIn`) on its own.
+      if (isCallAgain(value)) return finishWait(input, wf, callAgainResult(value, task, input.now(), maxBytes));
       return completed(
         input,
         wf,
