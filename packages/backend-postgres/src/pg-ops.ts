@@ -177,10 +177,13 @@ export function pgOpRunner(db: Kysely<any>, tx: PipelinedTransaction, schema: st
       held(
         await rows<{ run_id: string; task_id: string; attempt: number }>(sql`
           update ${tasks} t
-          set status = 'Ready', available_at = u.available_at, error = u.error, lease_owner = null, lease_expires_at = null
+          set status = 'Ready', available_at = u.available_at, error = u.error, lease_owner = null, lease_expires_at = null,
+              wait_kind = case when u.forget = 1 then null else t.wait_kind end,
+              wait_state = case when u.forget = 1 then null else t.wait_state end
           from unnest(${texts(list.map((x) => x.runId))}, ${texts(list.map((x) => x.taskId))},
                       ${ints(list.map((x) => x.attempt))}, ${texts(list.map((x) => x.error))},
-                      ${int8s(list.map((x) => x.availableAt))}) as u(run_id, task_id, attempt, error, available_at)
+                      ${int8s(list.map((x) => x.availableAt))}, ${ints(list.map((x) => (x.forgetWait ? 1 : 0)))})
+               as u(run_id, task_id, attempt, error, available_at, forget)
           where t.run_id = u.run_id and t.task_id = u.task_id and t.attempt = u.attempt
             and t.status = 'Running' and t.lease_owner = ${owner}
           returning t.run_id, t.task_id, t.attempt`),

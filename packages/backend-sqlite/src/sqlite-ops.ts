@@ -125,7 +125,11 @@ export function sqliteOps(q: SqliteQueries): SqliteOps {
       return { held, ready, runs };
     },
     retryTasks: ({ owner, tasks }) =>
-      tasks.filter((t) => q.retryTask.run(t.availableAt, t.error, t.runId, t.taskId, t.attempt, owner).changes > 0),
+      tasks.filter(
+        (t) =>
+          q.retryTask.run(t.availableAt, t.error, t.forgetWait ? 1 : 0, t.runId, t.taskId, t.attempt, owner).changes >
+          0,
+      ),
     waitTasks: ({ owner, now, tasks }) => {
       const held: HeldAttempt[] = [];
       const signalled: { runId: string; taskId: string }[] = [];

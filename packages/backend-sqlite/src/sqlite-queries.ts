@@ -112,17 +112,33 @@ export function sqliteQueries(db: Kysely<Database>, sqlite: SqliteDatabase) {
         .where("attempt", "=", attempt)
         .where("lease_owner", "=", owner),
     ),
-    retryTask: p<[availableAt: number, error: string, runId: string, taskId: string, attempt: number, owner: string]>(
-      6,
-      (availableAt, error, runId, taskId, attempt, owner) =>
-        db
-          .updateTable("cloacina_task_runs")
-          .set({ status: "Ready", available_at: availableAt, error, lease_owner: null, lease_expires_at: null })
-          .where("run_id", "=", runId)
-          .where("task_id", "=", taskId)
-          .where("status", "=", "Running")
-          .where("attempt", "=", attempt)
-          .where("lease_owner", "=", owner),
+    retryTask: p<
+      [
+        availableAt: number,
+        error: string,
+        forgetWait: number,
+        runId: string,
+        taskId: string,
+        attempt: number,
+        owner: string,
+      ]
+    >(7, (availableAt, error, forgetWait, runId, taskId, attempt, owner) =>
+      db
+        .updateTable("cloacina_task_runs")
+        .set((eb) => ({
+          status: "Ready",
+          available_at: availableAt,
+          error,
+          lease_owner: null,
+          lease_expires_at: null,
+          wait_kind: eb.case().when(eb.val(forgetWait), "=", 1).then(null).else(eb.ref("wait_kind")).end(),
+          wait_state: eb.case().when(eb.val(forgetWait), "=", 1).then(null).else(eb.ref("wait_state")).end(),
+        }))
+        .where("run_id", "=", runId)
+        .where("task_id", "=", taskId)
+        .where("status", "=", "Running")
+        .where("attempt", "=", attempt)
+        .where("lease_owner", "=", owner),
     ),
     insertAttempt: p<[runId: string, taskId: string, attempt: number, status: string, error: string, now: number]>(
       6,

@@ -15,6 +15,9 @@ export type { TaskOptions, RetryOptions, RetryPolicy, RetryWhen } from "./task/t
 export type { TriggerRule, Condition } from "./task/trigger-rule.js";
 export { workflow, isWorkflow, type Workflow, type WorkflowOptions } from "./workflow/workflow.js";
 export { sleep, waitForSignal, type SleepOptions, type WaitForSignalOptions } from "./wait/wait-tasks.js";
+export { mapTask, type MapTaskOptions, type MapTaskRef, type MapFunction } from "./map/map-task.js";
+export { childWorkflow, type ChildWorkflowOptions } from "./map/child-workflow.js";
+export { MAX_MAP_LENGTH, type MapRunInfo } from "./map/specs.js";
 export type { Duration } from "./wait/duration.js";
 export type { CallAgain, CallAgainOptions } from "./wait/wait-request.js";
 export { globalRegistry, resetRegistry, type Registry } from "./registry/registry.js";

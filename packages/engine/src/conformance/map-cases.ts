@@ -146,10 +146,28 @@ export function mapCases(it: CaseFn): void {
     expect(Object.fromEntries(calls)).toEqual({ 1: 1, 2: 1, 3: 3, 4: 1 }); // only the failed one ran again
   });
 
+  it("instances share one read-only context: an instance cannot change what another sees", async (session) => {
+    const p = unique();
+    const each = mapTask({ id: `${p}.each`, over: "items" }, (item: number, ctx) => {
+      if (item === 0) (ctx as { items: number[] }).items.push(99); // throws: the context is frozen
+      return (ctx as { items: number[] }).items.length;
+    });
+    const executor = await session.executor({ concurrency: 1 });
+    const result = await executor.execute(workflow({ name: `${p}.wf`, tasks: [each] }), { items: [0, 1, 2] });
+    expect(result.status).toBe("Failed");
+    const detail = await executor.inspect(result.executionId);
+    const list = detail.tasks[0]!.instances!.list;
+    expect(list[0]).toMatchObject({ status: "Failed", error: { name: "TypeError" } });
+    expect(list.slice(1).map((i) => i.status)).toEqual(["Completed", "Completed"]);
+  });
+
   it("a map of 10,000 elements completes, its instances created in one step", async (session) => {
     const p = unique();
     const n = 10_000;
-    const square = mapTask({ id: `${p}.square`, over: (ctx: { n: number }) => Array.from({ length: ctx.n }, (_, i) => i) }, (i) => i * i);
+    const square = mapTask(
+      { id: `${p}.square`, over: (ctx: { n: number }) => Array.from({ length: ctx.n }, (_, i) => i) },
+      (i) => i * i,
+    );
     const sum = task({ id: `${p}.sum`, dependsOn: [square] }, (ctx) => ({
       sum: ctx[`${p}.square`].reduce((a: number, b: number) => a + b, 0),
     }));
@@ -192,7 +210,12 @@ export function mapCases(it: CaseFn): void {
     const double = task({ id: `${p}.double` }, (ctx: { n: number }) => ({ doubled: ctx.n * 2 }));
     const child = workflow({ name: `${p}.child`, tasks: [double] });
     const prepare = task({ id: `${p}.prepare` }, () => ({ n: 21 }));
-    const run = childWorkflow({ id: `${p}.run`, dependsOn: [prepare], workflow: child, input: (ctx) => ({ n: ctx.n }) });
+    const run = childWorkflow({
+      id: `${p}.run`,
+      dependsOn: [prepare],
+      workflow: child,
+      input: (ctx) => ({ n: ctx.n }),
+    });
     const after = task({ id: `${p}.after`, dependsOn: [run] }, (ctx) => ({ answer: ctx[`${p}.run`].doubled }));
     const parent = workflow({ name: `${p}.parent`, tasks: [prepare, run, after] });
     // One slot: the parent task must release it for the child's task to run.
@@ -252,7 +275,7 @@ export function mapCases(it: CaseFn): void {
     };
     const cancelled = await executor.start(parent, {});
     const cancelledChild = await childOf(cancelled.executionId);
-    await executor.cancel(cancelled.executionId);
+    await cancelled.cancel();
     expect((await cancelled.result()).status).toBe("Cancelled");
     expect((await (await executor.get(cancelledChild)).result()).status).toBe("Cancelled");
 

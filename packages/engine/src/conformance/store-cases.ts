@@ -1,9 +1,10 @@
 import { expect } from "vitest";
+import { childWaitState } from "../map/specs.js";
 import { encode } from "../marshal/marshal.js";
 import type { NewRun, StepRequest } from "../store/records.js";
 import type { Store } from "../store/store.js";
 import type { CaseFn } from "./index.js";
-import { NOW, VERSION } from "./step-requests.js";
+import { claimed, completed, NOW, VERSION } from "./step-requests.js";
 
 /** A run a → {b, c} → d, straight into the store. */
 function diamond(runId: string): NewRun {
@@ -290,5 +291,100 @@ export function storeCases(it: CaseFn): void {
     // r1 already exists: the duplicate insert fails, and r2 in the same step must not be stored.
     await expect(store.step(request({ newRuns: [diamond("r2"), diamond("r1")] }))).rejects.toThrow();
     expect(await store.runs.getRun("r2")).toBeUndefined();
+  });
+
+  it("a mapped task expands only while held, its instances past maxParallel wait in lanes, and the last one makes it Ready", async (session) => {
+    const store = await session.store();
+    const one: NewRun = {
+      runId: "m1",
+      workflowName: "map",
+      workflowVersion: VERSION,
+      input: "{}",
+      tasks: [{ taskId: "map", position: 0, pendingDependencies: 0, maxAttempts: 1 }],
+    };
+    const started = await store.step(request({ newRuns: [one], claim: { limit: 1 } }));
+    expect(claimed(started)).toEqual(["m1/map"]);
+    const expand = (attempt: number) => ({
+      kind: "expand" as const,
+      runId: "m1",
+      taskId: "map",
+      attempt,
+      elements: ["e0", "e1", "e2"],
+      lanes: 2,
+      maxAttempts: 3,
+    });
+    // A stale attempt (not the one held) expands nothing.
+    const stale = await store.step(request({ outcomes: [expand(2)], claim: { limit: 0 } }));
+    expect(stale.staleOutcomes).toBe(1);
+    expect(await statuses(store, "m1")).toEqual({ map: "Running" });
+    const expanded = await store.step(request({ outcomes: [expand(1)], claim: { limit: 10 } }));
+    expect(await statuses(store, "m1")).toMatchObject({ map: "Waiting", "map[2]": "Pending" });
+    expect(claimed(expanded).sort()).toEqual(["m1/map[0]", "m1/map[1]"]);
+    expect(expanded.claimed.map((c) => [c.instance, c.maxAttempts])).toEqual([
+      [{ of: "map", index: 0, element: "e0" }, 3],
+      [{ of: "map", index: 1, element: "e1" }, 3],
+    ]);
+    const instance = (index: number, status: "completed" | "failed") =>
+      status === "completed"
+        ? { ...completed("m1", `map[${index}]`, ["map", `map[${index + 2}]`]) }
+        : {
+            kind: "failed" as const,
+            runId: "m1",
+            taskId: `map[${index}]`,
+            attempt: 1,
+            error: { name: "Error", message: "no" },
+            children: ["map", `map[${index + 2}]`],
+          };
+    // Instance 0 ends: its lane's next instance (2) becomes Ready.
+    const laneMoved = await store.step(request({ outcomes: [instance(0, "completed")], claim: { limit: 10 } }));
+    expect(claimed(laneMoved)).toEqual(["m1/map[2]"]);
+    const waitingStill = await store.step(request({ outcomes: [instance(1, "failed")], claim: { limit: 10 } }));
+    expect(waitingStill.claimed).toEqual([]);
+    expect((await store.runs.getRun("m1"))?.status).toBe("Running"); // an instance's failure is not the run's
+    // The last instance makes the mapped task Ready to collect (woken from its map).
+    const collecting = await store.step(request({ outcomes: [instance(2, "completed")], claim: { limit: 10 } }));
+    expect(collecting.claimed.map((c) => [c.taskId, c.woken?.kind, c.failedDependencies])).toEqual([["map", "map", 1]]);
+    expect((await store.runs.getInstances("m1", "map")).map((i) => [i.index, i.status])).toEqual([
+      [0, "Completed"],
+      [1, "Failed"],
+      [2, "Completed"],
+    ]);
+    const done = await store.step(
+      request({ outcomes: [{ ...completed("m1", "map", []), attempt: collecting.claimed[0]!.attempt }] }),
+    );
+    expect(done.finishedRuns).toEqual([{ runId: "m1", status: "Completed" }]);
+  });
+
+  it("a child run is created only for a held wait, and its end makes the waiting task Ready", async (session) => {
+    const store = await session.store();
+    const single = (runId: string, parent?: { runId: string; taskId: string }): NewRun => ({
+      runId,
+      workflowName: "one",
+      workflowVersion: VERSION,
+      input: "{}",
+      tasks: [{ taskId: "a", position: 0, pendingDependencies: 0, maxAttempts: 1 }],
+      ...(parent ? { parent, idempotencyKey: `child:${parent.runId}:${parent.taskId}` } : {}),
+    });
+    await store.step(request({ newRuns: [single("p1")], claim: { limit: 1 } }));
+    const startChild = (attempt: number, childId: string) => ({
+      kind: "startChild" as const,
+      runId: "p1",
+      taskId: "a",
+      attempt,
+      child: single(childId, { runId: "p1", taskId: "a" }),
+    });
+    await store.step(request({ outcomes: [startChild(2, "stale-child")], claim: { limit: 0 } }));
+    expect(await store.runs.getRun("stale-child")).toBeUndefined();
+    const started = await store.step(request({ outcomes: [startChild(1, "c1")], claim: { limit: 1 } }));
+    expect(claimed(started)).toEqual(["c1/a"]);
+    expect((await store.runs.getRun("c1"))?.parent).toEqual({ runId: "p1", taskId: "a" });
+    expect((await store.runs.getTasks("p1"))[0]).toMatchObject({ status: "Waiting", childRunId: "c1" });
+    const ended = await store.step(request({ outcomes: [completed("c1", "a", [])], claim: { limit: 1 } }));
+    expect(ended.finishedRuns).toEqual([{ runId: "c1", status: "Completed" }]);
+    expect(ended.lateReady).toBe(1);
+    const woken = await store.step(request({ claim: { limit: 1 } }));
+    expect(
+      woken.claimed.map((c) => [c.runId, c.taskId, c.woken?.kind, childWaitState(c.woken?.state ?? null)]),
+    ).toEqual([["p1", "a", "child", { run: "c1", attempt: 1 }]]);
   });
 }

@@ -9,6 +9,7 @@ import { Runtime } from "../runtime/runtime.js";
 import { Scheduler, type ScheduleInfo } from "../schedule/scheduler.js";
 import type { ScheduleOptions } from "../schedule/schedule-options.js";
 import { toStoredError } from "../runtime/stored-error.js";
+import { assertNoChildCycle } from "../map/child-cycle.js";
 import type { NewRun, RunSummary, StoreEvent, TaskRecord, TaskReset } from "../store/records.js";
 import { Store } from "../store/store.js";
 import type { StoreDriver } from "../store/driver.js";
@@ -644,6 +645,7 @@ class StoreExecutor implements Executor {
     }
     // The workflow object is the source of truth; (re-)register it in case the registry was reset.
     globalRegistry().addWorkflow(wf);
+    checkChildren(wf);
     return {
       runId: randomUUID(),
       workflowName: wf.name,
@@ -843,4 +845,13 @@ function retryResets(wf: Workflow<any, any>, rows: readonly TaskRecord[]): TaskR
         ...again.map((i) => ({ taskId: i.taskId, pendingDependencies: 0, maxAttempts: i.attempt + budget(t.taskId) })),
       ];
     });
+}
+
+/** Workflows whose child workflows were checked for cycles (once each: a start must stay cheap). */
+const checkedChildren = new WeakSet<Workflow<any, any>>();
+
+function checkChildren(wf: Workflow<any, any>): void {
+  if (checkedChildren.has(wf)) return;
+  assertNoChildCycle(wf);
+  checkedChildren.add(wf);
 }

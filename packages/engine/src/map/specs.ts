@@ -61,6 +61,27 @@ export function setChildSpec(definition: TaskDefinition, spec: ChildSpec): void 
   children.set(definition, spec);
 }
 
+/**
+ * What a task waiting for its child run keeps as its wait state: the child, and the attempt that
+ * started it (a retry of the task is a later attempt, which starts a new child).
+ */
+export interface ChildWaitState {
+  run: string;
+  attempt: number;
+}
+
+export function childWaitState(state: string | null): ChildWaitState | null {
+  if (state === null) return null;
+  try {
+    const parsed = JSON.parse(state) as Partial<ChildWaitState>;
+    return typeof parsed.run === "string" && typeof parsed.attempt === "number"
+      ? { run: parsed.run, attempt: parsed.attempt }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Most elements one map may have: larger arrays fail the task with MAP_TOO_LARGE. */
 export const MAX_MAP_LENGTH = 100_000;
 

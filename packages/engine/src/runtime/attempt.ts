@@ -7,19 +7,26 @@ import type { Context, StoredError, TaskRunInfo } from "../types.js";
 import { ancestorsInOrder, type Workflow } from "../workflow/workflow.js";
 import { shouldRun } from "../task/trigger-rule.js";
 import { toStoredError } from "./stored-error.js";
-import { mergeAncestors, type MergedContext } from "./task-context.js";
+import { mergeAncestors, type MergedContext, sharedContext, type SharedContext } from "./task-context.js";
 import { callAgainIn, isCallAgain } from "../wait/wait-request.js";
 import { waitSpecOf } from "../wait/wait-tasks.js";
 import { callAgainResult, runWaitTask, stateOf, type WaitResult } from "./waiting.js";
 import { childSpecOf, instanceTaskId, type MapRunInfo, mapSpecOf } from "../map/specs.js";
-import { childEnded, collect, elementOf, expand, type ShapeServices, startChild } from "./shapes.js";
+import { childEnded, collect, elementOf, expand, type ShapeServices, startChild, wokenByChild } from "./shapes.js";
 
 export interface AttemptInput {
   task: ClaimedTask;
   /** The registered workflow with the run's version (claims are filtered by it, so it is there). */
   workflow: Workflow | undefined;
   /** Encoded input and outputs of the run (undefined only if the run vanished from the store). */
-  state: { input: string; outputs: ReadonlyMap<string, string>; merged?: MergedContext } | undefined;
+  state:
+    | {
+        input: string;
+        outputs: ReadonlyMap<string, string>;
+        merged?: MergedContext;
+        instanceContext?: SharedContext;
+      }
+    | undefined;
   controller: AbortController;
   now: () => number;
   maxContextBytes: number;
@@ -66,7 +73,10 @@ export async function runAttempt(input: AttemptInput): Promise<TaskOutcome> {
     const state = input.state;
     // Ancestors that failed or were skipped have no output: the context merges the completed ones.
     const ancestors = ancestorsInOrder(wf, definitionId).filter((id) => state.outputs.has(id));
-    const context = mergeAncestors(state.input, ancestors, state.outputs, state);
+    const merge = () => mergeAncestors(state.input, ancestors, state.outputs, state);
+    // Instances share one read-only context: decoding it for each of 10,000 elements (when it
+    // holds the array mapped over) would cost 10,000 times its size.
+    const context = task.instance ? sharedContext(state, definitionId, merge) : merge();
     const mapSpec = mapSpecOf(definition);
     const childSpec = childSpecOf(definition);
     const { maxContextBytes: maxBytes, services } = input;
@@ -77,7 +87,7 @@ export async function runAttempt(input: AttemptInput): Promise<TaskOutcome> {
         return finishWait(
           input,
           wf,
-          task.woken?.kind === "child"
+          wokenByChild(task)
             ? await childEnded(task, undefined, services, maxBytes)
             : await startChild(childSpec, task, context, { element, index }, services),
         );
@@ -95,7 +105,7 @@ export async function runAttempt(input: AttemptInput): Promise<TaskOutcome> {
     // A task woken from its instances or its child run had its trigger rule decided before.
     if (task.woken?.kind === "map" && mapSpec)
       return finishWait(input, wf, await collect(mapSpec, task, services, maxBytes));
-    if (task.woken?.kind === "child" && childSpec)
+    if (childSpec && wokenByChild(task))
       return finishWait(input, wf, await childEnded(task, childSpec.into, services, maxBytes));
     const deps = { failed: task.failedDependencies, skipped: task.skippedDependencies };
     if (!shouldRun(definition.trigger, deps, () => context)) {
@@ -267,6 +277,7 @@ function failOrRetry(input: AttemptInput, wf: Workflow, thrown: unknown): TaskOu
     attempt: task.attempt,
     error,
     availableAt: input.now() + delay,
+    ...(task.woken?.kind === "child" ? { forgetWait: true } : {}),
   };
 }
 

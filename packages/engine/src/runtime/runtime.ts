@@ -4,7 +4,7 @@ import type { ClaimedTask, NewRun, StepResult, TaskOutcome } from "../store/reco
 import type { Store } from "../store/store.js";
 import type { FinalRunStatus } from "../types.js";
 import { ancestorsInOrder, type Workflow } from "../workflow/workflow.js";
-import type { MergedContext } from "./task-context.js";
+import type { MergedContext, SharedContext } from "./task-context.js";
 import { AttemptStats } from "../metrics/attempt-stats.js";
 import type { Tracing } from "../metrics/tracing.js";
 import { runAttempt } from "./attempt.js";
@@ -35,6 +35,8 @@ interface RunState {
   outputs: Map<string, string>;
   /** The last merged context (see task-context.ts). */
   merged?: MergedContext;
+  /** The context a mapped task's instances share (see task-context.ts). */
+  instanceContext?: SharedContext;
 }
 
 interface Waiter {

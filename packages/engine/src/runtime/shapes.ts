@@ -6,7 +6,7 @@
  */
 import { CloacinaError, ExecutorError, MarshalError, TaskFailedError, ValidationError } from "../errors.js";
 import type { RunResult } from "../executor/result.js";
-import { type ChildSpec, type MapSpec, MAX_MAP_LENGTH } from "../map/specs.js";
+import { type ChildSpec, childWaitState, type MapSpec, MAX_MAP_LENGTH } from "../map/specs.js";
 import { decode, encode } from "../marshal/marshal.js";
 import type { ClaimedTask, InstanceRecord, NewRun } from "../store/records.js";
 import type { Context } from "../types.js";
@@ -175,7 +175,7 @@ export async function childEnded(
   services: ShapeServices,
   maxBytes: number,
 ): Promise<WaitResult> {
-  const childRunId = task.woken?.state;
+  const childRunId = childWaitState(task.woken?.state ?? null)?.run;
   if (!childRunId) return { ranOut: new ExecutorError("INTERNAL_ERROR", `Task "${task.taskId}" has no child run.`) };
   const result = await services.result(childRunId);
   if (result.status === "Completed") {
@@ -195,6 +195,15 @@ export async function childEnded(
       { cause: result.error, details: { childRunId, workflow: result.workflow } },
     ),
   };
+}
+
+/**
+ * Whether a claimed child workflow task waits for a child run already (it was woken by the
+ * child's end, or recovered after a crash while reading it). A retry forgets the child: see
+ * `forgetWait`.
+ */
+export function wokenByChild(task: ClaimedTask): boolean {
+  return task.woken?.kind === "child";
 }
 
 /** An instance's element, decoded (a fresh copy for each attempt). */

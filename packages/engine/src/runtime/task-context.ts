@@ -61,3 +61,32 @@ function isPrefix(prefix: readonly string[], list: readonly string[]): boolean {
   for (let i = 0; i < prefix.length; i++) if (prefix[i] !== list[i]) return false;
   return true;
 }
+
+/** The context the instances of a mapped task share in this process: decoded once, frozen. */
+export interface SharedContext {
+  taskId: string;
+  context: Context;
+}
+
+/**
+ * The context of `taskId`'s instances, decoded once per run and mapped task in this process and
+ * deeply frozen, so that an instance that changes it fails instead of changing another's.
+ */
+export function sharedContext(
+  cache: { instanceContext?: SharedContext },
+  taskId: string,
+  merge: () => Context,
+): Context {
+  if (cache.instanceContext?.taskId !== taskId) cache.instanceContext = { taskId, context: deepFreeze(merge()) };
+  return cache.instanceContext.context;
+}
+
+function deepFreeze<T>(value: T): T {
+  // A typed array's elements cannot be frozen (freezing one throws): it stays as it is.
+  if (typeof value !== "object" || value === null || Object.isFrozen(value) || ArrayBuffer.isView(value)) return value;
+  Object.freeze(value);
+  for (const key of Reflect.ownKeys(value)) deepFreeze((value as Record<PropertyKey, unknown>)[key]);
+  if (value instanceof Map) for (const [k, v] of value) (deepFreeze(k), deepFreeze(v));
+  if (value instanceof Set) for (const v of value) deepFreeze(v);
+  return value;
+}

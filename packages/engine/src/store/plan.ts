@@ -70,9 +70,15 @@ export interface StoreOps {
       runs: RunCounters[];
     };
   };
-  /** Put held tasks back to Ready at their `availableAt`; returns the ones it did. */
+  /**
+   * Put held tasks back to Ready at their `availableAt` (forgetting what they waited for when
+   * `forgetWait`); returns the ones it did.
+   */
   retryTasks: {
-    args: { owner: string; tasks: readonly (HeldAttempt & { error: string; availableAt: number })[] };
+    args: {
+      owner: string;
+      tasks: readonly (HeldAttempt & { error: string; availableAt: number; forgetWait: boolean })[];
+    };
     result: HeldAttempt[];
   };
   /**

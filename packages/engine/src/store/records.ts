@@ -79,6 +79,11 @@ export type TaskOutcome =
       error: StoredError;
       /** The task becomes Ready again, claimable from this time. */
       availableAt: number;
+      /**
+       * Forget what the task waited for: it waited for a child run that failed, and its next
+       * attempt starts a new one. (A recovered attempt, by contrast, reads the same child.)
+       */
+      forgetWait?: boolean;
     }
   | {
       kind: "cancelled";

@@ -5,7 +5,7 @@
 import type { FinalRunStatus, StoredError } from "../types.js";
 import { call, type FinishingTask, op, type Plan, type RunCounters, single, type StoreOps, together } from "./plan.js";
 import { PlanEvents } from "./plan-events.js";
-import { parseInstanceId } from "../map/specs.js";
+import { type ChildWaitState, parseInstanceId } from "../map/specs.js";
 import type { RecoveryResult, StepRequest, StepResult, TaskOutcome, TaskReset } from "./records.js";
 
 /** Per-run tallies of tasks that reached a final status in one transaction. */
@@ -60,6 +60,7 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
           attempt,
           error: JSON.stringify(outcome.error),
           availableAt: outcome.availableAt,
+          forgetWait: outcome.forgetWait === true,
         });
         break;
       case "completed":
@@ -85,7 +86,14 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
       case "startChild":
         // The child run is created below, once this wait is known to be held (fencing): a stale
         // attempt never starts one. Its id is the wait's state, so the woken task finds it.
-        waiting.push({ runId, taskId, attempt, kind: "child", wakeAt: null, state: outcome.child.runId });
+        waiting.push({
+          runId,
+          taskId,
+          attempt,
+          kind: "child",
+          wakeAt: null,
+          state: JSON.stringify({ run: outcome.child.runId, attempt } satisfies ChildWaitState),
+        });
         break;
       case "expand":
         expanding.push({

@@ -1,15 +1,9 @@
 import type { Generated, Selectable } from "kysely";
+import { childWaitState } from "../map/specs.js";
 import type { WaitKind } from "../events/event.js";
 import type { RunStatus, StoredError, TaskStatus } from "../types.js";
 import type { EventTablesDatabase } from "./event-tables.js";
-import type {
-  AttemptRecord,
-  InstanceRecord,
-  RunRecord,
-  RunSummary,
-  ScheduleRecord,
-  TaskRecord,
-} from "./records.js";
+import type { AttemptRecord, InstanceRecord, RunRecord, RunSummary, ScheduleRecord, TaskRecord } from "./records.js";
 
 /**
  * The data model every SQL backend stores, as kysely table types (one shape on every backend;
@@ -135,7 +129,7 @@ export function toRunRecord(row: Selectable<RunsTable>): RunRecord {
 
 /** The child run a task row started: kept as its wait state, after the wait too. */
 function childRunOf(row: Pick<TaskRunsRow, "wait_kind" | "wait_state">): string | null {
-  return row.wait_kind === "child" ? row.wait_state : null;
+  return row.wait_kind === "child" ? (childWaitState(row.wait_state)?.run ?? null) : null;
 }
 
 export function toTaskRecord(row: TaskRunsRow): TaskRecord {
@@ -165,7 +159,15 @@ export function toTaskRecord(row: TaskRunsRow): TaskRecord {
 export function toInstanceRecord(
   row: Pick<
     TaskRunsRow,
-    "instance_index" | "status" | "attempt" | "output" | "error" | "started_at" | "finished_at" | "wait_kind" | "wait_state"
+    | "instance_index"
+    | "status"
+    | "attempt"
+    | "output"
+    | "error"
+    | "started_at"
+    | "finished_at"
+    | "wait_kind"
+    | "wait_state"
   >,
 ): InstanceRecord {
   return {
