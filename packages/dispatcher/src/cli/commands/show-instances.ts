@@ -32,7 +32,7 @@ export function pickInstances(list: readonly Instance[]): Instance[] {
   return [...first, ...failed];
 }
 
-export function instancesSection(task: TaskDetail & { instances: Instances }): string[] {
+export function instancesSection(executionId: string, task: TaskDetail & { instances: Instances }): string[] {
   const { list } = task.instances;
   const shown = pickInstances(list);
   const children = list.some((i) => i.childRunId !== undefined);
@@ -52,7 +52,7 @@ export function instancesSection(task: TaskDetail & { instances: Instances }): s
       .map((line) => `  ${line}`),
   );
   const left = list.length - shown.length;
-  if (left > 0) lines.push(pc.dim(`  … ${left} more (\`cloacina show --json\` lists every instance)`));
+  if (left > 0) lines.push(pc.dim(`  … ${left} more (\`cloacina show ${executionId} --json\` lists every instance)`));
   return lines;
 }
 

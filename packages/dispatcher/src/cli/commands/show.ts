@@ -51,7 +51,7 @@ function describe(run: RunDetail): string {
     ),
   );
   for (const task of run.tasks)
-    if (task.instances) lines.push(...instancesSection({ ...task, instances: task.instances }));
+    if (task.instances) lines.push(...instancesSection(run.executionId, { ...task, instances: task.instances }));
   for (const task of run.tasks) lines.push(...problems(task));
   if (run.children.length > 0) lines.push(...childrenSection(run));
   return lines.join("\n");
