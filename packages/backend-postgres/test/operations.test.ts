@@ -75,7 +75,7 @@ describe.skipIf(skipPostgres)("PostgreSQL operations", () => {
         const { schema, url } = tenant(`churn${i}`);
         await migrate(url);
         const applied = await admin<{ name: string }>(`select name from "${schema}".cloacina_migrations`);
-        expect(applied.length).toBe(3);
+        expect(applied.length).toBe(4);
       }
     } finally {
       churning = false;

@@ -191,6 +191,36 @@ describe.skipIf(skipPostgres)("round trips per step (PostgreSQL)", () => {
     expect(trips, labels(trips)).toHaveLength(3);
   });
 
+  test("a map of 1,000 elements expands in one statement, and an instance's completion is a chain step", async () => {
+    const one = { ...chain("m1"), tasks: [{ taskId: "map", position: 0, pendingDependencies: 0, maxAttempts: 1 }] };
+    await m.store.step(request({ newRuns: [one] }));
+    const elements = Array.from({ length: 1000 }, (_, i) => `element ${i}`);
+    const expand = {
+      kind: "expand" as const,
+      runId: "m1",
+      taskId: "map",
+      attempt: 1,
+      elements,
+      lanes: null,
+      maxAttempts: 1,
+    };
+    let result: StepResult | undefined;
+    const expansion = await m.trips(async () => (result = await m.store.step(request({ outcomes: [expand] }))));
+    expect(result!.claimed).toHaveLength(10); // the request's limit
+    report("map expansion (1,000 instances)", expansion);
+    const statements = expansion.flatMap((t) => t.sql);
+    // All 1,000 instance rows in one INSERT (with the task's wait and the run's count, one statement).
+    expect(statements.filter((sql) => /insert into\s+\S*cloacina_task_runs/i.test(sql))).toHaveLength(1);
+    // Budget 3: BEGIN + expandTasks; cancelRequested (is the run being cancelled?) + claim;
+    // appendEvents and notify + COMMIT.
+    expect(expansion, labels(expansion)).toHaveLength(3);
+    const instance = { ...completed("m1", "map[0]", ["map"]) };
+    const step = await m.trips(async () => (result = await m.store.step(request({ outcomes: [instance] }))));
+    report("instance completion", step);
+    // Budget 2, as a chain step: releasing the mapped task is part of finishTasks' statement.
+    expect(step, labels(step)).toHaveLength(2);
+  });
+
   test("handle.result() of a finished run is one round trip (the run and its tasks in one query)", async () => {
     const wf = workflow({ name: `${schema}.wf`, tasks: [task({ id: `${schema}.only` }, () => ({ done: true }))] });
     const executor = await openExecutor(new PostgresDriver(parsePostgresUrl(url)));

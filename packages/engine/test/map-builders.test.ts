@@ -7,6 +7,7 @@ import {
   resetRegistry,
   task,
   workflow,
+  type Context,
   type TaskRunInfo,
   type Workflow,
 } from "@cloacina/engine";
@@ -77,7 +78,7 @@ describe("mapTask's spec", () => {
   });
 
   test("over as a function is used as given, and labelled for messages", () => {
-    const over = (ctx: { rows: number[] }) => ctx.rows;
+    const over = (ctx: Context) => ctx.rows as number[];
     const ref = mapTask({ id: "m", over }, noop);
     expect(mapSpecOf(ref.definition)).toMatchObject({ over, overLabel: "the function given to over" });
   });
@@ -174,6 +175,7 @@ describe("childWorkflow refuses bad options when declared", () => {
     ["a bad maxParallel", (wf) => ({ id: "c", workflow: wf, over: "xs", maxParallel: -1 }), /maxParallel is -1/],
     ["an empty into", (wf) => ({ id: "c", workflow: wf, into: "" }), /into is ""/],
     ["a bad id", (wf) => ({ id: "a b", workflow: wf }), /id/],
+    ["a timeout (it runs no code to time out)", (wf) => ({ id: "c", workflow: wf, timeout: 5 }), /no timeout/],
   ];
   test.each(invalid)("%s is INVALID_TASK_OPTIONS", (_what, options, mentions) => {
     const wf = child();

@@ -8,13 +8,22 @@ import { expect } from "vitest";
 import type { ExecutorEvent } from "../events/event.js";
 import { childWorkflow } from "../map/child-workflow.js";
 import { mapTask } from "../map/map-task.js";
+import { MAX_MAP_LENGTH } from "../map/specs.js";
 import { task } from "../task/task.js";
 import { waitForSignal } from "../wait/wait-tasks.js";
-import { workflow } from "../workflow/workflow.js";
+import { workflow, type Workflow } from "../workflow/workflow.js";
 import { gate, until } from "./harness.js";
 import type { CaseFn } from "./index.js";
 
 const unique = () => `m${randomUUID().slice(0, 8)}`;
+
+/** The final context of a run that must have completed (its type narrowed from the status). */
+function completedContext<R extends { status: string; finalContext: unknown; error?: Error }>(
+  result: R,
+): Extract<R, { status: "Completed" }>["finalContext"] {
+  if (result.status !== "Completed") throw new Error(`The run ended ${result.status}: ${result.error?.message}`);
+  return result.finalContext;
+}
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function mapCases(it: CaseFn): void {
@@ -39,10 +48,10 @@ export function mapCases(it: CaseFn): void {
     const wf = workflow({ name: `${p}.wf`, tasks: [list, lengths, total] });
     const executor = await session.executor({ concurrency: 8 });
     const result = await executor.execute(wf, {});
-    expect(result.status).toBe("Completed");
-    expect(result.finalContext.lengths.map((l) => l.word)).toEqual(["a", "bb", "ccc", "dddd", "eeeee", "ffffff"]);
-    expect(result.finalContext.lengths.map((l) => l.index)).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(result.finalContext.total).toBe(21);
+    const final = completedContext(result);
+    expect(final.lengths.map((l) => l.word)).toEqual(["a", "bb", "ccc", "dddd", "eeeee", "ffffff"]);
+    expect(final.lengths.map((l) => l.index)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(final.total).toBe(21);
     expect(most).toBe(2);
     // The map is one task of the run; its instances are listed under it.
     expect(result.tasks.map((t) => t.id)).toEqual([`${p}.list`, `${p}.lengths`, `${p}.total`]);
@@ -59,7 +68,7 @@ export function mapCases(it: CaseFn): void {
     const started = gate();
     let running = 0;
     const each = mapTask(
-      { id: `${p}.each`, over: (ctx: { n: number }) => Array.from({ length: ctx.n }, (_, i) => i) },
+      { id: `${p}.each`, over: (ctx) => Array.from({ length: Number(ctx.n) }, (_, i) => i) },
       async (i) => {
         if (++running === 4) started.open();
         await started.promise; // all four must be running at once to get past this
@@ -108,6 +117,9 @@ export function mapCases(it: CaseFn): void {
     const unstorable = await run(() => [1, () => 2], {});
     expect(codeOf(unstorable)).toBe("MAP_ELEMENT_NOT_STORABLE");
     expect(unstorable.tasks[0]?.error?.message).toMatch(/element 1/);
+    const tooLarge = await run(() => Array.from({ length: MAX_MAP_LENGTH + 1 }, () => 0), {});
+    expect(codeOf(tooLarge)).toBe("MAP_TOO_LARGE");
+    expect(tooLarge.tasks[0]?.error?.message).toMatch(new RegExp(`at most ${MAX_MAP_LENGTH}`));
   });
 
   it("a failed instance fails its task after its retries, dependents follow their trigger rules, and retry re-runs only the failed instances", async (session) => {
@@ -116,7 +128,7 @@ export function mapCases(it: CaseFn): void {
     let broken = true;
     const work = mapTask(
       { id: `${p}.work`, over: "items", retry: { maxAttempts: 2, delayMs: 1, backoff: "fixed" } },
-      (item: number) => {
+      (item, _ctx: { items: number[] }) => {
         calls.set(item, (calls.get(item) ?? 0) + 1);
         if (item === 3 && broken) throw new Error(`item ${item} is broken`);
         return item * 2;
@@ -141,16 +153,15 @@ export function mapCases(it: CaseFn): void {
 
     broken = false;
     const retried = await (await executor.retry(failed.executionId)).result();
-    expect(retried.status).toBe("Completed");
-    expect(retried.finalContext[`${p}.work`]).toEqual([2, 4, 6, 8]);
+    expect(completedContext(retried)[`${p}.work`]).toEqual([2, 4, 6, 8]);
     expect(Object.fromEntries(calls)).toEqual({ 1: 1, 2: 1, 3: 3, 4: 1 }); // only the failed one ran again
   });
 
   it("instances share one read-only context: an instance cannot change what another sees", async (session) => {
     const p = unique();
-    const each = mapTask({ id: `${p}.each`, over: "items" }, (item: number, ctx) => {
-      if (item === 0) (ctx as { items: number[] }).items.push(99); // throws: the context is frozen
-      return (ctx as { items: number[] }).items.length;
+    const each = mapTask({ id: `${p}.each`, over: "items" }, (item, ctx: { items: number[] }) => {
+      if (item === 0) ctx.items.push(99); // throws: the context is frozen
+      return ctx.items.length;
     });
     const executor = await session.executor({ concurrency: 1 });
     const result = await executor.execute(workflow({ name: `${p}.wf`, tasks: [each] }), { items: [0, 1, 2] });
@@ -165,16 +176,15 @@ export function mapCases(it: CaseFn): void {
     const p = unique();
     const n = 10_000;
     const square = mapTask(
-      { id: `${p}.square`, over: (ctx: { n: number }) => Array.from({ length: ctx.n }, (_, i) => i) },
+      { id: `${p}.square`, over: (ctx) => Array.from({ length: Number(ctx.n) }, (_, i) => i), into: "squares" },
       (i) => i * i,
     );
     const sum = task({ id: `${p}.sum`, dependsOn: [square] }, (ctx) => ({
-      sum: ctx[`${p}.square`].reduce((a: number, b: number) => a + b, 0),
+      sum: ctx.squares.reduce((a, b) => a + b, 0),
     }));
     const executor = await session.executor({ concurrency: 64 });
     const result = await executor.execute(workflow({ name: `${p}.wf`, tasks: [square, sum] }), { n });
-    expect(result.status).toBe("Completed");
-    expect(result.finalContext.sum).toBe(((n - 1) * n * (2 * n - 1)) / 6);
+    expect(completedContext(result).sum).toBe(((n - 1) * n * (2 * n - 1)) / 6);
     const detail = await executor.inspect(result.executionId);
     expect(detail.tasks.find((t) => t.id === `${p}.square`)?.instances?.counts).toEqual({ Completed: n });
   });
@@ -183,7 +193,7 @@ export function mapCases(it: CaseFn): void {
     const p = unique();
     const ran = new Map<number, number>();
     const release = gate();
-    const slow = mapTask({ id: `${p}.slow`, over: "items" }, async (item: number) => {
+    const slow = mapTask({ id: `${p}.slow`, over: "items" }, async (item, _ctx: { items: number[] }) => {
       ran.set(item, (ran.get(item) ?? 0) + 1);
       if (item >= 2) await release.promise; // the first two finish, the others are interrupted
       return item;
@@ -199,8 +209,7 @@ export function mapCases(it: CaseFn): void {
     release.open();
     const second = await session.executor({ concurrency: 8, leaseMs: 200 });
     const result = await (await second.get(handle.executionId)).result();
-    expect(result.status).toBe("Completed");
-    expect(result.finalContext[`${p}.slow`]).toEqual([0, 1, 2, 3]);
+    expect(completedContext(result)[`${p}.slow`]).toEqual([0, 1, 2, 3]);
     expect(ran.get(0)).toBe(1);
     expect(ran.get(1)).toBe(1);
   });
@@ -215,15 +224,16 @@ export function mapCases(it: CaseFn): void {
       dependsOn: [prepare],
       workflow: child,
       input: (ctx) => ({ n: ctx.n }),
+      into: "child",
     });
-    const after = task({ id: `${p}.after`, dependsOn: [run] }, (ctx) => ({ answer: ctx[`${p}.run`].doubled }));
+    const after = task({ id: `${p}.after`, dependsOn: [run] }, (ctx) => ({ answer: ctx.child.doubled }));
     const parent = workflow({ name: `${p}.parent`, tasks: [prepare, run, after] });
     // One slot: the parent task must release it for the child's task to run.
     const executor = await session.executor({ concurrency: 1 });
     const result = await executor.execute(parent, {});
-    expect(result.status).toBe("Completed");
-    expect(result.finalContext.answer).toBe(42);
-    expect(result.finalContext[`${p}.run`]).toEqual({ n: 21, doubled: 42 });
+    const final = completedContext(result);
+    expect(final.answer).toBe(42);
+    expect(final.child).toEqual({ n: 21, doubled: 42 });
     const detail = await executor.inspect(result.executionId);
     expect(detail.children).toHaveLength(1);
     const childId = detail.children[0]!.executionId;
@@ -257,8 +267,7 @@ export function mapCases(it: CaseFn): void {
 
     failures = 1;
     const recovered = await executor.execute(workflow({ name: `${p}.b`, tasks: [retrying] }), {});
-    expect(recovered.status).toBe("Completed");
-    expect(recovered.finalContext[`${p}.retrying`]).toMatchObject({ ok: true });
+    expect(completedContext(recovered)[`${p}.retrying`]).toMatchObject({ ok: true });
     expect((await executor.listRuns({ parent: recovered.executionId })).runs).toHaveLength(2);
   });
 
@@ -292,28 +301,57 @@ export function mapCases(it: CaseFn): void {
     const n = 1000;
     const inc = task({ id: `${p}.inc` }, (ctx: { n: number }) => ({ next: ctx.n + 1 }));
     const child = workflow({ name: `${p}.child`, tasks: [inc] });
+    const ns = Array.from({ length: n }, (_, i) => i);
+    const list = task({ id: `${p}.list` }, () => ({ ns }));
     const each = childWorkflow({
       id: `${p}.each`,
+      dependsOn: [list],
       workflow: child,
       over: "ns",
-      input: (n: number) => ({ n }),
+      input: (element) => ({ n: element }),
+      into: "results",
     });
-    const parent = workflow({ name: `${p}.parent`, tasks: [each] });
+    const parent = workflow({ name: `${p}.parent`, tasks: [list, each] });
     const executor = await session.executor({ concurrency: 32 });
-    const ns = Array.from({ length: n }, (_, i) => i);
-    const result = await executor.execute(parent, { ns });
-    expect(result.status).toBe("Completed");
-    expect(result.finalContext[`${p}.each`].map((c) => c.next)).toEqual(ns.map((i) => i + 1));
+    const result = await executor.execute(parent, {});
+    expect(completedContext(result).results.map((c) => c.next)).toEqual(ns.map((i) => i + 1));
     const children = await executor.listRuns({ parent: result.executionId, limit: 1000 });
     expect(children.runs).toHaveLength(n);
     expect(new Set(children.runs.map((r) => r.status))).toEqual(new Set(["Completed"]));
   });
 
+  it("a child workflow that cannot be resolved where the task runs fails it with CHILD_WORKFLOW_NOT_REGISTERED", async (session) => {
+    const p = unique();
+    const child = workflow({ name: `${p}.child`, tasks: [task({ id: `${p}.c` }, () => ({}))] });
+    let available = true; // found when the run starts (and checked), gone when its task runs
+    const gateOpen = gate();
+    const first = task({ id: `${p}.first` }, async () => (await gateOpen.promise, {}));
+    const start = childWorkflow({
+      id: `${p}.start`,
+      dependsOn: [first],
+      workflow: () => {
+        if (!available) throw new Error(`no workflow "${p}.child" in this process`);
+        return child;
+      },
+    });
+    const parent = workflow({ name: `${p}.parent`, tasks: [first, start] });
+    const executor = await session.executor();
+    const handle = await executor.start(parent, {});
+    available = false;
+    gateOpen.open();
+    const result = await handle.result();
+    expect(result.status).toBe("Failed");
+    const failed = result.tasks.find((t) => t.id === `${p}.start`);
+    expect((failed?.error as { code?: string } | undefined)?.code).toBe("CHILD_WORKFLOW_NOT_REGISTERED");
+    expect(failed?.error?.message).toMatch(/no workflow/);
+  });
+
   it("a workflow that starts itself through child workflows is refused before anything runs", async (session) => {
     const p = unique();
     const executor = await session.executor();
-    const again = childWorkflow({ id: `${p}.again`, workflow: () => self });
-    const self = workflow({ name: `${p}.self`, tasks: [again] });
+    // A workflow that names itself needs its type written out: TypeScript cannot infer a cycle.
+    const again = childWorkflow({ id: `${p}.again`, workflow: (): Workflow => self });
+    const self: Workflow = workflow({ name: `${p}.self`, tasks: [again] });
     await expect(executor.start(self, {})).rejects.toMatchObject({ code: "CHILD_WORKFLOW_CYCLE" });
     expect((await executor.listRuns({ workflow: `${p}.self` })).runs).toEqual([]);
   });

@@ -19,7 +19,7 @@ import {
   shown,
   splitOptions,
 } from "./builder-options.js";
-import type { ChildInput, ChildOutput, DefaultInputFits, OverArg, OverElement, OverOption } from "./map-types.js";
+import type { ChildInput, ChildOutput, OverArg, OverElement, OverOption } from "./map-types.js";
 import { setChildSpec, setMapSpec } from "./specs.js";
 
 /** The options of `childWorkflow()` that do not depend on whether it maps. */
@@ -30,8 +30,11 @@ interface ChildWorkflowBase<Id extends string, Deps, Trigger, W, Into extends st
   trigger?: Trigger;
   /** Starts the child again when it failed, as a task's retry runs it again. */
   retry?: RetryOptions;
-  /** Milliseconds the task may wait for its child. */
-  timeout?: number;
+  /**
+   * Not taken: a child workflow task runs no code of its own to time out. Bound the child with
+   * its workflow's `timeout`; a parent's deadline ends its children too.
+   */
+  timeout?: never;
   /**
    * The workflow to start: the object `workflow()` returned, or a function returning it, for a
    * workflow declared later in the module (or this one: a cycle is refused when a run starts).
@@ -42,27 +45,20 @@ interface ChildWorkflowBase<Id extends string, Deps, Trigger, W, Into extends st
 }
 
 /**
- * `input`, required only when what the child would get without it (the context, or the
- * element with `over`) does not fit the child workflow's input type.
- */
-type InputOption<Given, Input, Fn> = DefaultInputFits<Given, Input> extends true ? { input?: Fn } : { input: Fn };
-
-/**
  * Whether `over` was given. Left out, `Over` stays its default, all of {@link OverOption}; a
  * given path or function is narrower. (The default cannot be `never`: the contextual type of an
  * `over` function comes from it, and its `ctx` would be untyped.)
  */
 type IsMapped<Ctx, Over> = OverOption<Ctx> extends Over ? false : true;
 
-/** `input`: from the context, or (with `over`) from the element, its index and the context. */
-type ChildInputOption<Ctx, W, Over> =
-  IsMapped<Ctx, Over> extends true
-    ? InputOption<
-        OverElement<Ctx, Over>,
-        ChildInput<W>,
-        (element: OverElement<Ctx, Over>, ctx: Ctx, index: number) => NoInfer<ChildInput<W>>
-      >
-    : InputOption<Ctx, ChildInput<W>, (ctx: Ctx) => NoInfer<ChildInput<W>>>;
+/**
+ * `input`: `(ctx)` for one child, `(element, ctx, index)` with `over`. One function type whose
+ * parameters depend on `Over` (rather than two option shapes chosen by a conditional type), so
+ * that `Over` is still inferred from an `over` function written before it.
+ */
+type ChildInputFunction<Ctx, W, Over> = (
+  ...args: IsMapped<Ctx, Over> extends true ? [element: OverElement<Ctx, Over>, ctx: Ctx, index: number] : [ctx: Ctx]
+) => NoInfer<ChildInput<W>>;
 
 export type ChildWorkflowOptions<
   Id extends string = string,
@@ -79,7 +75,13 @@ export type ChildWorkflowOptions<
   over?: OverArg<DefaultContext<Deps, Trigger>, Over>;
   /** With `over`: most child runs of this task unfinished at once. @default no bound but the executors' */
   maxParallel?: number;
-} & ChildInputOption<DefaultContext<Deps, Trigger>, W, Over>;
+  /**
+   * The child's input, checked against the child workflow's input type. Left out, the child gets
+   * the task's whole context (with `over`: the element), which its input schema checks when it
+   * starts.
+   */
+  input?: ChildInputFunction<DefaultContext<Deps, Trigger>, W, Over>;
+};
 
 /**
  * Declares a task that runs another workflow as a child: it starts the child when it becomes
@@ -118,6 +120,13 @@ export function childWorkflow(
   options: ChildWorkflowOptions<string, readonly TaskDependency[], TriggerRule, Workflow, any>,
 ): TaskRef {
   const label = builderLabel("childWorkflow", options);
+  if ((options as { timeout?: unknown } | null)?.timeout !== undefined) {
+    throw new WorkflowDefinitionError(
+      "INVALID_TASK_OPTIONS",
+      `${label}: takes no timeout (it runs no code of its own): give the child workflow a timeout, ` +
+        `workflow({ timeout }); a parent's deadline ends its children too.`,
+    );
+  }
   const { base, own } = splitOptions(options, label, ["workflow", "input", "over", "into", "maxParallel"], {
     output: "childWorkflow takes no output schema: its output is the child's final context.",
   });

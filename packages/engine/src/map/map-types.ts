@@ -4,7 +4,6 @@
  * `task()` infers from `dependsOn`); an open context (`Context`, or an id among the
  * dependencies) accepts any path, and its elements are `unknown`.
  */
-import type { Known } from "../task/context-types.js";
 import type { Context } from "../types.js";
 import type { CallAgain } from "../wait/wait-request.js";
 import type { Workflow } from "../workflow/workflow.js";
@@ -115,20 +114,3 @@ export type ChildFinal<W> = W extends Workflow<any, infer Ctx> ? Ctx : Context;
 export type ChildOutput<Into extends string, W, Mapped extends boolean> = {
   [K in Into]: Mapped extends true ? ChildFinal<W>[] : ChildFinal<W>;
 };
-
-/**
- * Whether the value a child gets when `input` is left out (its context, or its element) fits the
- * child workflow's input: when it does not, `input` is required. An open value (`unknown`, or a
- * context with no known key) cannot be checked here; the child's input schema checks it when
- * the child starts.
- */
-export type DefaultInputFits<Given, Input> = unknown extends Given
-  ? true
-  : IsOpen<Given> extends true
-    ? true
-    : [Given] extends [Input]
-      ? true
-      : false;
-
-/** A context that knows no key (`Context`, or `{}` & `Context`): anything may be in it. */
-type IsOpen<T> = string extends keyof T ? ([keyof Known<T>] extends [never] ? true : false) : false;

@@ -86,7 +86,12 @@ function deepFreeze<T>(value: T): T {
   if (typeof value !== "object" || value === null || Object.isFrozen(value) || ArrayBuffer.isView(value)) return value;
   Object.freeze(value);
   for (const key of Reflect.ownKeys(value)) deepFreeze((value as Record<PropertyKey, unknown>)[key]);
-  if (value instanceof Map) for (const [k, v] of value) (deepFreeze(k), deepFreeze(v));
+  if (value instanceof Map) {
+    for (const [k, v] of value) {
+      deepFreeze(k);
+      deepFreeze(v);
+    }
+  }
   if (value instanceof Set) for (const v of value) deepFreeze(v);
   return value;
 }

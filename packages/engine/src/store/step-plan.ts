@@ -123,6 +123,10 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
     expanding.length > 0 ||
     lookForDue ||
     finishing.some((f) => f.status === "Cancelled");
+  // Runs of tasks this step puts back (retried, waiting, expanded): whether another process is
+  // cancelling them, or they finished meanwhile, is read in the first batch, after the statements
+  // that put them back (a read of its own: it sees them).
+  const putBackRuns = [...new Set([...retrying, ...waiting, ...expanding].map((t) => t.runId))].sort();
   const first = yield* together({
     deduplicated: request.newRuns.length > 0 ? op("insertRuns", { runs: request.newRuns, now }) : undefined,
     finished: finishing.length > 0 ? op("finishTasks", { owner, now, tasks: byRunAndTask(finishing) }) : undefined,
@@ -135,6 +139,7 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
         ? op("wakeDue", { now, versions })
         : undefined,
     expired: lookForDue ? op("expiredRuns", { now }) : undefined,
+    putBackCancelled: putBackRuns.length > 0 ? op("cancelRequested", { runIds: putBackRuns }) : undefined,
     claimed: mayCancel ? undefined : claim,
   });
   const deduplicated = first.deduplicated ?? [];
@@ -220,10 +225,11 @@ export function* stepPlan(request: StepRequest): Plan<StepResult> {
     const cancelIds = new Set(request.cancelRuns);
     for (const outcome of held) if (outcome.kind === "cancelled") cancelIds.add(outcome.runId);
     if (cancelIds.size > 0) cancelled = yield* call("requestCancels", { runIds: [...cancelIds].sort() });
-    const putBack = [...new Set([...retried, ...waited.held, ...expanded].map((r) => r.runId))].filter(
-      (runId) => !cancelled.includes(runId) && !timedOut.includes(runId),
-    );
-    if (putBack.length > 0) cancelled.push(...(yield* call("cancelRequested", { runIds: putBack.sort() })));
+    // Only runs of tasks it did put back count (a stale outcome put nothing back).
+    const putBack = new Set([...retried, ...waited.held, ...expanded].map((r) => r.runId));
+    for (const runId of first.putBackCancelled ?? []) {
+      if (putBack.has(runId) && !cancelled.includes(runId) && !timedOut.includes(runId)) cancelled.push(runId);
+    }
     if (cancelled.length > 0) {
       for (const [runId, n] of yield* call("cancelWaiting", { runIds: [...cancelled].sort(), now })) {
         counts.add(runId, n);
