@@ -88,15 +88,13 @@ describe.skipIf(skipBrowser)(
       expect(await page.locator(`#child-runs li[data-execution-id="${childRun}"]`).count()).toBe(1);
 
       await link.click();
-      await page.waitForFunction((id) => location.hash === `#/runs/${id}`, childRun);
+      await page.waitForFunction(`location.hash === "#/runs/${childRun}"`);
       await node(wf.id("double")).waitFor();
       const parent = page.locator("a.parent-link");
       expect(await parent.innerText()).toContain(`task ${wf.id("report")}`);
       await parent.click();
       await page.locator(`.task.selected[data-task-id="${wf.id("report")}"]`).waitFor();
-      expect(await page.evaluate(() => location.hash)).toBe(
-        `#/runs/${fanout}?task=${encodeURIComponent(wf.id("report"))}`,
-      );
+      expect(await page.evaluate("location.hash")).toBe(`#/runs/${fanout}?task=${encodeURIComponent(wf.id("report"))}`);
     });
 
     test("the runs list marks child runs and filters to one run's children", async () => {
