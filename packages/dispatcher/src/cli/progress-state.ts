@@ -4,6 +4,7 @@
  */
 import type {
   ExecutorEvent,
+  RunDetail,
   RunResult,
   RunStatus,
   StoredError,
@@ -12,6 +13,7 @@ import type {
   WaitKind,
   Workflow,
 } from "@cloacina/engine";
+import { InstanceProgress } from "./instance-progress.js";
 
 export interface TaskRow {
   id: string;
@@ -27,6 +29,13 @@ export interface TaskRow {
   /** Set while the task waits without a worker: what for, and until when (none: a signal). */
   waiting?: { for: WaitKind; until?: number };
   error?: StoredError | { message: string };
+  /**
+   * A mapped task, once expanded: its instances' progress. Instance events update only this,
+   * never the row's own status (the task waits until its instances end).
+   */
+  instances?: InstanceProgress;
+  /** A child workflow task: the child run it started (kept after it ends). */
+  childRunId?: string;
 }
 
 export class RunProgress {
@@ -81,6 +90,15 @@ export class RunProgress {
   #applyTask(event: ExecutorEvent & { type: TaskEventType }, at: number): TaskRow | undefined {
     const row = event.taskId === undefined ? undefined : this.tasks.get(event.taskId);
     if (!row) return undefined;
+    if (event.instance !== undefined) {
+      row.instances ??= new InstanceProgress(0);
+      row.instances.set(event.instance, STATUS_AFTER[event.type]);
+      return row;
+    }
+    // A task woken from a wait (its sleep, its instances, its child run) goes on with the same attempt.
+    if (event.type === "task.started" && (event.attempt !== row.attempt || row.startedAt === undefined)) {
+      row.startedAt = at;
+    }
     if (event.attempt !== undefined) row.attempt = event.attempt;
     if (event.error) row.error = event.error;
     delete row.retryAt;
@@ -91,7 +109,6 @@ export class RunProgress {
         break;
       case "task.started":
         row.status = "Running";
-        row.startedAt = at;
         delete row.error;
         break;
       case "task.retrying":
@@ -104,12 +121,17 @@ export class RunProgress {
           for: event.waitingFor ?? "sleep",
           ...(event.until === undefined ? {} : { until: event.until.getTime() }),
         };
+        if (event.waitingFor === "map") {
+          row.instances ??= new InstanceProgress(0);
+          row.instances.total = event.instances ?? 0;
+        }
+        if (event.childRunId !== undefined) row.childRunId = event.childRunId;
         break;
       case "task.completed":
       case "task.failed":
       case "task.skipped":
       case "task.cancelled":
-        row.status = FINAL_STATUS[event.type];
+        row.status = STATUS_AFTER[event.type];
         row.finishedAt = at;
         break;
     }
@@ -132,11 +154,26 @@ export class RunProgress {
       delete row.waiting;
     }
   }
+
+  /** Instances and child runs as stored: the counts end right even if the stream missed events. */
+  settleDetail(detail: RunDetail): void {
+    for (const task of detail.tasks) {
+      const row = this.tasks.get(task.id);
+      if (!row) continue;
+      if (task.instances) (row.instances ??= new InstanceProgress(0)).settle(task.instances);
+      if (task.childRunId !== undefined) row.childRunId = task.childRunId;
+    }
+  }
 }
 
-const FINAL_STATUS = {
+/** The status a task event leaves its task (or instance) in. */
+const STATUS_AFTER = {
+  "task.ready": "Ready",
+  "task.started": "Running",
+  "task.retrying": "Ready",
+  "task.waiting": "Waiting",
   "task.completed": "Completed",
   "task.failed": "Failed",
   "task.skipped": "Skipped",
   "task.cancelled": "Cancelled",
-} as const satisfies Record<string, TaskStatus>;
+} as const satisfies Record<TaskEventType, TaskStatus>;

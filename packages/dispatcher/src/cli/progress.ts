@@ -1,13 +1,14 @@
 /**
- * The live progress view of a run. On a terminal: a task list redrawn in place (log-update) as
- * events arrive, with a spinner on running tasks. Otherwise (a pipe, a CI log): one plain line
- * per change, so the output reads well in a file.
+ * The live progress view of a run. On a terminal: a task list redrawn in place
+ * (progress-terminal.ts). Otherwise (a pipe, a CI log): one plain line per change, so the output
+ * reads well in a file; a mapped task prints its progress bar as its instances end rather than a
+ * line per instance.
  */
-import type { ExecutorEvent, TaskStatus } from "@cloacina/engine";
-import { createLogUpdate } from "log-update";
-import pc from "picocolors";
-import { colorStatus, formatDuration, print } from "./format.js";
+import type { ExecutorEvent, WaitKind } from "@cloacina/engine";
+import { formatDuration, print } from "./format.js";
+import { instanceSummary, progressBar } from "./instance-progress.js";
 import type { RunProgress, TaskRow } from "./progress-state.js";
+import { TerminalView } from "./progress-terminal.js";
 
 export interface ProgressView {
   /** Shows the change an event made (already applied to the state). */
@@ -40,19 +41,15 @@ export function describeTaskEvent(event: ExecutorEvent, maxAttempts = 1): string
       return `attempt ${of} failed${reason}${wait}`;
     }
     case "task.waiting": {
-      const what =
-        event.waitingFor === "signal"
-          ? "waiting for a signal"
-          : event.waitingFor === "again"
-            ? "to be called again"
-            : "sleeping";
+      if (event.waitingFor === "map") return `mapped over ${plural(event.instances ?? 0, "element")}`;
+      if (event.waitingFor === "child") return `waiting for child run ${event.childRunId ?? "?"}`;
       const until = event.until ? ` until ${event.until.toISOString()}` : "";
-      return `${what}${until}`;
+      return `${waitText(event.waitingFor ?? "sleep")}${until}`;
     }
     case "task.completed":
       return "completed";
     case "task.failed":
-      return `failed after ${attempt} attempt${attempt === 1 ? "" : "s"}${reason}`;
+      return `failed after ${plural(attempt, "attempt")}${reason}`;
     case "task.skipped":
       return "skipped";
     case "task.cancelled":
@@ -66,13 +63,30 @@ export function describeTaskEvent(event: ExecutorEvent, maxAttempts = 1): string
   }
 }
 
+function waitText(kind: WaitKind): string {
+  if (kind === "signal") return "waiting for a signal";
+  if (kind === "again") return "to be called again";
+  return "sleeping";
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** Instance failures and retries printed per mapped task; past it only the counts show them. */
+const LISTED_INSTANCE_PROBLEMS = 10;
+
 class LineView implements ProgressView {
+  /** Per mapped task: the tenth of its instances last printed, and the problems listed so far. */
+  readonly #mapped = new Map<string, { tenth: number; problems: number }>();
+
   constructor(readonly progress: RunProgress) {
     print(`run ${progress.executionId} (${progress.workflow.name}): ${progress.tasks.size} tasks`);
   }
 
   update(event: ExecutorEvent, row: TaskRow | undefined): void {
     if (!row) return;
+    if (event.instance !== undefined) return this.#updateInstance(event, event.instance, row);
     let text = describeTaskEvent(event, row.maxAttempts);
     if (text === undefined) return;
     if (event.type === "task.completed" && row.startedAt !== undefined && row.finishedAt !== undefined) {
@@ -81,85 +95,22 @@ class LineView implements ProgressView {
     print(`  ${row.id}: ${text}`);
   }
 
+  /** A failed or retrying instance gets its own line (up to a cap); the bar is printed every tenth. */
+  #updateInstance(event: ExecutorEvent, index: number, row: TaskRow): void {
+    const seen = this.#mapped.get(row.id) ?? { tenth: 0, problems: 0 };
+    this.#mapped.set(row.id, seen);
+    if ((event.type === "task.failed" || event.type === "task.retrying") && seen.problems < LISTED_INSTANCE_PROBLEMS) {
+      seen.problems += 1;
+      const last = seen.problems === LISTED_INSTANCE_PROBLEMS ? " (further instance failures are only counted)" : "";
+      print(`  ${row.id}[${index}]: ${describeTaskEvent(event, row.maxAttempts)}${last}`);
+    }
+    const instances = row.instances;
+    if (!instances || instances.total === 0) return;
+    const tenth = Math.floor((instances.finished * 10) / instances.total);
+    if (tenth === seen.tenth) return;
+    seen.tenth = tenth;
+    print(`  ${row.id}: ${progressBar(instances)} ${instanceSummary(instances)}`);
+  }
+
   finish(): void {}
 }
-
-const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-
-class TerminalView implements ProgressView {
-  readonly #log: ReturnType<typeof createLogUpdate>;
-  readonly #timer: NodeJS.Timeout;
-  #frame = 0;
-
-  constructor(
-    readonly progress: RunProgress,
-    out: NodeJS.WriteStream,
-  ) {
-    this.#log = createLogUpdate(out, { showCursor: false });
-    this.#timer = setInterval(() => this.#draw(), 80);
-    this.#timer.unref();
-    this.#draw();
-  }
-
-  update(): void {
-    this.#draw();
-  }
-
-  finish(): void {
-    clearInterval(this.#timer);
-    this.#draw();
-    this.#log.done();
-  }
-
-  #draw(): void {
-    this.#frame = (this.#frame + 1) % SPINNER.length;
-    const p = this.progress;
-    const elapsed = formatDuration((p.finishedAt ?? Date.now()) - p.startedAt);
-    const width = Math.max(...[...p.tasks.keys()].map((id) => id.length));
-    const lines = [`${pc.bold(p.workflow.name)} ${pc.dim(p.executionId)}  ${colorStatus(p.status)}  ${elapsed}`];
-    for (const row of p.tasks.values())
-      lines.push(`  ${this.#glyph(row)} ${row.id.padEnd(width)}  ${this.#detail(row)}`);
-    this.#log(lines.join("\n"));
-  }
-
-  #glyph(row: TaskRow): string {
-    if (row.status === "Running") return pc.yellow(SPINNER[this.#frame] ?? "*");
-    return GLYPHS[row.status];
-  }
-
-  #detail(row: TaskRow): string {
-    const parts = [colorStatus(row.status)];
-    if (row.maxAttempts > 1 && row.attempt > 0) parts.push(pc.dim(`attempt ${row.attempt}/${row.maxAttempts}`));
-    if (
-      row.startedAt !== undefined &&
-      row.status !== "Skipped" &&
-      (row.status === "Running" || row.finishedAt !== undefined)
-    ) {
-      parts.push(pc.dim(formatDuration((row.status === "Running" ? Date.now() : row.finishedAt!) - row.startedAt)));
-    }
-    if (row.retryAt !== undefined) parts.push(pc.dim(`retry in ${formatDuration(row.retryAt - Date.now())}`));
-    if (row.waiting !== undefined) {
-      const what =
-        row.waiting.for === "signal"
-          ? "waiting for a signal"
-          : row.waiting.for === "again"
-            ? "called again"
-            : "sleeping";
-      const until = row.waiting.until === undefined ? "" : ` · in ${formatDuration(row.waiting.until - Date.now())}`;
-      parts.push(pc.cyan(`${what}${until}`));
-    }
-    if (row.error && row.status !== "Completed") parts.push(pc.red(row.error.message.split("\n")[0] ?? ""));
-    return parts.join("  ");
-  }
-}
-
-const GLYPHS: Record<TaskStatus, string> = {
-  Pending: pc.dim("○"),
-  Ready: pc.yellow("…"),
-  Running: pc.yellow("⠋"),
-  Waiting: pc.cyan("◷"),
-  Completed: pc.green("✔"),
-  Failed: pc.red("✖"),
-  Skipped: pc.dim("↷"),
-  Cancelled: pc.dim("⊘"),
-};

@@ -11,6 +11,7 @@ import { errorBody, errorResponse } from "./http-error.js";
 import { pageScript } from "./page/script.js";
 import { PAGE_STYLE } from "./page/style.js";
 import { pageHtml } from "./page/html.js";
+import { instancesView } from "./instances-view.js";
 import { runView, summaryView, taskInputContext } from "./run-view.js";
 import { searchRuns } from "./search.js";
 import { readSignalRequest } from "./signal-request.js";
@@ -92,6 +93,7 @@ export function dashboardApp(executor: Executor, options: DashboardOptions = {})
     const filter: Omit<ListRunsOptions, "cursor" | "limit"> = {};
     if (q["status"]) filter.status = q["status"] as NonNullable<ListRunsOptions["status"]>;
     if (q["workflow"]) filter.workflow = q["workflow"];
+    if (q["parent"]) filter.parent = q["parent"];
     const limit = q["limit"] ? Number(q["limit"]) : 50;
     const cursor = q["cursor"] || undefined;
     const search = q["search"]?.trim();
@@ -118,6 +120,17 @@ export function dashboardApp(executor: Executor, options: DashboardOptions = {})
       input: toDisplay(input),
       ...(task.output === undefined ? {} : { output: toDisplay(task.output) }),
     });
+  });
+
+  app.get("/api/runs/:id/tasks/:taskId/instances", async (c) => {
+    const detail = await executor.inspect(c.req.param("id"));
+    const taskId = c.req.param("taskId");
+    const instances = detail.tasks.find((t) => t.id === taskId)?.instances;
+    if (!instances) {
+      const message = `Run ${detail.executionId} has no mapped task "${taskId}" that expanded into instances.`;
+      return c.json(errorBody("TASK_NOT_FOUND", message), 404);
+    }
+    return c.json({ taskId, ...instancesView(instances, true) });
   });
 
   app.post("/api/runs/:id/cancel", async (c) => {

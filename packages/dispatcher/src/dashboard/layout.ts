@@ -30,15 +30,21 @@ const NODE_HEIGHT = 46;
 const CHAR_WIDTH = 7.4; // 12.5px monospace, the page's node label font
 const MIN_WIDTH = 120;
 const MAX_WIDTH = 280;
+/** Boxes whose second line is longer (a map's counts, a child run's link). */
+const WIDE_MIN_WIDTH = 220;
 
-/** Lays out tasks given as `{ id, dependsOn }`; edges run from a dependency to its dependent. */
-export function layoutDag(tasks: readonly { id: string; dependsOn: readonly string[] }[]): DagLayout {
+/**
+ * Lays out tasks given as `{ id, dependsOn, wide? }`; edges run from a dependency to its
+ * dependent. `wide` boxes leave room for a longer second line.
+ */
+export function layoutDag(tasks: readonly { id: string; dependsOn: readonly string[]; wide?: boolean }[]): DagLayout {
   const g = new dagre.graphlib.Graph();
   g.setGraph({ rankdir: "LR", nodesep: 22, ranksep: 56, marginx: 16, marginy: 16 });
   g.setDefaultEdgeLabel(() => ({}));
   const ids = new Set(tasks.map((t) => t.id));
   for (const t of tasks) {
-    const width = Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, Math.ceil(t.id.length * CHAR_WIDTH) + 40));
+    const min = t.wide ? WIDE_MIN_WIDTH : MIN_WIDTH;
+    const width = Math.min(MAX_WIDTH, Math.max(min, Math.ceil(t.id.length * CHAR_WIDTH) + 40));
     g.setNode(t.id, { width, height: NODE_HEIGHT });
   }
   for (const t of tasks) for (const dep of t.dependsOn) if (ids.has(dep)) g.setEdge(dep, t.id);

@@ -4,6 +4,7 @@
  */
 import type { Context, Executor, RunDetail, StoredError, TaskDetail, WaitKind } from "@cloacina/engine";
 import { type DisplayValue, toDisplay } from "./display.js";
+import { childrenView, type InstancesView, instancesView } from "./instances-view.js";
 import { type DagLayout, layoutDag } from "./layout.js";
 
 /** One row of `executor.listRuns()`. */
@@ -17,6 +18,8 @@ export interface RunSummaryView {
   createdAt: string;
   finishedAt?: string;
   durationMs?: number;
+  /** A child run: the run whose task started it. */
+  parentRunId?: string;
 }
 
 export interface TaskView {
@@ -34,6 +37,10 @@ export interface TaskView {
   failedAttempts: { attempt: number; status: string; error: StoredError; finishedAt: string }[];
   /** While Waiting: what for, and until when (a sleep's wake time, a signal's timeout). */
   waiting?: { for: WaitKind; until?: string };
+  /** A child workflow task: the child run it started. */
+  childRunId?: string;
+  /** A mapped task that expanded: its counts and some of its instances. */
+  instances?: InstancesView;
 }
 
 export interface RunView {
@@ -48,6 +55,12 @@ export interface RunView {
   input: DisplayValue;
   error?: StoredError;
   tasks: TaskView[];
+  /** A child run: the run, task and element (a mapped task's) that started it. */
+  parent?: RunDetail["parent"];
+  /** The child runs its tasks started, newest first, the first of them. */
+  children: RunDetail["children"];
+  /** How many child runs it has (inspect lists up to 1000). */
+  childCount: number;
 }
 
 export function summaryView(run: RunSummary): RunSummaryView {
@@ -58,6 +71,7 @@ export function summaryView(run: RunSummary): RunSummaryView {
     status: run.status,
     createdAt: new Date(run.createdAt).toISOString(),
   };
+  if (run.parentRunId !== null) view.parentRunId = run.parentRunId;
   if (run.finishedAt !== null) {
     view.finishedAt = new Date(run.finishedAt).toISOString();
     view.durationMs = run.finishedAt - run.createdAt;
@@ -75,13 +89,20 @@ export function runView(detail: RunDetail): { run: RunView; layout: DagLayout } 
     createdAt: detail.createdAt.toISOString(),
     input: toDisplay(detail.input),
     tasks: detail.tasks.map(taskView),
+    ...childrenView(detail),
   };
+  if (detail.parent) run.parent = detail.parent;
   if (detail.finishedAt) {
     run.finishedAt = detail.finishedAt.toISOString();
     run.durationMs = detail.finishedAt.getTime() - detail.createdAt.getTime();
   }
   if (detail.error) run.error = detail.error;
-  return { run, layout: layoutDag(detail.tasks) };
+  const boxes = detail.tasks.map((t) => ({
+    id: t.id,
+    dependsOn: t.dependsOn,
+    wide: t.instances !== undefined || t.childRunId !== undefined,
+  }));
+  return { run, layout: layoutDag(boxes) };
 }
 
 function taskView(task: TaskDetail): TaskView {
@@ -110,6 +131,8 @@ function taskView(task: TaskDetail): TaskView {
       ...(task.waiting.until ? { until: task.waiting.until.toISOString() } : {}),
     };
   }
+  if (task.childRunId !== undefined) view.childRunId = task.childRunId;
+  if (task.instances) view.instances = instancesView(task.instances);
   return view;
 }
 

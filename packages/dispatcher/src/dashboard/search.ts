@@ -1,6 +1,6 @@
 /**
  * `GET /api/runs?search=`: runs whose execution id starts with the text, or whose workflow name
- * contains it (case-insensitive). `listRuns` filters by status and exact workflow only, so this
+ * contains it (case-insensitive). `listRuns` filters by status, exact workflow and parent only, so this
  * walks its pages (newest first) and filters them here, reading at most {@link MAX_SCANNED} runs
  * a request. Its cursor is its own: the `listRuns` cursor of the page it stopped in and how many
  * runs of that page it had read.
@@ -92,6 +92,7 @@ async function findExact(
   }
   if (filter.status !== undefined && detail.status !== filter.status) return undefined;
   if (filter.workflow !== undefined && detail.workflow !== filter.workflow) return undefined;
+  if (filter.parent !== undefined && detail.parent?.executionId !== filter.parent) return undefined;
   return {
     runId: detail.executionId,
     workflowName: detail.workflow,

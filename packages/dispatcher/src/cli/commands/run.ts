@@ -100,6 +100,12 @@ function watchRun(executor: Executor, wf: Workflow, handle: RunHandle) {
       // The stream ends after the run's final event; give it a moment to deliver the last ones.
       await Promise.race([follow, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
       progress.settle(result);
+      // The result has no instances: their counts come from the stored run, whatever events were
+      // missed (a failed read only leaves the counts as the events left them).
+      if ([...progress.tasks.values()].some((row) => row.instances || row.childRunId)) {
+        const detail = await executor.inspect(id).catch(() => undefined);
+        if (detail) progress.settleDetail(detail);
+      }
       return result;
     } finally {
       await stop();

@@ -79,7 +79,8 @@ async function logEvents(stream: EventStream): Promise<void> {
       if (event.taskId === undefined) continue;
       const maxAttempts = globalRegistry().task(event.taskId)?.retry.maxAttempts;
       const text = describeTaskEvent(event, maxAttempts);
-      if (text !== undefined) print(`${event.at.toISOString()} ${event.executionId} ${event.taskId}: ${text}`);
+      const task = event.instance === undefined ? event.taskId : `${event.taskId}[${event.instance}]`;
+      if (text !== undefined) print(`${event.at.toISOString()} ${event.executionId} ${task}: ${text}`);
     }
   } catch (error) {
     process.stderr.write(`warning: event log stopped: ${redactUrls(String(error))}\n`);

@@ -1,7 +1,8 @@
 /**
  * The dashboard's script, the entry point that ../page/bundle.ts bundles: a hash router over the
- * runs list (`#/`), one run (`#/runs/<id>`) and the schedules (`#/schedules`). Each view draws
- * into the page's main area and returns the function that stops it when the route changes.
+ * runs list (`#/`), one run (`#/runs/<id>`, with `?task=<id>` selecting a task) and the
+ * schedules (`#/schedules`). Each view draws into the page's main area and returns the function
+ * that stops it when the route changes.
  */
 import { runView } from "./run-view.js";
 import { runsView } from "./runs-view.js";
@@ -11,13 +12,15 @@ let dispose = () => {};
 
 function route(): void {
   dispose();
-  const path = location.hash.replace(/^#/, "").split("?")[0] || "/";
+  const [hashPath, query = ""] = location.hash.replace(/^#/, "").split("?");
+  const path = hashPath || "/";
   const runMatch = /^\/runs\/(.+)$/.exec(path);
   const section = path === "/schedules" ? "schedules" : "runs";
   for (const a of document.querySelectorAll("[data-nav]")) {
     a.classList.toggle("active", a.getAttribute("data-nav") === section);
   }
-  if (runMatch?.[1] !== undefined) dispose = runView(decodeURIComponent(runMatch[1]));
+  const task = new URLSearchParams(query).get("task");
+  if (runMatch?.[1] !== undefined) dispose = runView(decodeURIComponent(runMatch[1]), task);
   else if (path === "/schedules") dispose = schedulesView();
   else dispose = runsView();
 }

@@ -1,8 +1,9 @@
 /**
- * One run (`#/runs/<id>`): its DAG, tasks and input, Cancel and Retry, and a signal form on a task
- * that waits for one. It follows the run's events: each one recolours its node at once and
- * triggers a refetch, so attempts, errors and outputs appear without reloading; while the stream
- * is down it polls a running run.
+ * One run (`#/runs/<id>`, `#/runs/<id>?task=<task>` to select a task): its DAG, tasks and input,
+ * Cancel and Retry, a signal form on a task that waits for one, links to its parent run and its
+ * child runs. It follows the run's events: each one recolours its node at once (an instance's
+ * event updates its mapped task's counts instead) and triggers a refetch, so attempts, errors and
+ * outputs appear without reloading; while the stream is down it polls a running run.
  */
 import { ApiError, api, describeError, messageOf, post } from "./api.js";
 import { debounce } from "./debounce.js";
@@ -11,7 +12,9 @@ import { errorBox } from "./error-box.js";
 import { elapsed, fmtDuration, fmtTime } from "./format.js";
 import { follow } from "./live.js";
 import { main } from "./page.js";
-import { drawDag, recolourNode } from "./run-dag.js";
+import { applyInstanceStatus } from "./instances.js";
+import { drawDag, recolourNode, updateMapNode } from "./run-dag.js";
+import { childRunsCard, parentLink } from "./run-links.js";
 import { pill, RUN_STATUS_BY_EVENT, TASK_STATUS_BY_EVENT, TASK_STATUSES } from "./status.js";
 import { taskCard, type TaskCardScope } from "./task-card.js";
 import { valueBox } from "./value.js";
@@ -28,12 +31,15 @@ interface RunPageState {
   lastSeq: string | null;
 }
 
-/** Draws run `id` into `main`; returns the function that stops it. */
-export function runView(id: string): () => void {
+/** Most time between refetches while events keep coming (a busy map sends them without pause). */
+const REFETCH_MAX_WAIT_MS = 1000;
+
+/** Draws run `id` into `main`, with task `selected` selected; returns the function that stops it. */
+export function runView(id: string, selected: string | null = null): () => void {
   const state: RunPageState = {
     detail: null,
     layout: null,
-    selected: null,
+    selected,
     open: new Set(),
     flash: null,
     busy: false,
@@ -72,10 +78,12 @@ export function runView(id: string): () => void {
       return;
     }
     if (mine !== seq || !alive) return;
+    for (const t of body.run.tasks) contexts.delete(t.id); // outputs may have changed
+    const first = !state.detail;
     state.detail = body.run;
     state.layout = body.layout;
-    for (const t of body.run.tasks) contexts.delete(t.id); // outputs may have changed
     render();
+    if (first && state.selected) scrollToTask(state.selected);
   }
 
   async function act(kind: "cancel" | "retry"): Promise<void> {
@@ -150,6 +158,7 @@ export function runView(id: string): () => void {
         "div",
         { class: "meta" },
         metaItem("Execution id", h("span", { class: "mono" }, run.executionId)),
+        run.parent ? metaItem("Parent run", parentLink(run.parent)) : null,
         metaItem("Version", h("span", { class: "mono", title: run.workflowVersion }, run.workflowVersion.slice(0, 12))),
         metaItem("Created", fmtTime(run.createdAt)),
         metaItem("Finished", run.finishedAt ? fmtTime(run.finishedAt) : "—"),
@@ -195,18 +204,18 @@ export function runView(id: string): () => void {
       h("h2", null, "Tasks"),
       run.tasks.map((t) => taskCard(t, scope)),
     );
-    main.replaceChildren(...[head, flash, dag, tasks, input].filter((el) => el !== null));
+    const children = childRunsCard(run);
+    main.replaceChildren(...[head, flash, dag, tasks, children, input].filter((el) => el !== null));
   }
 
   function select(taskId: string): void {
     state.selected = taskId;
     render();
-    const card = document.getElementById("task-" + taskId);
-    if (card) card.scrollIntoView({ behavior: "smooth", block: "center" });
+    scrollToTask(taskId);
   }
 
-  /** Applies an event at once (node colour, run status), then refetches the detail. */
-  const refetch = debounce(refresh, 150);
+  /** Applies an event at once (node colour or a map's counts, run status), then refetches the detail. */
+  const refetch = debounce(refresh, 150, REFETCH_MAX_WAIT_MS);
   function onEvent(e: EventView | null): void {
     if (!e) {
       // The run's stream ended at a final event; a retry since then needs a new one.
@@ -218,7 +227,10 @@ export function runView(id: string): () => void {
     if (e.seq) state.lastSeq = e.seq;
     if (!state.detail || e.executionId !== id) return;
     const taskStatus = TASK_STATUS_BY_EVENT[e.type];
-    if (e.taskId && taskStatus) {
+    if (e.taskId && taskStatus && e.instance !== undefined) {
+      const instances = state.detail.tasks.find((x) => x.id === e.taskId)?.instances;
+      if (instances && applyInstanceStatus(instances, e.instance, taskStatus)) updateMapNode(e.taskId, instances);
+    } else if (e.taskId && taskStatus) {
       const taskId = e.taskId;
       const t = state.detail.tasks.find((x) => x.id === taskId);
       if (t) t.status = taskStatus;
@@ -248,6 +260,11 @@ export function runView(id: string): () => void {
     alive = false;
     stop();
   };
+}
+
+function scrollToTask(taskId: string): void {
+  const card = document.getElementById("task-" + taskId);
+  if (card) card.scrollIntoView({ behavior: "smooth", block: "center" });
 }
 
 function metaItem(label: string, value: Node | string): HTMLDivElement {

@@ -1,6 +1,7 @@
 /**
- * The runs list (`#/`, `#/?status=…&search=…`): status filter and search kept in the URL, "Load
- * more" pages, reloaded when a run starts or ends.
+ * The runs list (`#/`, `#/?status=…&search=…&parent=…`): status filter, search and parent (a
+ * run's child runs) kept in the URL, "Load more" pages, reloaded when a run starts or ends. A
+ * child run is marked with a link to its parent.
  */
 import { api, messageOf } from "./api.js";
 import { debounce } from "./debounce.js";
@@ -25,6 +26,7 @@ export function runsView(): () => void {
   const state = {
     status: params.get("status") || "",
     search: params.get("search") || "",
+    parent: params.get("parent") || "",
     next: null as string | null,
     runs: [] as RunSummary[],
   };
@@ -58,8 +60,19 @@ export function runsView(): () => void {
     ),
     tbody,
   );
+  const parentFilter = state.parent
+    ? h(
+        "div",
+        { class: "flash", id: "parent-filter" },
+        "Child runs of ",
+        h("a", { class: "mono", href: "#/runs/" + encodeURIComponent(state.parent) }, state.parent),
+        " · ",
+        h("a", { href: "#/" }, "all runs"),
+      )
+    : null;
   main.replaceChildren(
     h("div", { class: "toolbar" }, h("h1", null, "Runs"), statusSelect, search),
+    ...(parentFilter ? [parentFilter] : []),
     h("div", { class: "card" }, table, h("div", { class: "more" }, moreBtn, note)),
   );
 
@@ -71,6 +84,7 @@ export function runsView(): () => void {
     const q = new URLSearchParams();
     if (state.status) q.set("status", state.status);
     if (state.search) q.set("search", state.search);
+    if (state.parent) q.set("parent", state.parent);
     q.set("limit", more ? "50" : String(Math.max(50, state.runs.length)));
     if (more && state.next) q.set("cursor", state.next);
     let page: RunsPage;
@@ -99,6 +113,7 @@ export function runsView(): () => void {
     const q = new URLSearchParams();
     if (state.status) q.set("status", state.status);
     if (state.search) q.set("search", state.search);
+    if (state.parent) q.set("parent", state.parent);
     const target = "#/" + (q.toString() ? "?" + q.toString() : "");
     if (location.hash !== target) history.replaceState(null, "", target);
   };
@@ -141,7 +156,7 @@ function runRow(r: RunSummary): HTMLTableRowElement {
       },
     },
     h("td", null, pill(r.status)),
-    h("td", null, h("a", { href }, r.workflow)),
+    h("td", null, h("a", { href }, r.workflow), r.parentRunId ? parentMark(r.parentRunId) : null),
     h("td", { class: "mono", title: r.executionId }, r.executionId),
     h("td", { title: fmtTime(r.createdAt) }, ago(r.createdAt)),
     h(
@@ -149,6 +164,20 @@ function runRow(r: RunSummary): HTMLTableRowElement {
       null,
       r.status === "Running" ? h("span", { class: "muted" }, fmtDuration(elapsed(r)) + "…") : fmtDuration(r.durationMs),
     ),
+  );
+}
+
+/** "↳ child of 5b1f0c2a", linking to the parent run (a click on it does not open the row's run). */
+function parentMark(parentRunId: string): HTMLAnchorElement {
+  return h(
+    "a",
+    {
+      class: "parent-mark",
+      href: "#/runs/" + encodeURIComponent(parentRunId),
+      title: "child run of " + parentRunId,
+      onclick: (event: Event) => event.stopPropagation(),
+    },
+    "↳ child of " + parentRunId.slice(0, 8),
   );
 }
 

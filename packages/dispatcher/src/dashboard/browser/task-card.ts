@@ -1,16 +1,18 @@
 /**
  * A task's card on a run page: status, what it waits for (with the signal form when that is a
- * signal), attempts, error, failed attempts, output, and its input context, loaded when opened.
+ * signal), attempts, error, failed attempts, its instances (a mapped task) or its child run (a
+ * child workflow task), output, and its input context, loaded when opened.
  */
 import { api, messageOf } from "./api.js";
 import { append, h } from "./dom.js";
 import { errorBox } from "./error-box.js";
 import { fmtDuration, fmtTime } from "./format.js";
+import { instancesSection } from "./instances.js";
 import { type SignalFormScope, signalForm } from "./signal-form.js";
 import { pill } from "./status.js";
 import { renderValue, span, valueBox } from "./value.js";
 import { waitingText } from "./waiting.js";
-import type { DisplayValue, TaskContextBody, TaskView } from "./wire.js";
+import type { DisplayValue, InstancesView, TaskContextBody, TaskView } from "./wire.js";
 
 /** What a card needs from its run page; `open`, `contexts` and the signal drafts survive re-renders. */
 export interface TaskCardScope extends SignalFormScope {
@@ -45,6 +47,15 @@ export function taskCard(t: TaskView, scope: TaskCardScope): HTMLDivElement {
     ),
     t.dependsOn.length ? h("div", { class: "deps" }, "after " + t.dependsOn.join(", ")) : null,
     t.waiting ? h("div", { class: "waiting" }, waitingText(t.waiting)) : null,
+    t.childRunId
+      ? h(
+          "div",
+          { class: "child-run" },
+          "Child run ",
+          h("a", { class: "child-link mono", href: "#/runs/" + encodeURIComponent(t.childRunId) }, t.childRunId),
+        )
+      : null,
+    t.instances ? instances(t.id, t.instances, scope) : null,
     // Only a task that waits for a signal now gets the form (one sent earlier is kept, but an
     // operator answers what the run is waiting on).
     t.status === "Waiting" && t.waiting?.for === "signal" ? signalForm(t.id, scope) : null,
@@ -74,6 +85,19 @@ export function taskCard(t: TaskView, scope: TaskCardScope): HTMLDivElement {
   if (output !== undefined) append(card, [details(scope, t.id + ":output", "Output", () => valueBox(output), true)]);
   append(card, [details(scope, t.id + ":input", "Input context", () => inputContext(scope, t.id))]);
   return card;
+}
+
+/** The instances section; "Show more" expands it in place, and it stays expanded across re-renders. */
+function instances(taskId: string, v: InstancesView, scope: TaskCardScope): HTMLDivElement {
+  const key = taskId + ":instances";
+  const build = (): HTMLDivElement => {
+    const el = instancesSection(scope.executionId, taskId, v, scope.open.has(key), () => {
+      scope.open.add(key);
+      el.replaceWith(build());
+    });
+    return el;
+  };
+  return build();
 }
 
 /** A <details> whose open state survives re-renders; its body is built when opened. */

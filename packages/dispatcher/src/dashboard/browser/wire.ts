@@ -44,6 +44,8 @@ export interface RunSummary {
   createdAt: string;
   finishedAt?: string;
   durationMs?: number;
+  /** A child run: the run whose task started it. */
+  parentRunId?: string;
 }
 
 export interface RunsPage {
@@ -72,8 +74,36 @@ export interface TaskView {
   output?: DisplayValue;
   error?: ErrorView;
   failedAttempts: FailedAttempt[];
-  /** While Waiting: "sleep", "signal" or "again" (a later call), and until when (ISO). */
+  /** While Waiting: "sleep", "signal", "again" (a later call), "map" or "child", and until when (ISO). */
   waiting?: { for: string; until?: string };
+  /** A child workflow task: the child run it started. */
+  childRunId?: string;
+  /** A mapped task that expanded. */
+  instances?: InstancesView;
+}
+
+export interface InstanceView {
+  index: number;
+  status: string;
+  attempts: number;
+  durationMs?: number;
+  error?: ErrorView;
+  childRunId?: string;
+}
+
+/** A mapped task's instances: counts of all, a list of some (the first, then failed ones). */
+export interface InstancesView {
+  total: number;
+  counts: Partial<Record<string, number>>;
+  list: InstanceView[];
+  /** Instances left out of `list` (`GET /api/runs/:id/tasks/:task/instances` lists all). */
+  omitted: number;
+}
+
+export interface ChildRunView {
+  executionId: string;
+  workflow: string;
+  status: string;
 }
 
 export interface RunView extends RunSummary {
@@ -81,6 +111,11 @@ export interface RunView extends RunSummary {
   input: DisplayValue;
   error?: ErrorView;
   tasks: TaskView[];
+  /** A child run: the run, task and (a mapped task's) element that started it. */
+  parent?: { executionId: string; taskId: string; instance?: number };
+  /** Its child runs, newest first (the first of them). */
+  children: ChildRunView[];
+  childCount: number;
 }
 
 export interface Point {
@@ -138,4 +173,6 @@ export interface EventView {
   type: string;
   executionId: string;
   taskId?: string;
+  /** An event of one instance of the mapped task `taskId`. */
+  instance?: number;
 }

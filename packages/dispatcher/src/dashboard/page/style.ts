@@ -79,6 +79,10 @@ svg.dag .node.s-Running rect.box { animation: pulse 1.2s ease-in-out infinite; }
 svg.dag .node.s-Skipped rect.box { stroke-dasharray: 5 4; }
 svg.dag text { font-family: var(--mono); font-size: 12.5px; fill: var(--text); }
 svg.dag text.sub { font-family: system-ui, sans-serif; font-size: 11px; fill: var(--muted); }
+svg.dag .node rect.bar { fill: #e5e7eb; }
+svg.dag .node rect.bar-done { fill: var(--Completed); }
+svg.dag .node rect.bar-failed { fill: var(--Failed); }
+svg.dag a.child-link text.sub { fill: var(--accent); text-decoration: underline; }
 .legend { display: flex; gap: 14px; flex-wrap: wrap; margin-top: 10px; font-size: 12px; color: var(--muted); }
 .legend span { display: inline-flex; align-items: center; gap: 5px; }
 .legend span::before { content: ""; width: 10px; height: 10px; border-radius: 3px; background: var(--c); }
@@ -106,6 +110,16 @@ details > summary { cursor: pointer; color: #374151; font-weight: 600; font-size
 .v-null, .v-undef { color: #9ca3af; } .v-tag { color: #be185d; } .v-date { color: #0e7490; } .v-punct { color: #6b7280; }
 .deps { font-size: 12.5px; color: var(--muted); margin-top: 4px; }
 .waiting { font-size: 12.5px; color: #155e75; margin-top: 4px; }
+.child-run { font-size: 12.5px; margin-top: 4px; }
+.instances { margin-top: 10px; }
+.instance-counts { font-size: 13px; font-weight: 600; color: #374151; }
+table.instance-list { margin-top: 6px; font-size: 12.5px; }
+table.instance-list th, table.instance-list td { padding: 4px 8px; }
+.instance-error { color: #991b1b; word-break: break-word; }
+button.show-more { margin-top: 8px; font-size: 12.5px; padding: 4px 10px; }
+.parent-mark { margin-left: 8px; font-size: 12px; color: var(--muted); }
+ul.child-runs { list-style: none; margin: 0; padding: 0; }
+ul.child-runs li { padding: 4px 0; display: flex; align-items: center; gap: 8px; }
 .signal-form { margin-top: 10px; display: flex; flex-direction: column; gap: 6px; max-width: 640px; }
 .signal-form label { font-size: 12.5px; font-weight: 600; color: #374151; }
 .signal-form textarea { padding: 7px 10px; border: 1px solid #cfd4dc; border-radius: 7px; resize: vertical; }
