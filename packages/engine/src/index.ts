@@ -38,7 +38,14 @@ export type { ScheduleInfo } from "./schedule/scheduler.js";
 export type { ScheduleOptions } from "./schedule/schedule-options.js";
 export type { DurationSummary, OutcomeCounts } from "./metrics/attempt-stats.js";
 export type { RunResult, TaskResult } from "./executor/result.js";
-export type { RunDetail, TaskDetail, AttemptDetail } from "./executor/run-detail.js";
+export type {
+  RunDetail,
+  TaskDetail,
+  AttemptDetail,
+  InstancesDetail,
+  InstanceDetail,
+  ChildRunDetail,
+} from "./executor/run-detail.js";
 export {
   compareSeq,
   type ExecutorEvent,
