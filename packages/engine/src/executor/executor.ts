@@ -740,9 +740,11 @@ class StoreExecutor implements Executor {
       this.#store.runs.getTasks(executionId),
       this.#store.runs.getAttempts(executionId),
       this.#dependenciesOf(run.workflowName, run.workflowVersion),
-      this.#store.runs.listRuns({ parent: executionId, limit: MAX_LISTED_CHILDREN }),
+      this.#store.runs.listRuns({ parent: executionId, limit: MAX_LISTED_CHILDREN + 1 }),
     ]);
-    return buildRunDetail(run, tasks, attempts, dependencies, children);
+    const detail = buildRunDetail(run, tasks, attempts, dependencies, children.slice(0, MAX_LISTED_CHILDREN));
+    if (children.length > MAX_LISTED_CHILDREN) detail.moreChildren = true;
+    return detail;
   }
 
   /** A version's task dependencies: from the registry when registered here, else as stored. */

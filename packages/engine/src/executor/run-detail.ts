@@ -87,8 +87,10 @@ export interface RunDetail {
   tasks: TaskDetail[];
   /** A child run: the run and task that started it (`instance`: the element, for a mapped task). */
   parent?: { executionId: string; taskId: string; instance?: number };
-  /** The runs this run's tasks started (child workflows), newest first. */
+  /** The runs this run's tasks started (child workflows), newest first: the first 1,000. */
   children: ChildRunDetail[];
+  /** Set when it has more children than listed (`listRuns({ parent })` pages through all). */
+  moreChildren?: true;
 }
 
 export function buildRunDetail(

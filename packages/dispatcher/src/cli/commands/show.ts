@@ -72,7 +72,7 @@ function runsText(task: TaskDetail): string {
 
 function childrenSection(run: RunDetail): string[] {
   const shown = run.children.slice(0, LISTED_CHILDREN);
-  const lines = ["", pc.bold(`child runs (${run.children.length})`)];
+  const lines = ["", pc.bold(`child runs (${run.children.length}${run.moreChildren ? "+" : ""})`)];
   const rows = shown.map((c) => [c.executionId, c.workflow, colorStatus(c.status)]);
   lines.push(
     ...table(["EXECUTION ID", "WORKFLOW", "STATUS"], rows)
@@ -80,7 +80,10 @@ function childrenSection(run: RunDetail): string[] {
       .map((line) => `  ${line}`),
   );
   const left = run.children.length - shown.length;
-  if (left > 0) lines.push(pc.dim(`  … ${left} more: cloacina runs --parent ${run.executionId}`));
+  if (left > 0 || run.moreChildren) {
+    const more = run.moreChildren ? `${left}+` : `${left}`;
+    lines.push(pc.dim(`  … ${more} more: cloacina runs --parent ${run.executionId}`));
+  }
   return lines;
 }
 
