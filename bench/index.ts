@@ -5,7 +5,8 @@
  *
  * SQLite: 1. engine overhead per task in a sequential chain, 2. 1-task workflows per second,
  * 3. a 1 → 1,000 → 1 fan-out, 4. heap growth over 10,000 runs, 5. raw SQLite limits as the
- * yardstick. PostgreSQL: see bench/postgres/measure-postgres.ts.
+ * yardstick, … 8.–10. maps and child workflows (bench/maps.ts). PostgreSQL: see
+ * bench/postgres/measure-postgres.ts.
  */
 import { relaunchWithExposedGc } from "./expose-gc.js";
 
@@ -21,8 +22,8 @@ const parts = {
   postgres: asked.length === 0 || asked.includes("postgres"),
 };
 
-// Only the SQLite heap figure needs gc(): the PostgreSQL part alone runs in this process.
-const childExitCode = parts.sqlite ? relaunchWithExposedGc() : undefined;
+// The heap figures need gc(): SQLite's, and the heap of a map on both backends.
+const childExitCode = relaunchWithExposedGc();
 if (childExitCode === undefined) {
   // Imported only here, so the relaunching parent does not load the engine for nothing.
   const { runAll } = await import("./run-all.js");

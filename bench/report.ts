@@ -2,6 +2,8 @@ import type { ChainResult } from "./chain.js";
 import { FAN_OUT_RUNS, FAN_OUT_TASKS } from "./fan-out.js";
 import { HEAP_FIRST_RUNS, HEAP_TOTAL_RUNS, type HeapResult } from "./heap.js";
 import type { Rate } from "./measure.js";
+import { mapLines } from "./maps-report.js";
+import type { MapResults } from "./maps.js";
 import type { RawLimits } from "./raw-sqlite.js";
 import { SINGLE_TASK_RUNS } from "./single-task-runs.js";
 import { formatCount, formatMb, formatPercent, formatTimes, formatUs, type Line, type Row, verdict } from "./table.js";
@@ -21,6 +23,8 @@ export interface Results {
   roundTrip: RoundTrip;
   manyWaiting: ManyWaiting;
   schemaCost: SchemaCost;
+  /** A map vs a static fan-out, child runs vs independent runs, a map's heap (sections 8–10). */
+  maps: MapResults;
 }
 
 /** The goals stated by the issue. "A few MB" is read as at most 5 MiB. */
@@ -38,6 +42,7 @@ export function reportLines(results: Results): Line[] {
     ...roundTripLines(results.roundTrip, "5."),
     ...manyWaitingLines(results.manyWaiting),
     ...schemaLines(results.schemaCost),
+    ...mapLines(results.maps, 8),
   ];
 }
 

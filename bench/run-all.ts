@@ -1,9 +1,11 @@
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { measureChain } from "./chain.js";
+import { withExecutor } from "./engine-sqlite.js";
 import { measureFanOut } from "./fan-out.js";
 import { measureHeap } from "./heap.js";
 import { measureHistory } from "./history-run.js";
+import { MAP_CONCURRENCY, measureMaps } from "./maps.js";
 import { runPostgres } from "./postgres/run-postgres.js";
 import { measureRawLimits } from "./raw-sqlite.js";
 import { reportLines, type Results } from "./report.js";
@@ -44,6 +46,11 @@ async function measureAll(dir: BenchDir): Promise<Results> {
     measureManyWaiting(dir.dbFile("many-waiting"), dir.dbFile("many-waiting-empty")),
   );
   const schemaCost = await stage("schemas vs none", () => measureSchemaCost(dir.dbFile("schemas")));
+  const maps = await measureMaps(
+    "SQLite",
+    (name, define, use) => withExecutor(dir.dbFile(name), { concurrency: MAP_CONCURRENCY }, define, use),
+    stage,
+  );
   const fanOutWide = { concurrency: WIDE_CONCURRENCY, rate: wide };
   return {
     raw,
@@ -57,6 +64,7 @@ async function measureAll(dir: BenchDir): Promise<Results> {
     roundTrip,
     manyWaiting,
     schemaCost,
+    maps,
   };
 }
 

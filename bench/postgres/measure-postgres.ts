@@ -10,6 +10,8 @@ import { measureGraphileLatency } from "./graphile-latency.js";
 import { type GraphileSettings, measureGraphile } from "./graphile.js";
 import type { PeerDrain } from "./peer-drain.js";
 import type { Latency } from "./percentiles.js";
+import type { MapResults } from "../maps.js";
+import { measurePostgresMaps } from "./maps-postgres.js";
 import { measurePgBoss, type PgBossSettings } from "./pg-boss.js";
 import { measureRawVariant, RAW_VARIANTS, type RawVariant } from "./raw-skip-locked.js";
 
@@ -26,6 +28,8 @@ export interface PostgresResults {
   workflows: { sequentialMs: number; concurrent: Rate; dbos: DbosResults };
   /** a → b vs a → sleep → b (see ../waiting.ts). */
   waiting: RoundTrip;
+  /** A map vs a static fan-out, child runs vs independent runs, a map's heap (see ../maps.ts). */
+  maps: MapResults;
 }
 
 /** Tells on stderr what is running (stdout holds only the report). */
@@ -56,7 +60,8 @@ export async function measurePostgres(stage: Stage): Promise<PostgresResults> {
   };
   const workflows = await measureWorkflows(stage);
   const waiting = await stage("PostgreSQL: Cloacina, a → sleep → b vs a → b", measureCloacinaWaitRoundTrip);
-  return { cloacina: { wide1, wide4, single1, single4 }, latency, raw, graphile, pgBoss, workflows, waiting };
+  const maps = await measurePostgresMaps(stage);
+  return { cloacina: { wide1, wide4, single1, single4 }, latency, raw, graphile, pgBoss, workflows, waiting, maps };
 }
 
 /**

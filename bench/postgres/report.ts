@@ -12,6 +12,7 @@ import type { Latency } from "./percentiles.js";
 import type { RawVariant } from "./raw-skip-locked.js";
 import { JOBS } from "./workflows.js";
 import { roundTripLines } from "../report.js";
+import { mapLines } from "../maps-report.js";
 
 /** The PostgreSQL table's columns: its third compares each figure with Cloacina's. */
 export const POSTGRES_HEADINGS: Row = {
@@ -36,6 +37,7 @@ export function postgresLines(results: PostgresResults): Line[] {
     ...workflowLines(results),
     ...goalLines(results),
     ...roundTripLines(results.waiting, "7."),
+    ...mapLines(results.maps, 8),
   ];
 }
 
