@@ -10,6 +10,8 @@ import type { Compilable } from "kysely";
  * SQL is still written with kysely.
  */
 export interface Prepared<Args extends unknown[]> {
+  /** Its SQL as prepared (for tests that read its query plan). */
+  readonly source: string;
   run(...args: Args): { changes: number };
   all<Row>(...args: Args): Row[];
   get<Row>(...args: Args): Row | undefined;
@@ -41,6 +43,7 @@ export function prepare<Args extends unknown[]>(
   const statement: Statement = sqlite.prepare(text);
   const bind = (args: unknown[]) => argOrder.map((i) => args[i]);
   return {
+    source: text,
     run: (...args) => statement.run(bind(args)),
     all: <Row>(...args: Args) => statement.all(bind(args)) as Row[],
     get: <Row>(...args: Args) => statement.get(bind(args)) as Row | undefined,

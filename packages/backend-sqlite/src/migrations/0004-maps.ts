@@ -15,6 +15,10 @@ const statements = [
   sql`alter table "cloacina_task_runs" add column "element" text`,
   // A map collects its instances' outputs in element order.
   sql`create index "cloacina_task_runs_instances" on "cloacina_task_runs" ("run_id", "instance_of", "instance_index") where "instance_of" is not null`,
+  // Claims take Ready tasks by (available_at, rowid): an index on available_at holds its entries
+  // in that order (SQLite appends the rowid), so a claim reads the first few instead of sorting
+  // every Ready row, which a map of 10,000 instances sharing one available_at would make it do.
+  sql`create index "cloacina_task_runs_claim" on "cloacina_task_runs" ("available_at") where "status" = 'Ready'`,
   // A child run: the run and the task row (an instance's, when mapped) that started it.
   sql`alter table "cloacina_runs" add column "parent_run_id" text`,
   sql`alter table "cloacina_runs" add column "parent_task_id" text`,
