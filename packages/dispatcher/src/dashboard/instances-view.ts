@@ -4,23 +4,12 @@
  * few of them (the first ones, then failed ones further on) and says how many it left out;
  * `GET /api/runs/:id/tasks/:taskId/instances` has them all.
  */
-import type { RunDetail, StoredError, TaskDetail, TaskStatus } from "@cloacina/engine";
+import type { InstanceDetail, InstancesDetail, RunDetail } from "@cloacina/engine";
 
-type Instances = NonNullable<TaskDetail["instances"]>;
+/** One instance as the page shows it: the engine's detail, as it is. */
+export type InstanceView = InstanceDetail;
 
-export interface InstanceView {
-  index: number;
-  status: TaskStatus;
-  attempts: number;
-  durationMs?: number;
-  error?: StoredError;
-  childRunId?: string;
-}
-
-export interface InstancesView {
-  total: number;
-  counts: Partial<Record<TaskStatus, number>>;
-  list: InstanceView[];
+export interface InstancesView extends InstancesDetail {
   /** Instances not in `list`. */
   omitted: number;
 }
@@ -31,7 +20,7 @@ export const MORE_FAILED_INSTANCES = 100;
 /** Child runs listed with a run (the runs list's `parent` filter pages through all). */
 export const LISTED_CHILDREN = 100;
 
-export function instancesView(instances: Instances, all = false): InstancesView {
+export function instancesView(instances: InstancesDetail, all = false): InstancesView {
   const first = all ? instances.list : instances.list.slice(0, FIRST_INSTANCES);
   const failed = all
     ? []
