@@ -307,6 +307,10 @@ export class Runtime {
       if (!result.cancelled.includes(c.runId)) this.#cancelled.delete(c.runId);
       c.done.resolve();
     }
+    // The step may have cancelled more than was asked here (the child runs of a cancelled or
+    // timed-out run, runs past their deadline): their attempts running in this process stop now,
+    // not when a notice comes back (PostgreSQL's NOTIFY arrives after the step returns).
+    for (const runId of result.cancelled) this.abortRun(runId);
     if (result.staleOutcomes > 0) {
       // Another worker took over some of our tasks; our cached outputs may not be the stored ones.
       for (const outcome of outcomes) this.#runs.delete(outcome.runId);
